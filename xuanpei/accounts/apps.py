@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "xuanpei.accounts"
+    label = "accounts"
+    verbose_name = "用户与权限"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from xuanpei.accounts.models import User
+
+        auditlog.register(User, exclude_fields=["password", "last_login"])

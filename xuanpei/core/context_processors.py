@@ -1,0 +1,27 @@
+"""Template context shared by every page: the navigation of the modules."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (label, url name or None for a module still to come, icon). Later issues fill
+# the None entries in as their apps land.
+MODULES = [
+    (_("首页"), "core:home", "house"),
+    (_("计划任务"), None, "list-check"),
+    (_("宣传"), None, "megaphone"),
+    (_("培训"), None, "mortarboard"),
+    (_("持证"), None, "person-badge"),
+    (_("考核通报"), None, "clipboard-data"),
+    (_("评估"), None, "graph-up"),
+]
+
+
+def navigation(request):
+    items = []
+    for label, url_name, icon in MODULES:
+        try:
+            url = reverse(url_name) if url_name else None
+        except NoReverseMatch:
+            url = None
+        items.append({"label": label, "url": url, "icon": icon})
+    return {"nav_modules": items}

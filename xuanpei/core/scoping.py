@@ -1,0 +1,103 @@
+"""The one scoping mechanism: `Model.objects.for_user(user, action)`.
+
+Rule (issue #2): a unit user sees its unit's subtree (属地管理); an industry
+department additionally sees every enterprise it supervises wherever it sits
+(行业监管); an enterprise user sees only its enterprise. Superusers and the
+district (root of the tree) see everything. Every view, API endpoint, export,
+search, count and report gets its rows from here; nothing else filters by scope.
+
+A model declares how it reaches its owner (see `core.models.ScopedModel`):
+    SCOPE_UNIT        path to a Unit FK ("" = the row is a Unit), or None
+    SCOPE_ENTERPRISE  path to an Enterprise FK ("" = the row is an Enterprise), or None
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from xuanpei.core.permissions import has_action
+
+
+def _lookup(prefix: str, field: str) -> str:
+    return f"{prefix}__{field}" if prefix else field
+
+
+class UserScope:
+    """What a user is attached to, resolved once per request and cached on the user."""
+
+    __slots__ = ("everything", "unit_path", "department_id", "enterprise_id")
+
+    def __init__(self, *, everything=False, unit_path=None, department_id=None, enterprise_id=None):
+        self.everything = everything
+        self.unit_path = unit_path
+        self.department_id = department_id
+        self.enterprise_id = enterprise_id
+
+    @classmethod
+    def of(cls, user) -> UserScope:
+        cached = getattr(user, "_xuanpei_scope", None)
+        if cached is not None:
+            return cached
+        if user.is_superuser:
+            scope = cls(everything=True)
+        elif user.enterprise_id:
+            scope = cls(enterprise_id=user.enterprise_id)
+        elif user.unit_id:
+            unit = user.unit
+            scope = cls(
+                everything=unit.is_root(),
+                unit_path=unit.path,
+                department_id=unit.pk if unit.is_department else None,
+            )
+        else:
+            scope = cls()  # attached to nothing: sees nothing
+        user._xuanpei_scope = scope
+        return scope
+
+
+def scope_filter(model, scope: UserScope) -> Q | None:
+    """The Q that keeps `model`'s rows inside `scope`; None means no row at all."""
+    unit_path = getattr(model, "SCOPE_UNIT", None)
+    ent_path = getattr(model, "SCOPE_ENTERPRISE", None)
+    if scope.enterprise_id:
+        if ent_path is None:
+            return None
+        return Q(**{_lookup(ent_path, "pk"): scope.enterprise_id})
+    if not scope.unit_path:
+        return None
+    unit_lookups = []
+    if unit_path is not None:
+        unit_lookups.append(_lookup(unit_path, "path__startswith"))
+    if ent_path is not None:
+        unit_lookups.append(_lookup(ent_path, "unit__path__startswith"))
+    if not unit_lookups:
+        return None
+    q = Q()
+    for lookup in unit_lookups:
+        q |= Q(**{lookup: scope.unit_path})
+    if scope.department_id and ent_path is not None:
+        q |= Q(**{_lookup(ent_path, "departments"): scope.department_id})
+    return q
+
+
+class ScopedQuerySet(models.QuerySet):
+    def for_user(self, user, action: str = "view") -> ScopedQuerySet:
+        """Rows of this queryset that `user` may see (action=view) or act on."""
+        if not has_action(user, self.model, action):
+            return self.none()
+        scope = UserScope.of(user)
+        if scope.everything:
+            return self
+        q = scope_filter(self.model, scope)
+        if q is None:
+            return self.none()
+        if scope.department_id:
+            # The supervision lookup crosses a many-to-many join: filter through a
+            # pk subquery so a row never appears twice in a list or a count.
+            inner = self.model._default_manager.filter(q).values("pk")
+            return self.filter(pk__in=inner)
+        return self.filter(q)
+
+    def in_scope(self, user, pk, action: str = "view") -> bool:
+        return self.for_user(user, action).filter(pk=pk).exists()

@@ -1,0 +1,19 @@
+"""Root URLconf: each app owns its pages under its own prefix and its API under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("xuanpei.orgs.api.urls")),
+]
+
+urlpatterns = [
+    path("", include("xuanpei.core.urls")),
+    path("accounts/", include("xuanpei.accounts.urls")),
+    path("orgs/", include("xuanpei.orgs.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
