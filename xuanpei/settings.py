@@ -84,7 +84,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'xuanpei.sqlite3'}"),
+        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'xuanpei.sqlite3'}",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
