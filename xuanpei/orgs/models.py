@@ -27,6 +27,12 @@ class UnitManager(MP_NodeManager):
     def for_user(self, user, action="view"):
         return self.get_queryset().for_user(user, action)
 
+    def departments(self):
+        return self.get_queryset().departments()
+
+    def territorial(self):
+        return self.get_queryset().territorial()
+
 
 class Unit(MP_Node, TimeStampedModel):
     """A node of the district tree: 区 → 新城 → 镇/街道 → 村/社区, and 行业部门 under the 区.
