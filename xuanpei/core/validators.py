@@ -6,6 +6,8 @@ forms and property tests share exactly one implementation.
 
 import re
 import unicodedata
+from datetime import date
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -59,3 +61,103 @@ ID_CHECK = "10X98765432"
 
 def id_check_char(first17: str) -> str:
     return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+# Province-level codes of GB/T 2260 (first two digits of an address code), plus
+# 71 台湾 and 81/82/83 for the 港澳台居民居住证 numbers, which share the
+# algorithm (domain.md §4.1, [U]).
+_ID_PROVINCES = (
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+    "50 51 52 53 54 61 62 63 64 65 71 81 82 83"
+)
+ID_PROVINCE_CODES = frozenset(_ID_PROVINCES.split())
+ID18_PATTERN = re.compile(r"^\d{17}[\dX]$")
+ID15_PATTERN = re.compile(r"^\d{15}$")
+
+
+class IdInfo(NamedTuple):
+    """What a 公民身份号码 tells: the normalized 18-character number, birth date and gender."""
+
+    number: str
+    birth_date: date
+    gender: str  # "male" (odd sequence digit) or "female" (even)
+    converted: bool = False  # True when upgraded from a 15-digit legacy number
+
+
+def _id_invalid(message: str) -> ValidationError:
+    return ValidationError(message, code="id_number")
+
+
+def _id_birth_date(digits: str, today: date) -> date:
+    try:
+        born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        raise _id_invalid(_("身份证号中的出生日期%(d)s不存在") % {"d": digits}) from None
+    if born > today:
+        raise _id_invalid(_("身份证号中的出生日期%(d)s晚于今天") % {"d": born.isoformat()})
+    return born
+
+
+def parse_id_number(value, *, allow_legacy: bool = True, today: date | None = None) -> IdInfo:
+    """Validate a GB 11643-1999 number and read it; raise ValidationError with a Chinese reason.
+
+    Tolerates what people type in Excel (full-width digits, spaces, a lowercase x).
+    A 15-digit number (GB 11643-1989) is converted to 18 digits ("19" inserted
+    after the address code, check character computed) when `allow_legacy`,
+    otherwise rejected.
+    """
+    number = normalize_code(value)
+    today = today or date.today()
+    if len(number) == 15:
+        if not allow_legacy:
+            raise _id_invalid(_("不接受15位旧身份证号，请填写18位身份证号"))
+        if not ID15_PATTERN.match(number):
+            raise _id_invalid(_("15位身份证号只能由数字组成"))
+        first17 = number[:6] + "19" + number[6:]
+        number, converted = first17 + id_check_char(first17), True
+    elif len(number) == 18:
+        if not ID18_PATTERN.match(number):
+            bad = "".join(sorted({c for c in number[:17] if not c.isdigit()}))
+            if number[17] not in "0123456789X":
+                bad += number[17]
+            raise _id_invalid(
+                _("身份证号含非法字符：%(chars)s（前17位应为数字，第18位为数字或X）")
+                % {"chars": bad}
+            )
+        converted = False
+    else:
+        raise _id_invalid(_("身份证号应为18位（或15位旧号码），实际为%(n)d位") % {"n": len(number)})
+    if number[:2] not in ID_PROVINCE_CODES:
+        raise _id_invalid(
+            _("身份证号前两位%(code)s不是有效的省级行政区划代码") % {"code": number[:2]}
+        )
+    born = _id_birth_date(number[6:14], today)
+    expected = id_check_char(number[:17])
+    if number[17] != expected:
+        raise _id_invalid(_("身份证号校验位错误（第18位应为%(c)s）") % {"c": expected})
+    gender = "male" if int(number[16]) % 2 else "female"
+    return IdInfo(number=number, birth_date=born, gender=gender, converted=converted)
+
+
+def validate_id_number(value: str) -> None:
+    """Django validator for stored 18-character numbers (legacy numbers are converted before)."""
+    parse_id_number(value, allow_legacy=False)
+
+
+def _mask(value: str, head: int, tail: int) -> str:
+    """Keep `head` leading and `tail` trailing characters, star the rest (same length)."""
+    value = str(value or "")
+    if len(value) <= head + tail:
+        # Too short to keep both ends and still hide something: hide all but the last.
+        return "*" * (len(value) - 1) + value[-1:] if value else ""
+    return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]
+
+
+def mask_id_number(value: str) -> str:
+    """610***********123X: the region's first 3 and the last 4 characters stay (issue #3 §7)."""
+    return _mask(value, 3, 4)
+
+
+def mask_phone(value: str) -> str:
+    """138****1234: operator prefix and last 4 digits stay."""
+    return _mask(value, 3, 4)
