@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("xuanpei.core.urls")),
     path("accounts/", include("xuanpei.accounts.urls")),
     path("orgs/", include("xuanpei.orgs.urls")),
+    path("audit/", include("xuanpei.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
