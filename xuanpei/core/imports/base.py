@@ -1,0 +1,399 @@
+"""The Importer base class: columns in, validated rows, one transaction out.
+
+A concrete importer declares its columns and natural key, and may add
+`clean_<key>` methods (like a Django form), a cross-field `clean_row`, a batch
+`prepare`, a `check_scope` and its own `save_row`/`write_rows`:
+
+    class EnterpriseImporter(Importer):
+        name = "enterprises"
+        model = Enterprise
+        key_field = "uscc"
+        columns = (Column("name", "企业名称", required=True), ...)
+
+The pipeline (`run`), in chunks of `chunk_size` rows:
+  read cells (formulas rejected) → prepare (batch look-ups) → clean each row →
+  duplicate keys in the file → attach existing rows (scoped) → check scope once
+  for the chunk → plan (created/updated/unchanged, model validation) → write.
+A dry run stops before writing. A commit runs every chunk inside one
+transaction: the accepted rows all land, or, if anything fails, nothing does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from typing import Any
+
+from auditlog.context import auditlog_value, set_actor
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models.signals import pre_save
+from django.utils.translation import gettext as _
+
+from xuanpei.core.imports.headers import HEADER_SEARCH_ROWS, HeaderMap, find_header
+from xuanpei.core.imports.reader import ImportFileError, read_table
+from xuanpei.core.imports.result import PREVIEW_LIMIT, ImportResult, RowError
+from xuanpei.core.imports.values import clean_cell
+from xuanpei.core.permissions import has_action
+from xuanpei.core.views import ScopeViolation
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+class ImportScopeViolation(Exception):
+    """A written row is not in the importer's scoped queryset: the commit is rolled back."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import file (and of its template and export)."""
+
+    key: str  # model field name, or a name the importer's clean_<key> understands
+    header: str  # the template's header, exactly
+    aliases: tuple[str, ...] = ()  # other headers people use for it
+    required: bool = False
+    help: str = ""  # shown on the template's 填写说明 sheet
+    parse: Callable[[str], Any] | None = None  # text → value, raises ValidationError
+
+
+@dataclass
+class Row:
+    """One data row on its way through the pipeline."""
+
+    number: int  # Excel row number
+    text: dict[str, str]  # column key → cleaned cell text (only the file's columns)
+    data: dict[str, Any] = field(default_factory=dict)  # column key → parsed value
+    errors: list[RowError] = field(default_factory=list)
+    instance: models.Model | None = None  # the existing row (update) or None (create)
+    target: models.Model | None = None  # what will be saved
+    changed: list[str] = field(default_factory=list)  # model fields that differ
+    m2m: dict[str, list] = field(default_factory=dict)  # many-to-many values to set
+    action: str = ""  # "created", "updated" or "unchanged"
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def audit_actor(user, remote_addr: str | None = None):
+    """Name `user` on audit entries written inside, unless a request already does.
+
+    django-auditlog's middleware sets the actor for a request; imports also run in
+    commands and background threads, where nobody has.
+    """
+    if user is None:
+        return contextlib.nullcontext()
+    try:
+        current = auditlog_value.get()
+    except LookupError:
+        current = None
+    if current and current.get("actor") is not None:
+        duid = current.get("signal_duid")
+        if any(key[0] == duid for key, *_rest in pre_save.receivers):
+            return contextlib.nullcontext()
+    return set_actor(user, remote_addr=remote_addr)
+
+
+class Importer:
+    """Base class of every import; see the module docstring for the pipeline."""
+
+    name = ""  # registry name: `xuanpei import <name>`
+    label = ""  # what the rows are, for messages: "企业"
+    model: type[models.Model] | None = None
+    columns: tuple[Column, ...] = ()
+    key_field = ""  # natural key used for upserts; a column key and a model field
+    action = "import"
+    chunk_size = 1000
+
+    def __init__(self, *, user=None, remote_addr: str | None = None):
+        """`user=None` is a system import with full scope (the CLI without --user)."""
+        self.user = user
+        self.remote_addr = remote_addr
+        if user is not None and not has_action(user, self.model, self.action):
+            raise PermissionDenied(_("您没有导入%(label)s的权限") % {"label": self.label})
+        self.columns_by_key = {c.key: c for c in self.columns}
+
+    # --- Entry point ------------------------------------------------------------
+
+    def run(
+        self, data: bytes, *, filename: str, dry_run: bool = False, progress: Progress | None = None
+    ) -> ImportResult:
+        """Read, validate and (unless `dry_run`) write. Raises ImportFileError for a bad file."""
+        table = read_table(data, filename=filename)
+        rows = iter(table.rows)
+        head = list(islice(rows, HEADER_SEARCH_ROWS))
+        header = find_header(head, self.columns)
+        body = chain((r for r in head if r[0] > header.row_number), rows)
+        result = ImportResult(dry_run=dry_run)
+        self.begin()
+        if dry_run:
+            self._process(body, header, result, total=table.total, progress=progress, write=False)
+        else:
+            try:
+                with transaction.atomic(), audit_actor(self.user, self.remote_addr):
+                    self._process(
+                        body, header, result, total=table.total, progress=progress, write=True
+                    )
+            except ImportFileError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the person gets a message, never a 500
+                logger.exception("import %s failed during commit", self.name)
+                result.commit_failed(self.commit_error_message(exc))
+        if result.rows == 0 and not result.error:
+            raise ImportFileError(
+                _("文件中没有数据行（表头在第 %(row)d 行）") % {"row": header.row_number}
+            )
+        return result
+
+    def commit_error_message(self, exc: Exception) -> str:
+        if isinstance(exc, ImportScopeViolation | ScopeViolation):
+            reason = _("有数据超出您的管辖范围")
+        elif isinstance(exc, ValidationError):
+            reason = "；".join(exc.messages)
+        else:
+            reason = _("数据库写入出错，请稍后重试或联系管理员")
+        return _("提交失败，所有数据均未写入：%(reason)s") % {"reason": reason}
+
+    # --- Hooks for subclasses ---------------------------------------------------
+
+    def begin(self) -> None:
+        """Once per import, before the first row: load small look-up tables."""
+
+    def prepare(self, rows: list[Row]) -> None:
+        """Once per chunk, before rows are cleaned: batch look-ups for the chunk."""
+
+    def clean_row(self, row: Row) -> None:
+        """Cross-column checks on a row whose cells all parsed; call `self.reject`."""
+
+    def check_scope(self, rows: list[Row]) -> None:
+        """Once per chunk: reject rows whose target lies outside the user's scope."""
+
+    def column_help(self, column: Column) -> str:
+        """The template's note for a column; override to list allowed values."""
+        return column.help
+
+    def describe(self, row: Row) -> str:
+        """A short label for the preview: which record this row is."""
+        return str(row.data.get(self.key_field, ""))
+
+    def queryset(self):
+        """Existing rows the user may import over; the system user has them all."""
+        manager = self.model._default_manager
+        if self.user is None:
+            return manager.all()
+        return manager.all().for_user(self.user, self.action)
+
+    def existing_queryset(self, qs):
+        """Add select_related/prefetch_related needed to compare existing rows."""
+        return qs
+
+    def write_rows(self, rows: list[Row]) -> None:
+        """Persist a chunk's created and updated rows (already in a transaction).
+
+        Saving row by row keeps django-auditlog's signals; a high-volume importer
+        overrides this with bulk_create/COPY and writes its LogEntry rows itself.
+        """
+        for row in rows:
+            self.save_row(row)
+
+    def save_row(self, row: Row) -> None:
+        obj = row.target
+        if row.action == "created":
+            if self.user is not None and hasattr(obj, "created_by_id"):
+                obj.created_by = self.user
+            obj.save()
+        elif row.changed:
+            scalar = [f for f in row.changed if f not in row.m2m]
+            if scalar:
+                obj.save(update_fields=self._update_fields(scalar))
+        for name, values in row.m2m.items():
+            if row.action == "created" or name in row.changed:
+                getattr(obj, name).set(values)
+
+    def verify_scope(self, rows: list[Row]) -> None:
+        """Re-query the scoped queryset for what was written (style.md §8)."""
+        if self.user is None or not rows:
+            return
+        pks = {row.target.pk for row in rows}
+        if self.queryset().filter(pk__in=pks).count() != len(pks):
+            raise ImportScopeViolation
+
+    # --- Helpers ------------------------------------------------------------------
+
+    def reject(self, row: Row, key: str | None, message: str) -> None:
+        column = self.columns_by_key.get(key) if key else None
+        row.errors.append(
+            RowError(
+                row=row.number,
+                column=column.header if column else "",
+                value=row.text.get(key, "") if key else "",
+                message=str(message),
+            )
+        )
+
+    def _update_fields(self, names: list[str]) -> list[str]:
+        fields = list(names)
+        if any(f.name == "updated_at" for f in self.model._meta.concrete_fields):
+            fields.append("updated_at")
+        return fields
+
+    # --- The pipeline ---------------------------------------------------------------
+
+    def _process(self, body, header: HeaderMap, result: ImportResult, *, total, progress, write):
+        seen: dict[Any, int] = {}
+        for chunk in _chunks(body, self.chunk_size):
+            rows = [r for r in (self._read_row(n, cells, header) for n, cells in chunk) if r]
+            self.prepare([r for r in rows if r.ok])
+            for row in rows:
+                if row.ok:
+                    self._clean(row, seen)
+            live = [r for r in rows if r.ok]
+            self._attach_existing(live)
+            live = [r for r in live if r.ok]
+            self.check_scope(live)
+            for row in live:
+                if row.ok:
+                    self._plan(row)
+            accepted = [r for r in live if r.ok]
+            if write:
+                changed = [r for r in accepted if r.action != "unchanged"]
+                self.write_rows(changed)
+                self.verify_scope(changed)
+            self._tally(result, rows, accepted)
+            if progress and chunk:
+                progress(chunk[-1][0], total)
+
+    def _read_row(self, number: int, cells: list, header: HeaderMap) -> Row | None:
+        row = Row(number=number, text={})
+        for key, index in header.positions.items():
+            raw = cells[index] if index < len(cells) else ""
+            try:
+                row.text[key] = clean_cell(raw)
+            except ValidationError as exc:
+                row.text[key] = str(raw).strip()
+                self.reject(row, key, exc.messages[0])
+        if not row.errors and not any(row.text.values()):
+            return None  # a blank row: Excel files often have some; not counted
+        return row
+
+    def _clean(self, row: Row, seen: dict) -> None:
+        for key, text in row.text.items():
+            column = self.columns_by_key[key]
+            if not text and column.required:
+                self.reject(row, key, _("%(column)s不能为空") % {"column": column.header})
+                continue
+            parse = getattr(self, f"clean_{key}", None) or column.parse
+            try:
+                row.data[key] = parse(text) if parse else text
+            except ValidationError as exc:
+                for message in exc.messages:
+                    self.reject(row, key, message)
+        if row.ok:
+            self.clean_row(row)
+        if row.ok and self.key_field:
+            key = row.data[self.key_field]
+            if key in seen:
+                self.reject(
+                    row,
+                    self.key_field,
+                    _("与第 %(row)d 行的%(column)s重复，同一文件中不能出现两次")
+                    % {"row": seen[key], "column": self.columns_by_key[self.key_field].header},
+                )
+            else:
+                seen[key] = row.number
+
+    def _attach_existing(self, rows: list[Row]) -> None:
+        if not self.key_field or not rows:
+            return
+        keys = {row.data[self.key_field] for row in rows}
+        lookup = {f"{self.key_field}__in": keys}
+        visible = {
+            getattr(obj, self.key_field): obj
+            for obj in self.existing_queryset(self.queryset().filter(**lookup))
+        }
+        hidden = set()
+        if self.user is not None and len(visible) < len(keys):
+            hidden = set(
+                self.model._default_manager.filter(
+                    **{f"{self.key_field}__in": keys - visible.keys()}
+                ).values_list(self.key_field, flat=True)
+            )
+        header = self.columns_by_key[self.key_field].header
+        for row in rows:
+            key = row.data[self.key_field]
+            row.instance = visible.get(key)
+            if key in hidden:
+                # Say no more than that it cannot be written: the record is not theirs to see.
+                self.reject(
+                    row,
+                    self.key_field,
+                    _("该%(column)s的%(label)s不在您的管辖范围内，不能导入或修改")
+                    % {"column": header, "label": self.label},
+                )
+
+    def _plan(self, row: Row) -> None:
+        # Plan on a copy: `row.instance` stays as stored, for services that diff it.
+        obj = copy.copy(row.instance) if row.instance is not None else self.model()
+        for key, value in row.data.items():
+            try:
+                model_field = self.model._meta.get_field(key)
+            except Exception:  # noqa: BLE001 - a column that is not a model field
+                continue
+            if model_field.many_to_many:
+                current = {o.pk for o in getattr(obj, key).all()} if obj.pk else set()
+                row.m2m[key] = list(value)
+                if current != {o.pk for o in value}:
+                    row.changed.append(key)
+            elif model_field.is_relation:
+                if getattr(obj, model_field.attname) != (value.pk if value else None):
+                    setattr(obj, key, value)
+                    row.changed.append(key)
+            elif getattr(obj, key) != value:
+                setattr(obj, key, value)
+                row.changed.append(key)
+        row.target = obj
+        if row.instance is None:
+            row.action = "created"
+        else:
+            row.action = "updated" if row.changed else "unchanged"
+        self._validate_model(row)
+
+    def _validate_model(self, row: Row) -> None:
+        """Field-level model validation (lengths, choices, validators) without queries."""
+        checked = {
+            f.name
+            for f in self.model._meta.concrete_fields
+            if f.name in row.data and not f.is_relation
+        }
+        exclude = [f.name for f in self.model._meta.fields if f.name not in checked]
+        try:
+            row.target.full_clean(
+                exclude=exclude, validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    self.reject(row, name if name in self.columns_by_key else None, message)
+
+    def _tally(self, result: ImportResult, rows: list[Row], accepted: list[Row]) -> None:
+        result.rows += len(rows)
+        result.accepted += len(accepted)
+        result.rejected += len(rows) - len(accepted)
+        for row in rows:
+            result.errors.extend(row.errors)
+        for row in accepted:
+            setattr(result, row.action, getattr(result, row.action) + 1)
+            if len(result.outcomes) < PREVIEW_LIMIT:
+                result.outcomes.append((row.number, row.action, self.describe(row)))

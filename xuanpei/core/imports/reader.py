@@ -1,0 +1,223 @@
+"""File → rows, each with the row number a person sees in Excel.
+
+Accepts .xlsx/.xls (read with python-calamine) and .csv (UTF-8 with or without
+BOM, or GBK/GB18030 as Excel on Chinese Windows writes it). Everything wrong
+with the file as a whole raises `ImportFileError` with a Chinese message; rows
+are not judged here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePath
+from xml.etree import ElementTree
+
+import python_calamine
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+CSV_SUFFIXES = {".csv"}
+ACCEPTED_SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the message is shown to the person as is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Table:
+    """The rows of the first worksheet (or the csv), numbered as in Excel (1-based)."""
+
+    rows: Iterator[tuple[int, list]]
+    total: int  # number of rows in the sheet, for progress bars
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f}"
+
+
+def check_upload(filename: str, size: int) -> str:
+    """Reject a file by name and size before it is read; returns its lower-case suffix."""
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise ImportFileError(
+            _("不支持的文件类型“%(suffix)s”，请上传 Excel（.xlsx）或 CSV（.csv）文件")
+            % {"suffix": suffix or _("无扩展名")}
+        )
+    if size == 0:
+        raise ImportFileError(_("文件是空的，请检查后重新上传"))
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportFileError(
+            _("文件大小为 %(size)s MB，超过了 %(limit)s MB 的上限，请拆分后分批导入")
+            % {"size": _megabytes(size), "limit": _megabytes(limit)}
+        )
+    return suffix
+
+
+def read_table(data: bytes, *, filename: str) -> Table:
+    """Open `data` (the whole file) according to its name and content."""
+    suffix = check_upload(filename, len(data))
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel(data)
+    return _read_csv(data)
+
+
+# Excel -----------------------------------------------------------------------
+
+
+def _read_excel(data: bytes) -> Table:
+    if not (data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC)):
+        raise ImportFileError(_("文件内容不是有效的 Excel 文件，请用 Excel 另存为 .xlsx 后重试"))
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        visible = [
+            m.name
+            for m in workbook.sheets_metadata
+            if m.visible == python_calamine.SheetVisibleEnum.Visible
+            and m.typ == python_calamine.SheetTypeEnum.WorkSheet
+        ]
+        if not visible:
+            raise ImportFileError(_("Excel 文件中没有可见的工作表"))
+        sheet = workbook.get_sheet_by_name(visible[0])
+    except python_calamine.PasswordError as exc:
+        raise ImportFileError(_("Excel 文件设置了密码，请取消密码后重试")) from exc
+    except python_calamine.CalamineError as exc:
+        raise ImportFileError(_("无法读取 Excel 文件，文件可能已损坏")) from exc
+    if sheet.end is None:
+        raise ImportFileError(_("文件是空的，请检查后重新上传"))
+    formulas = _xlsx_formula_cells(data, visible[0]) if data.startswith(ZIP_MAGIC) else {}
+    first_col = sheet.start[1] if sheet.start else 0
+    return Table(rows=_excel_rows(sheet, formulas, first_col), total=sheet.end[0] + 1)
+
+
+def _excel_rows(sheet, formulas: dict, first_col: int) -> Iterator[tuple[int, list]]:
+    # calamine's iter_rows starts at row 1 but at the first used column.
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (row, col), text in formulas.items():
+        by_row.setdefault(row, []).append((col - first_col, text))
+    for index, values in enumerate(sheet.iter_rows()):
+        number = index + 1
+        for col, text in by_row.get(number, ()):
+            if 0 <= col < len(values):
+                values[col] = text
+        yield number, values
+
+
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for c in letters:
+        n = n * 26 + ord(c) - 64
+    return n - 1
+
+
+def _xlsx_formula_cells(data: bytes, sheet_name: str) -> dict[tuple[int, int], str]:
+    """Cells holding a formula, as "=FORMULA" text keyed by (Excel row, 0-based column).
+
+    calamine returns a formula's cached value (often empty), so a `=HYPERLINK(...)`
+    would slip through as plain text; the sheet XML still says it is a formula.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        path = _sheet_xml_path(archive, sheet_name)
+        if path is None or not _contains_formula(archive, path):
+            return {}
+        found = {}
+        ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        with archive.open(path) as fh:
+            for _event, elem in ElementTree.iterparse(fh):
+                if elem.tag == f"{ns}c":
+                    formula = elem.find(f"{ns}f")
+                    match = _CELL_REF.fullmatch(elem.get("r", ""))
+                    if formula is not None and match:
+                        key = (int(match.group(2)), _column_index(match.group(1)))
+                        found[key] = "=" + (formula.text or "")
+                    elem.clear()
+        return found
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return {}
+
+
+def _contains_formula(archive: zipfile.ZipFile, path: str) -> bool:
+    """Cheap streaming scan for a <f> element, so formula-free sheets skip the XML parse."""
+    tail = b""
+    with archive.open(path) as fh:
+        while chunk := fh.read(1 << 20):
+            window = tail + chunk
+            if b"<f>" in window or b"<f " in window:
+                return True
+            tail = chunk[-3:]
+    return False
+
+
+def _sheet_xml_path(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rid = None
+    for sheet in workbook.iter(f"{main}sheet"):
+        if sheet.get("name") == sheet_name:
+            rid = sheet.get(f"{rel_ns}id")
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels:
+        if rel.get("Id") == rid:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+# CSV -------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM or not) first, then GB18030 (a superset of GBK, Excel's Chinese ANSI)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码")) from exc
+
+
+def _read_csv(data: bytes) -> Table:
+    if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC) or b"\x00" in data[:4096]:
+        raise ImportFileError(_("文件内容不是 CSV 文本，请确认文件类型"))
+    text = decode_text(data)
+    if not text.strip():
+        raise ImportFileError(_("文件是空的，请检查后重新上传"))
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    total = text.count("\n") + 1
+
+    def rows():
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        number = 0
+        try:
+            # Excel shows one record per row, even when a quoted cell spans lines.
+            for number, values in enumerate(reader, 1):  # noqa: B007
+                yield number, values
+        except csv.Error as exc:
+            raise ImportFileError(
+                _("CSV 文件第 %(row)d 行格式错误：%(reason)s") % {"row": number + 1, "reason": exc}
+            ) from exc
+
+    return Table(rows=rows(), total=total)

@@ -1,0 +1,119 @@
+"""Run an import from a command, a page or a background Job (style.md §13).
+
+Pages store the upload, then run a dry run (the preview) and, on confirmation,
+the commit of the same stored file — both as `Job` rows, so a large file gets a
+progress bar and a small one is answered at once.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+
+from xuanpei.core.imports.reader import ImportFileError, check_upload
+from xuanpei.core.imports.registry import get_importer
+from xuanpei.core.imports.report import write_error_report
+from xuanpei.core.imports.result import ImportResult
+from xuanpei.core.jobs import JobError, start_job
+from xuanpei.core.models import Job
+
+# Files up to this size are imported within the request; larger ones in a thread.
+INLINE_MAX_BYTES = 256 * 1024
+
+
+def run_import(
+    name: str,
+    data: bytes,
+    *,
+    filename: str,
+    user=None,
+    dry_run: bool = False,
+    progress=None,
+    remote_addr: str | None = None,
+) -> ImportResult:
+    """Import `data` with the importer registered as `name`. Raises ImportFileError."""
+    importer = get_importer(name)(user=user, remote_addr=remote_addr)
+    return importer.run(data, filename=filename, dry_run=dry_run, progress=progress)
+
+
+def store_upload(upload) -> str:
+    """Check the upload's type and size, save it out of the web root; returns its storage name."""
+    suffix = check_upload(upload.name, upload.size)
+    return default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", upload)
+
+
+def _inline(size: int) -> bool:
+    return size <= getattr(settings, "IMPORT_INLINE_MAX_BYTES", INLINE_MAX_BYTES)
+
+
+def start_import(*, name: str, upload, user, remote_addr: str | None = None) -> Job:
+    """Store an uploaded file and start its dry run (the preview)."""
+    get_importer(name)(user=user)  # PermissionDenied before anything is stored
+    path = store_upload(upload)
+    params = {
+        "importer": name,
+        "path": path,
+        "filename": PurePath(upload.name).name,
+        "dry_run": True,
+        "remote_addr": remote_addr,
+    }
+    return start_job(kind="import", user=user, params=params, inline=_inline(upload.size))
+
+
+def commit_import(*, preview: Job, user, remote_addr: str | None = None) -> Job:
+    """Commit the file a finished preview checked. The preview must be the user's own."""
+    params = preview.params
+    if (
+        preview.user_id != user.pk
+        or preview.kind != "import"
+        or not params.get("dry_run")
+        or preview.status != Job.Status.DONE
+    ):
+        raise PermissionDenied
+    if not default_storage.exists(params["path"]):
+        raise ImportFileError(_("上传的文件已过期，请重新上传"))
+    size = default_storage.size(params["path"])
+    params = {**params, "dry_run": False, "remote_addr": remote_addr, "preview": preview.pk}
+    return start_job(kind="import", user=user, params=params, inline=_inline(size))
+
+
+def report_name(job: Job) -> str:
+    return f"imports/reports/job-{job.pk}.xlsx"
+
+
+def run_import_job(job: Job, progress) -> dict:
+    """Job handler for kind "import": the summary goes to Job.result, the report to storage."""
+    params = job.params
+    try:
+        with default_storage.open(params["path"], "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError as exc:
+        raise JobError(_("上传的文件已过期，请重新上传")) from exc
+    try:
+        result = run_import(
+            params["importer"],
+            data,
+            filename=params["filename"],
+            user=job.user,
+            dry_run=params["dry_run"],
+            progress=progress,
+            remote_addr=params.get("remote_addr"),
+        )
+    except ImportFileError as exc:
+        raise JobError(exc.message) from exc
+    summary = result.to_dict()
+    summary["report"] = ""
+    if result.errors:
+        buffer = io.BytesIO()
+        write_error_report(result.errors, buffer)
+        summary["report"] = default_storage.save(report_name(job), ContentFile(buffer.getvalue()))
+    if not params["dry_run"] and not result.error:
+        default_storage.delete(params["path"])  # committed: the upload is no longer needed
+    return summary

@@ -1,0 +1,33 @@
+"""`xuanpei export <name> --out FILE [--user USERNAME]`: the registered exporter's xlsx.
+
+The columns are the importer's template columns, so importing the file again
+changes nothing.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from xuanpei.core.imports.registry import exporter_names, get_exporter
+
+
+class Command(BaseCommand):
+    help = "Export rows to xlsx with a registered exporter."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", help=f"exporter: {', '.join(exporter_names())}")
+        parser.add_argument("--out", required=True, metavar="FILE", help="the .xlsx to write")
+        parser.add_argument("--user", metavar="USERNAME", help="export only this user's scope")
+
+    def handle(self, *args, **options):
+        name = options["name"]
+        if name not in exporter_names():
+            raise CommandError(f"unknown exporter {name!r}; known: {', '.join(exporter_names())}")
+        user = None
+        if options["user"]:
+            try:
+                user = get_user_model().objects.get(username=options["user"])
+            except get_user_model().DoesNotExist as exc:
+                raise CommandError(f"no user {options['user']!r}") from exc
+        exporter = get_exporter(name)(user=user)
+        count = exporter.write(exporter.queryset(), options["out"])
+        self.stdout.write(f"已导出 {count} 行到 {options['out']}")

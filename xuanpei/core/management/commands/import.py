@@ -1,0 +1,94 @@
+"""`xuanpei import <name> FILE [--dry-run] [--report PATH] [--json] [--user USERNAME]`.
+
+Exit codes (issue #2): 0 every row accepted; 1 some rows rejected (the report,
+if asked for, is written) or the commit failed (nothing written); 2 the file
+cannot be read. Importers are found by name in the registry
+(`<app>/importers.py`), so a new app adds its own without editing this command.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from xuanpei.core.imports import ImportFileError
+from xuanpei.core.imports.registry import importer_names
+from xuanpei.core.imports.report import write_error_report
+from xuanpei.core.imports.service import run_import
+
+EXIT_REJECTED = 1
+EXIT_UNREADABLE = 2
+
+
+class Command(BaseCommand):
+    help = "Import a spreadsheet (xlsx or csv) with a registered importer."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", help=f"importer: {', '.join(importer_names())}")
+        parser.add_argument("file", help="the .xlsx or .csv file")
+        parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+        parser.add_argument("--report", metavar="PATH", help="write rejected rows to this xlsx")
+        parser.add_argument(
+            "--json", action="store_true", help="print the counts as one JSON object"
+        )
+        parser.add_argument("--user", metavar="USERNAME", help="import within this user's scope")
+
+    def handle(self, *args, **options):
+        name = options["name"]
+        if name not in importer_names():
+            raise CommandError(f"unknown importer {name!r}; known: {', '.join(importer_names())}")
+        user = None
+        if options["user"]:
+            try:
+                user = get_user_model().objects.get(username=options["user"])
+            except get_user_model().DoesNotExist as exc:
+                raise CommandError(f"no user {options['user']!r}") from exc
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return self._unreadable(f"无法打开文件 {path}：{exc.strerror}", options)
+        try:
+            result = run_import(
+                name, data, filename=path.name, user=user, dry_run=options["dry_run"]
+            )
+        except ImportFileError as exc:
+            return self._unreadable(exc.message, options)
+        except PermissionDenied as exc:
+            raise CommandError(str(exc) or "permission denied") from exc
+        if options["report"] and result.errors:
+            write_error_report(result.errors, options["report"])
+        if options["json"]:
+            payload = {**result.counts(), "dry_run": result.dry_run}
+            if result.error:
+                payload["error"] = result.error
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+        else:
+            self._print_summary(result, options)
+        if not result.ok:
+            sys.exit(EXIT_REJECTED)
+
+    def _print_summary(self, result, options):
+        for error in result.errors[:50]:
+            self.stderr.write(f"第{error.row}行 {error.column}：{error.message}")
+        if len(result.errors) > 50:
+            self.stderr.write(f"……共 {len(result.errors)} 条错误")
+        if result.error:
+            self.stderr.write(result.error)
+        verb = "检查" if result.dry_run else "导入"
+        self.stdout.write(
+            f"{verb}完成：共 {result.rows} 行，通过 {result.accepted}，拒绝 {result.rejected}；"
+            f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
+            + ("（试运行，未写入）" if result.dry_run else "")
+        )
+        if options["report"] and result.errors:
+            self.stdout.write(f"错误报告：{options['report']}")
+
+    def _unreadable(self, message, options):
+        if options["json"]:
+            self.stdout.write(json.dumps({"error": message}, ensure_ascii=False))
+        self.stderr.write(message)
+        sys.exit(EXIT_UNREADABLE)
