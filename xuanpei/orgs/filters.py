@@ -17,9 +17,10 @@ class ScopedFilterSet(django_filters.FilterSet):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             for f in self.filters.values():
-                qs = f.extra.get("queryset")
+                qs = getattr(f, "queryset", None)
                 if qs is not None and hasattr(qs, "for_user"):
-                    f.extra["queryset"] = qs.for_user(user, "view")
+                    # ModelChoiceFilter builds its field from `f.queryset`, not `extra`.
+                    f.queryset = f.extra["queryset"] = qs.for_user(user, "view")
 
 
 class UnitSubtreeFilter(django_filters.ModelChoiceFilter):
