@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "xuanpei.accounts",
     "xuanpei.orgs",
     "xuanpei.audit",
+    "xuanpei.workforce",
 ]
 
 MIDDLEWARE = [
