@@ -13,6 +13,8 @@ A model declares how it reaches its owner (see `core.models.ScopedModel`):
 
 from __future__ import annotations
 
+import functools
+
 from django.db import models
 from django.db.models import Q
 
@@ -81,6 +83,27 @@ def scope_filter(model, scope: UserScope) -> Q | None:
     return q
 
 
+@functools.cache
+def crosses_to_many(model) -> bool:
+    """Does `model`'s SCOPE_UNIT or SCOPE_ENTERPRISE path follow a to-many relation?
+
+    E.g. a person reaches enterprises through its posts ("posts__enterprise"):
+    filtering on that path joins one row per post.
+    """
+    for path in (getattr(model, "SCOPE_UNIT", None), getattr(model, "SCOPE_ENTERPRISE", None)):
+        if not path:
+            continue
+        opts = model._meta
+        for name in path.split("__"):
+            field = opts.get_field(name)
+            if field.many_to_many or field.one_to_many:
+                return True
+            if not field.is_relation:
+                break
+            opts = field.related_model._meta
+    return False
+
+
 class ScopedQuerySet(models.QuerySet):
     def for_user(self, user, action: str = "view") -> ScopedQuerySet:
         """Rows of this queryset that `user` may see (action=view) or act on."""
@@ -92,9 +115,10 @@ class ScopedQuerySet(models.QuerySet):
         q = scope_filter(self.model, scope)
         if q is None:
             return self.none()
-        if scope.department_id:
-            # The supervision lookup crosses a many-to-many join: filter through a
-            # pk subquery so a row never appears twice in a list or a count.
+        if scope.department_id or crosses_to_many(self.model):
+            # The supervision lookup (or the model's own scope path) crosses a
+            # to-many join: filter through a pk subquery so a row never appears
+            # twice in a list or a count.
             inner = self.model._default_manager.filter(q).values("pk")
             return self.filter(pk__in=inner)
         return self.filter(q)
