@@ -39,7 +39,6 @@ def acting_as(user, *, remote_addr: str | None = None, remote_port: int | None =
         auditlog_value.reset(token)
 
 
-
 def request_address(request) -> str | None:
     """The client address exactly as the audit middleware records it."""
     return AuditlogMiddleware._get_remote_addr(request)

@@ -62,7 +62,8 @@ class LogEntryFilterSet(django_filters.FilterSet):
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs.setdefault(
-                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
+                "class",
+                "form-select form-select-sm" if is_select else "form-control form-control-sm",
             )
 
     def filter_actor(self, queryset, name, value):

@@ -26,7 +26,9 @@ class LogEntryListView(DistrictAdminRequiredMixin, generic.ListView):
 
     def get_queryset(self):
         qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
-        self.filterset = LogEntryFilterSet(self.request.GET or None, queryset=qs, request=self.request)
+        self.filterset = LogEntryFilterSet(
+            self.request.GET or None, queryset=qs, request=self.request
+        )
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
