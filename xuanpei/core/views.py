@@ -17,6 +17,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import generic
 
@@ -50,7 +51,8 @@ class ScopedViewMixin(LoginRequiredMixin):
 
     def is_htmx_partial(self) -> bool:
         htmx = getattr(self.request, "htmx", None)
-        return bool(htmx) and not htmx.boosted
+        # A history restore (back button after a cache miss) needs the whole page.
+        return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def ensure_in_scope(obj, user, action: str) -> None:
@@ -103,12 +105,25 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
         ctx["can_add"] = has_action(self.request.user, model, "add")
         ctx["can_import"] = has_action(self.request.user, model, "import")
         ctx["can_export"] = has_action(self.request.user, model, "export")
+        page = ctx.get("page_obj")
+        if page is not None:
+            # Page links for includes/pagination.html: 1 … 4 5 [6] 7 8 … 40
+            ctx["elided_pages"] = page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            )
         return ctx
 
     def get_template_names(self):
         if self.partial_template_name and self.is_htmx_partial():
             return [self.partial_template_name]
         return super().get_template_names()
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if self.partial_template_name:
+            # The same URL answers a partial or a page: caches must tell them apart.
+            patch_vary_headers(response, ["HX-Request"])
+        return response
 
 
 class ObjectDetailView(ScopedViewMixin, generic.DetailView):
