@@ -1,0 +1,152 @@
+"""Forms of the orgs app: the enterprise form and the close form."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xuanpei.core.forms import BootstrapMixin, ScopedModelForm
+from xuanpei.core.validators import normalize_code, validate_uscc
+from xuanpei.orgs.choices import TERRITORIAL_HOME_KINDS
+from xuanpei.orgs.models import Enterprise, Unit
+
+# An indent per tree level below the district, so the 属地 select reads as a tree.
+_INDENT = "\u3000"
+
+
+class InvalidFieldsMixin:
+    """Mark widgets of fields with errors `is-invalid`, so Bootstrap shows them in red."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in getattr(self, "_errors", None) or {}:
+            field = self.fields.get(name)
+            if field is not None:
+                css = field.widget.attrs.get("class", "")
+                if "is-invalid" not in css:
+                    field.widget.attrs["class"] = f"{css} is-invalid".strip()
+
+
+def unit_label(unit: Unit) -> str:
+    """A unit's name indented by its depth, for selects ordered by tree path (no queries)."""
+    return _INDENT * max(unit.depth - 2, 0) + unit.name
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return unit_label(obj)
+
+
+class USCCField(forms.CharField):
+    """统一社会信用代码: normalised (full-width → half-width, upper-case) before validation."""
+
+    default_validators = [validate_uscc]
+
+    def to_python(self, value):
+        return normalize_code(super().to_python(value))
+
+
+class EnterpriseForm(InvalidFieldsMixin, ScopedModelForm):
+    """Create or edit an enterprise.
+
+    The 属地 choices are the territorial units of kind 新城/镇/街道 in the user's
+    scope. 行业主管部门 lists the district's departments: they are the district's
+    public directory (like 行业领域), and a town must be able to name who
+    supervises an enterprise it registers. An enterprise's own account may edit
+    its record but not where it sits, who supervises it or its code.
+    """
+
+    uscc = USCCField(
+        label=_("统一社会信用代码"),
+        max_length=18,
+        help_text=_("18位，可粘贴全角字符，保存时自动转换为半角大写"),
+        # A declared field keeps its own messages (Meta.error_messages is for generated ones).
+        error_messages={"unique": _("该统一社会信用代码已登记")},
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "name",
+            "uscc",
+            "unit",
+            "departments",
+            "sector",
+            "scale",
+            "risk_level",
+            "address",
+            "legal_representative",
+            "safety_contact",
+            "safety_phone",
+        ]
+        field_classes = {"unit": UnitChoiceField}
+        widgets = {"departments": forms.CheckboxSelectMultiple}
+
+    # Fields an enterprise's own account may not change.
+    LOCKED_FOR_ENTERPRISE = ("unit", "departments", "uscc")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        # The widget limit is looser than 18: spaces and full-width characters are
+        # cleaned away before the length is checked.
+        self.fields["uscc"].widget.attrs.update(maxlength="40", autocomplete="off")
+        unit_field = self.fields["unit"]
+        unit_field.queryset = unit_field.queryset.filter(kind__in=TERRITORIAL_HOME_KINDS)
+        unit_field.empty_label = _("请选择镇街或新城")
+        departments = self.fields["departments"]
+        departments.queryset = Unit.objects.departments()
+        departments.widget.attrs["class"] = "form-check-input"
+        self.fields["sector"].empty_label = _("请选择行业领域")
+
+        locked = []
+        if user is not None and getattr(user, "enterprise_id", None):
+            locked = list(self.LOCKED_FOR_ENTERPRISE)
+        elif (
+            self.instance.unit_id
+            and not unit_field.queryset.filter(pk=self.instance.unit_id).exists()
+        ):
+            # A department user edits an enterprise it supervises in a town it
+            # cannot see: keep the 属地 as it is rather than fail the form.
+            locked.append("unit")
+        for name in locked:
+            self.fields[name].disabled = True
+            if name == "unit":
+                # A disabled field still renders its choices; show only the current one.
+                unit_field.queryset = Unit.objects.filter(pk=self.instance.unit_id)
+
+    def service_kwargs(self) -> dict:
+        """cleaned_data split into the service's keyword arguments."""
+        data = dict(self.cleaned_data)
+        departments = data.pop("departments", None)
+        return {"departments": departments, **data}
+
+
+class EnterpriseCloseForm(InvalidFieldsMixin, BootstrapMixin, forms.Form):
+    """关闭企业: the date and the reason (停业、注销、迁出…)."""
+
+    closed_at = forms.DateField(
+        label=_("关闭日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(
+        label=_("关闭原因"),
+        max_length=200,
+        help_text=_("例如：停业、注销、迁出本区"),
+    )
+
+    def __init__(self, *args, instance=None, user=None, **kwargs):
+        kwargs.setdefault("initial", {"closed_at": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        self.user = user
+        self._style_fields()
+
+    def clean_closed_at(self):
+        value = self.cleaned_data["closed_at"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("关闭日期不能晚于今天"))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance is not None and not self.instance.is_active:
+            raise forms.ValidationError(_("该企业已关闭"))
+        return cleaned
