@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 # the None entries in as their apps land.
 MODULES = [
     (_("首页"), "core:home", "house"),
+    (_("单位"), "orgs:unit_list", "diagram-3"),
+    (_("企业"), "orgs:enterprise_list", "buildings"),
     (_("计划任务"), None, "list-check"),
     (_("宣传"), None, "megaphone"),
     (_("培训"), None, "mortarboard"),
@@ -18,10 +20,13 @@ MODULES = [
 
 def navigation(request):
     items = []
+    path = request.path
     for label, url_name, icon in MODULES:
         try:
             url = reverse(url_name) if url_name else None
         except NoReverseMatch:
             url = None
-        items.append({"label": label, "url": url, "icon": icon})
+        # A module is active on its own pages too (detail, edit…), home only on itself.
+        active = bool(url) and (path == url if url == "/" else path.startswith(url))
+        items.append({"label": label, "url": url, "icon": icon, "active": active})
     return {"nav_modules": items}

@@ -1,8 +1,26 @@
-"""The home dashboard (placeholder until the dashboard lands)."""
+"""The home dashboard: what the reader's part of the district holds, at a glance.
+
+Each module adds its own cards as it lands; every count is scoped through `for_user`.
+"""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
+from xuanpei.core.permissions import has_action
+from xuanpei.core.scoping import UserScope
+from xuanpei.orgs.models import Enterprise
+from xuanpei.orgs.stats import enterprise_dashboard
+
 
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["can_view_enterprises"] = has_action(user, Enterprise, "view")
+        if ctx["can_view_enterprises"]:
+            ctx["orgs"] = enterprise_dashboard(user)
+        scope = UserScope.of(user)
+        ctx["own_enterprise"] = user.enterprise if scope.enterprise_id else None
+        return ctx
