@@ -21,7 +21,10 @@ USCC_PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$
 
 def normalize_code(value: str) -> str:
     """Full-width → half-width, strip spaces, upper-case: how people type codes in Excel."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or ""))).upper()
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or ""))).upper()
+    # NFKC again: removing spaces or upper-casing can leave a decomposed sequence,
+    # which would make the normalisation not idempotent.
+    return unicodedata.normalize("NFKC", text)
 
 
 def uscc_check_char(first17: str) -> str:

@@ -1,19 +1,34 @@
-"""Import/export pages for enterprises (placeholders; being written)."""
+"""Enterprise import, export and template pages (issue #2 point 8).
 
-from xuanpei.core.views import ObjectListView
+The machinery is generic (`core.imports`, `core.exports`); these classes only
+name the queryset, the filterset, the importer and the templates.
+"""
+
+from xuanpei.core.exports import ObjectExportView
+from xuanpei.core.imports.views import ImportTemplateView, ObjectImportView
+from xuanpei.orgs import views
+from xuanpei.orgs.filters import EnterpriseFilterSet
 from xuanpei.orgs.models import Enterprise
 
 
-class EnterpriseExportView(ObjectListView):
-    action = "export"
+class EnterpriseExportView(ObjectExportView):
+    """The list page's rows — same scope, filters and sort — as the import template's columns."""
+
+    # The list's own queryset, so its sort annotations (risk rank) exist here too.
+    queryset = getattr(views.EnterpriseListView, "queryset", None) or Enterprise.objects.all()
+    filterset_class = EnterpriseFilterSet
+    ordering_fields = getattr(views.EnterpriseListView, "ordering_fields", {})
+    default_ordering = getattr(views.EnterpriseListView, "default_ordering", None)
+    exporter_name = "enterprises"
+
+
+class EnterpriseImportView(ObjectImportView):
     queryset = Enterprise.objects.all()
+    importer_name = "enterprises"
+    template_name = "orgs/enterprise_import.html"
+    list_url_name = "orgs:enterprise_list"
 
 
-class EnterpriseImportView(ObjectListView):
-    action = "import"
+class EnterpriseTemplateView(ImportTemplateView):
     queryset = Enterprise.objects.all()
-
-
-class EnterpriseTemplateView(ObjectListView):
-    action = "import"
-    queryset = Enterprise.objects.all()
+    importer_name = "enterprises"

@@ -20,7 +20,6 @@ transaction: the accepted rows all land, or, if anything fails, nothing does.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -28,12 +27,11 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
 
-from auditlog.context import auditlog_value, set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models.signals import pre_save
 from django.utils.translation import gettext as _
 
+from xuanpei.audit.context import acting_as
 from xuanpei.core.imports.headers import HEADER_SEARCH_ROWS, HeaderMap, find_header
 from xuanpei.core.imports.reader import ImportFileError, read_table
 from xuanpei.core.imports.result import PREVIEW_LIMIT, ImportResult, RowError
@@ -87,25 +85,6 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def audit_actor(user, remote_addr: str | None = None):
-    """Name `user` on audit entries written inside, unless a request already does.
-
-    django-auditlog's middleware sets the actor for a request; imports also run in
-    commands and background threads, where nobody has.
-    """
-    if user is None:
-        return contextlib.nullcontext()
-    try:
-        current = auditlog_value.get()
-    except LookupError:
-        current = None
-    if current and current.get("actor") is not None:
-        duid = current.get("signal_duid")
-        if any(key[0] == duid for key, *_rest in pre_save.receivers):
-            return contextlib.nullcontext()
-    return set_actor(user, remote_addr=remote_addr)
-
-
 class Importer:
     """Base class of every import; see the module docstring for the pipeline."""
 
@@ -142,7 +121,7 @@ class Importer:
             self._process(body, header, result, total=table.total, progress=progress, write=False)
         else:
             try:
-                with transaction.atomic(), audit_actor(self.user, self.remote_addr):
+                with transaction.atomic(), acting_as(self.user, remote_addr=self.remote_addr):
                     self._process(
                         body, header, result, total=table.total, progress=progress, write=True
                     )

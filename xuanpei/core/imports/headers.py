@@ -31,7 +31,8 @@ def normalize_header(text) -> str:
     value = _SPACES.sub("", value)
     value = value.strip("*＊")
     value = _NOTE.sub("", value)
-    return value.strip("*:：").upper()
+    # NFKC again: removing spaces or upper-casing can leave a decomposed sequence.
+    return unicodedata.normalize("NFKC", value.strip("*:：").upper())
 
 
 @dataclass(frozen=True)

@@ -108,12 +108,21 @@ def _excel_rows(sheet, formulas: dict, first_col: int) -> Iterator[tuple[int, li
     by_row: dict[int, list[tuple[int, str]]] = {}
     for (row, col), text in formulas.items():
         by_row.setdefault(row, []).append((col - first_col, text))
+    last = 0
     for index, values in enumerate(sheet.iter_rows()):
-        number = index + 1
-        for col, text in by_row.get(number, ()):
-            if 0 <= col < len(values):
-                values[col] = text
-        yield number, values
+        last = index + 1
+        yield last, _with_formulas(values, by_row.get(last, ()))
+    # A formula without a cached value is empty to calamine, even past the last row.
+    for number in sorted(n for n in by_row if n > last):
+        yield number, _with_formulas([], by_row[number])
+
+
+def _with_formulas(values: list, formulas) -> list:
+    for col, text in formulas:
+        if col >= 0:
+            values.extend([""] * (col + 1 - len(values)))
+            values[col] = text
+    return values
 
 
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")

@@ -53,8 +53,13 @@ def _inline(size: int) -> bool:
     return size <= getattr(settings, "IMPORT_INLINE_MAX_BYTES", INLINE_MAX_BYTES)
 
 
-def start_import(*, name: str, upload, user, remote_addr: str | None = None) -> Job:
-    """Store an uploaded file and start its dry run (the preview)."""
+def start_import(
+    *, name: str, upload, user, remote_addr: str | None = None, ui: dict | None = None
+) -> Job:
+    """Store an uploaded file and start its dry run (the preview).
+
+    `ui` holds what the result page needs to link back (page_url, list_url).
+    """
     get_importer(name)(user=user)  # PermissionDenied before anything is stored
     path = store_upload(upload)
     params = {
@@ -63,6 +68,7 @@ def start_import(*, name: str, upload, user, remote_addr: str | None = None) -> 
         "filename": PurePath(upload.name).name,
         "dry_run": True,
         "remote_addr": remote_addr,
+        "ui": ui or {},
     }
     return start_job(kind="import", user=user, params=params, inline=_inline(upload.size))
 
