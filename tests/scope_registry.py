@@ -51,8 +51,13 @@ def _foreign_user(d) -> Foreign:
 def _foreign_job(d) -> Foreign:
     from xuanpei.core.models import Job
 
+    # A failed job: its page shows the error text, which carries the marker.
     job = Job.objects.create(
-        kind="marker_job_a", user=d.town_a, params={"file": "marker_job_a.xlsx"}
+        kind="marker_job_a",
+        user=d.town_a,
+        status=Job.Status.FAILED,
+        error="marker_job_a：文件无法读取",
+        params={"file": "marker_job_a.xlsx"},
     )
     return Foreign(job, ("marker_job_a",), visible_to=("town_a",))
 
@@ -80,6 +85,8 @@ DISTRICT_ONLY_MODELS: dict[str, str] = {
 # Routes whose view names its model only inside get_queryset(), so the walker cannot see it.
 ROUTE_MODELS: dict[str, str] = {
     "audit:logentry_list": "auditlog.LogEntry",
+    "core:job_detail": "core.Job",
+    "core:job_report": "core.Job",
 }
 
 # Routes without a single model that still show data (§4), with what they show.
