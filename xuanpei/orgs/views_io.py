@@ -15,10 +15,15 @@ class EnterpriseExportView(ObjectExportView):
     """The list page's rows — same scope, filters and sort — as the import template's columns."""
 
     # The list's own queryset, so its sort annotations (risk rank) exist here too.
-    queryset = getattr(views.EnterpriseListView, "queryset", None) or Enterprise.objects.all()
+    # `is None`, not `or`: a queryset's truth value runs it, at import time, before migrate.
+    queryset = (
+        Enterprise.objects.all()
+        if getattr(views.EnterpriseListView, "queryset", None) is None
+        else views.EnterpriseListView.queryset
+    )
     filterset_class = EnterpriseFilterSet
-    ordering_fields = getattr(views.EnterpriseListView, "ordering_fields", {})
-    default_ordering = getattr(views.EnterpriseListView, "default_ordering", None)
+    ordering_fields = views.EnterpriseListView.ordering_fields
+    default_ordering = views.EnterpriseListView.default_ordering
     exporter_name = "enterprises"
 
 
