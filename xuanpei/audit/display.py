@@ -7,7 +7,7 @@ labels and foreign keys the related object's name.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -50,9 +50,11 @@ def _field(model, name):
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # Reverse relations carry no label of their own.
+    return field if isinstance(field, models.Field) else None
 
 
 def _display(field, value, fk_cache: dict) -> str:
@@ -73,7 +75,7 @@ def _display(field, value, fk_cache: dict) -> str:
         except ValueError:
             return value
         if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment, timezone.UTC)
+            moment = timezone.make_aware(moment, UTC)
         return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
     return value
 

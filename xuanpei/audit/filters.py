@@ -16,7 +16,7 @@ ACTION_LABELS = {
 }
 
 
-def audited_content_types():
+def audited_content_types(request=None):
     """Content types of the models registered with auditlog (Unit, Sector, Enterprise, User, …)."""
     models = auditlog.get_models()
     pks = [ct.pk for ct in ContentType.objects.get_for_models(*models).values()]

@@ -256,3 +256,24 @@ def test_the_profile_issues_a_token_once_and_revokes_it(district, client):
     assert key not in client.get(reverse("accounts:profile")).content.decode()
     client.post(reverse("accounts:api_token"), {"op": "revoke"})
     assert not Token.objects.filter(user=d.department).exists()
+
+
+def test_the_management_pages_render_for_a_unit_admin(district, client):
+    d = district
+    login(client, d.town_a)
+    pk = d.town_a_viewer.pk
+    for url in (
+        reverse("accounts:user_list"),
+        reverse("accounts:user_add"),
+        reverse("accounts:user_detail", args=[pk]),
+        reverse("accounts:user_edit", args=[pk]),
+        reverse("accounts:user_password", args=[pk]),
+        reverse("accounts:password_change"),
+    ):
+        assert client.get(url).status_code == 200, url
+    form = client.get(reverse("accounts:user_add")).context["form"]
+    assert set(form.fields["unit"].queryset) == {d.town_a_unit, d.street_a, d.village_a}
+    assert set(form.fields["enterprise"].queryset) == {d.ent_a1, d.ent_a2}
+    assert Role.DISTRICT_ADMIN not in dict(form.fields["role"].choices)
+    partial = client.get(reverse("accounts:user_list"), HTTP_HX_REQUEST="true")
+    assert b"<html" not in partial.content

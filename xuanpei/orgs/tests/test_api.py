@@ -11,8 +11,13 @@ from xuanpei.orgs.choices import UnitKind
 from xuanpei.orgs.factories import EnterpriseFactory, make_uscc
 from xuanpei.orgs.models import Enterprise, Unit
 
-ENTERPRISES = reverse("api:enterprise-list")
-UNITS = reverse("api:unit-list")
+
+def enterprises_url():
+    return reverse("api:enterprise-list")
+
+
+def units_url():
+    return reverse("api:unit-list")
 
 
 def detail(pk):
@@ -47,16 +52,16 @@ def new_enterprise(d, **extra):
 
 
 def test_anonymous_requests_are_refused(district):
-    assert APIClient().get(ENTERPRISES).status_code in (401, 403)
+    assert APIClient().get(enterprises_url()).status_code in (401, 403)
 
 
 def test_each_persona_lists_exactly_the_enterprises_of_its_scope(district):
     d = district
-    assert names(client_for(d.town_a).get(ENTERPRISES)) == {"东城甲企业", "东城乙企业"}
-    assert names(client_for(d.town_b).get(ENTERPRISES)) == {"西城丙企业", "西城教育监管企业"}
-    assert names(client_for(d.department).get(ENTERPRISES)) == {"西城教育监管企业"}
-    assert names(client_for(d.enterprise).get(ENTERPRISES)) == {"东城甲企业"}
-    assert len(names(client_for(d.district).get(ENTERPRISES))) == 4
+    assert names(client_for(d.town_a).get(enterprises_url())) == {"东城甲企业", "东城乙企业"}
+    assert names(client_for(d.town_b).get(enterprises_url())) == {"西城丙企业", "西城教育监管企业"}
+    assert names(client_for(d.department).get(enterprises_url())) == {"西城教育监管企业"}
+    assert names(client_for(d.enterprise).get(enterprises_url())) == {"东城甲企业"}
+    assert len(names(client_for(d.district).get(enterprises_url()))) == 4
 
 
 def test_an_enterprise_outside_scope_is_a_404_for_read_write_and_close(district):
@@ -84,14 +89,16 @@ def test_the_enterprise_representation_nests_brief_unit_sector_and_departments(d
 def test_the_list_is_filtered_by_the_shared_enterprise_filterset(district):
     d = district
     client = client_for(d.district)
-    assert names(client.get(ENTERPRISES, {"unit": d.town_a_unit.pk})) == {
+    assert names(client.get(enterprises_url(), {"unit": d.town_a_unit.pk})) == {
         "东城甲企业",
         "东城乙企业",
     }
-    assert names(client.get(ENTERPRISES, {"department": d.dept_unit.pk})) == {"西城教育监管企业"}
-    assert names(client.get(ENTERPRISES, {"q": d.ent_b1.uscc.lower()})) == {"西城丙企业"}
+    assert names(client.get(enterprises_url(), {"department": d.dept_unit.pk})) == {
+        "西城教育监管企业"
+    }
+    assert names(client.get(enterprises_url(), {"q": d.ent_b1.uscc.lower()})) == {"西城丙企业"}
     # A filter choice outside the user's scope is rejected, never used to peek.
-    response = client_for(d.town_a).get(ENTERPRISES, {"unit": d.town_b_unit.pk})
+    response = client_for(d.town_a).get(enterprises_url(), {"unit": d.town_b_unit.pk})
     assert response.status_code == 400
 
 
@@ -103,13 +110,13 @@ def test_the_enterprise_list_runs_a_fixed_number_of_queries(
         EnterpriseFactory(unit=d.street_a, sector=d.sector, departments=[d.dept_unit])
     client = client_for(d.district)
     with django_assert_max_num_queries(8):
-        response = client.get(ENTERPRISES)
+        response = client.get(enterprises_url())
     assert response.json()["count"] == 14
 
 
 def test_units_are_scoped_and_a_parent_outside_scope_is_hidden(district):
     d = district
-    rows = client_for(d.town_a).get(UNITS).json()["results"]
+    rows = client_for(d.town_a).get(units_url()).json()["results"]
     assert [r["name"] for r in rows] == ["东新城", "甲街道", "甲社区"]
     assert rows[0]["parent"] is None  # 测试区 is above town_a's scope
     assert rows[1]["parent"] == {
@@ -131,7 +138,7 @@ def test_a_town_admin_creates_an_enterprise_in_its_subtree(district):
     payload = new_enterprise(
         d, uscc=" " + make_uscc(424242).lower(), department_ids=[d.dept_unit.pk]
     )
-    response = client_for(d.town_a).post(ENTERPRISES, payload, format="json")
+    response = client_for(d.town_a).post(enterprises_url(), payload, format="json")
     assert response.status_code == 201, response.json()
     ent = Enterprise.objects.get(name="接口新建企业")
     assert ent.uscc == make_uscc(424242)
@@ -142,7 +149,9 @@ def test_a_town_admin_creates_an_enterprise_in_its_subtree(district):
 def test_a_bad_uscc_is_rejected_in_chinese_and_nothing_is_written(district):
     d = district
     bad = make_uscc(424242)[:17] + ("0" if make_uscc(424242)[17] != "0" else "1")
-    response = client_for(d.town_a).post(ENTERPRISES, new_enterprise(d, uscc=bad), format="json")
+    response = client_for(d.town_a).post(
+        enterprises_url(), new_enterprise(d, uscc=bad), format="json"
+    )
     assert response.status_code == 400
     assert "校验位错误" in response.json()["uscc"][0]
     assert not Enterprise.objects.filter(name="接口新建企业").exists()
@@ -151,7 +160,7 @@ def test_a_bad_uscc_is_rejected_in_chinese_and_nothing_is_written(district):
 def test_a_duplicate_uscc_is_rejected(district):
     d = district
     response = client_for(d.town_a).post(
-        ENTERPRISES, new_enterprise(d, uscc=d.ent_b1.uscc), format="json"
+        enterprises_url(), new_enterprise(d, uscc=d.ent_b1.uscc), format="json"
     )
     assert response.status_code == 400
     assert response.json()["uscc"] == ["该统一社会信用代码已登记"]
@@ -160,7 +169,7 @@ def test_a_duplicate_uscc_is_rejected(district):
 def test_a_unit_outside_scope_cannot_be_chosen(district):
     d = district
     response = client_for(d.town_a).post(
-        ENTERPRISES, new_enterprise(d, unit_id=d.town_b_sub.pk), format="json"
+        enterprises_url(), new_enterprise(d, unit_id=d.town_b_sub.pk), format="json"
     )
     assert response.status_code == 400
     assert "unit_id" in response.json()
@@ -170,11 +179,11 @@ def test_a_unit_outside_scope_cannot_be_chosen(district):
 def test_a_viewer_may_read_but_not_write(district):
     d = district
     client = client_for(d.town_a_viewer)
-    assert client.get(ENTERPRISES).status_code == 200
+    assert client.get(enterprises_url()).status_code == 200
     response = client.patch(detail(d.ent_a1.pk), {"name": "改名"}, format="json")
     assert response.status_code == 403
     assert response.json()["detail"] == "您没有执行此操作的权限"
-    assert client.post(ENTERPRISES, new_enterprise(d), format="json").status_code == 403
+    assert client.post(enterprises_url(), new_enterprise(d), format="json").status_code == 403
 
 
 def test_an_enterprise_user_edits_its_own_record_but_cannot_create(district):
@@ -184,7 +193,7 @@ def test_an_enterprise_user_edits_its_own_record_but_cannot_create(district):
     assert response.status_code == 200
     d.ent_a1.refresh_from_db()
     assert d.ent_a1.safety_phone == "13900000000"
-    assert client.post(ENTERPRISES, new_enterprise(d), format="json").status_code == 403
+    assert client.post(enterprises_url(), new_enterprise(d), format="json").status_code == 403
 
 
 def test_a_department_may_send_back_the_current_unit_of_a_supervised_enterprise(district):
@@ -236,8 +245,8 @@ def test_closing_an_enterprise_goes_through_the_close_action(district):
 def test_only_the_district_shapes_the_unit_tree(district):
     d = district
     payload = {"name": "新社区", "kind": UnitKind.COMMUNITY, "parent_id": d.street_a.pk}
-    assert client_for(d.town_a).post(UNITS, payload, format="json").status_code == 403
-    response = client_for(d.district).post(UNITS, payload, format="json")
+    assert client_for(d.town_a).post(units_url(), payload, format="json").status_code == 403
+    response = client_for(d.district).post(units_url(), payload, format="json")
     assert response.status_code == 201, response.json()
     unit = Unit.objects.get(name="新社区")
     assert Unit.objects.get_parent(unit) == d.street_a
@@ -259,13 +268,13 @@ def test_a_unit_still_in_use_cannot_be_deleted(district):
 
 def test_token_authentication_scopes_like_the_session(district):
     d = district
-    assert names(client_for(d.town_b, token=True).get(ENTERPRISES)) == {
+    assert names(client_for(d.town_b, token=True).get(enterprises_url())) == {
         "西城丙企业",
         "西城教育监管企业",
     }
     bad = APIClient()
     bad.credentials(HTTP_AUTHORIZATION="Token not-a-token")
-    assert bad.get(ENTERPRISES).status_code == 401
+    assert bad.get(enterprises_url()).status_code == 401
 
 
 def test_a_token_write_is_audited_with_the_actor_and_address(district):
@@ -296,7 +305,7 @@ def test_a_deactivated_users_token_stops_working(district):
     client = client_for(d.town_a, token=True)
     d.town_a.is_active = False
     d.town_a.save()
-    assert client.get(ENTERPRISES).status_code in (401, 403)
+    assert client.get(enterprises_url()).status_code in (401, 403)
 
 
 # Schema and docs ------------------------------------------------------------------
