@@ -73,7 +73,7 @@ class Exporter:
 def write_xlsx(headers: list[str], rows: Iterable[list], target, *, title: str = "Sheet") -> int:
     """Stream rows into a write-only workbook; text cells are neutralised."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
+    sheet = workbook.create_sheet(str(title)[:31])
     bold = Font(bold=True)
     header_cells = []
     for text in headers:

@@ -13,7 +13,7 @@ def write_template(importer, target) -> None:
     """Headers exactly as the importer names them; required ones shaded, notes on sheet 2."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = importer.label or _("导入模板")
+    sheet.title = str(importer.label or _("导入模板"))
     for index, column in enumerate(importer.columns, 1):
         cell = sheet.cell(row=1, column=index, value=column.header)
         cell.font = Font(bold=True, color="C00000" if column.required else "000000")
@@ -31,9 +31,9 @@ def write_template(importer, target) -> None:
     for column in importer.columns:
         notes.append(
             [
-                column.header,
-                _("必填") if column.required else _("选填"),
-                importer.column_help(column),
+                str(column.header),
+                str(_("必填") if column.required else _("选填")),
+                str(importer.column_help(column)),
             ]
         )
     notes.column_dimensions["A"].width = 18
