@@ -96,6 +96,9 @@ class EnterpriseForm(InvalidFieldsMixin, ScopedModelForm):
         departments.queryset = Unit.objects.departments()
         departments.widget.attrs["class"] = "form-check-input"
         self.fields["sector"].empty_label = _("请选择行业领域")
+        for name in ("scale", "risk_level"):
+            field = self.fields[name]
+            field.choices = [("", _("未填写")), *[c for c in field.choices if c[0]]]
 
         locked = []
         if user is not None and getattr(user, "enterprise_id", None):
@@ -133,7 +136,7 @@ class EnterpriseCloseForm(InvalidFieldsMixin, BootstrapMixin, forms.Form):
     )
 
     def __init__(self, *args, instance=None, user=None, **kwargs):
-        kwargs.setdefault("initial", {"closed_at": timezone.localdate()})
+        kwargs["initial"] = {"closed_at": timezone.localdate(), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.user = user

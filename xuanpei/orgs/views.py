@@ -76,6 +76,16 @@ class UnitTreeView(ObjectListView):
             by_path[unit.path] = node
             parent = by_path.get(unit.path[: -Unit.steplen])
             (parent["children"] if parent else roots).append(node)
+        supervised = dict(
+            Enterprise.objects.for_user(self.request.user)
+            .filter(departments__in=[u.pk for u in units if u.is_department])
+            .order_by()
+            .values_list("departments")
+            .annotate(n=Count("pk"))
+        )
+        for unit in units:
+            if unit.is_department:
+                by_path[unit.path]["total"] = supervised.get(unit.pk, 0)
         top_depth = min((u.depth for u in units), default=1)
         for node in by_path.values():
             node["open"] = node["unit"].depth < top_depth + TREE_OPEN_LEVELS

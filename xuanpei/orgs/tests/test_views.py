@@ -486,6 +486,12 @@ def test_close_marks_the_enterprise_closed_and_audits_it(client, district):
     assert "is_active" in entry.changes_dict
 
 
+def test_the_close_form_proposes_today(client, district):
+    url = reverse("orgs:enterprise_close", args=[district.ent_a2.pk])
+    body = login(client, district.town_a).get(url).content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in body
+
+
 def test_close_needs_a_reason_and_a_date_not_in_the_future(client, district):
     url = reverse("orgs:enterprise_close", args=[district.ent_a2.pk])
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
