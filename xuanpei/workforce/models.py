@@ -284,7 +284,9 @@ class Post(ScopedModel):
     objects = PostQuerySet.as_manager()
 
     class Meta:
-        ordering = ["enterprise", "post_type__sort_order", "person__name", "pk"]
+        # Plain columns only: an ordering through joins would drag them into every
+        # values().annotate() aggregate that forgets order_by().
+        ordering = ["enterprise_id", "post_type_id", "pk"]
         verbose_name = _("岗位")
         verbose_name_plural = _("岗位")
         indexes = [
