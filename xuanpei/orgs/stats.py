@@ -134,7 +134,11 @@ def _groups(user, rows) -> list[dict]:
                 "active": c["active"],
                 "closed": c["closed"],
                 "total": c["active"] + c["closed"],
-                "url": f"{list_url}?unit={unit.pk}" if link and not unit.is_department else "",
+                # A 本级 row counts the unit's own enterprises; the list filter takes
+                # a whole subtree, so it gets no link rather than a wrong one.
+                "url": f"{list_url}?unit={unit.pk}"
+                if link and unit.depth == depth and not unit.is_department
+                else "",
             }
         )
     return groups

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from xuanpei.accounts.models import User
+from xuanpei.audit.display import change_rows
+from xuanpei.audit.filters import ACTION_LABELS
 from xuanpei.core.permissions import has_action
 from xuanpei.core.views import (
     ObjectCreateView,
@@ -228,11 +230,18 @@ class EnterpriseDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["departments"] = list(self.object.departments.all())
-        ctx["history"] = list(
-            LogEntry.objects.get_for_object(self.object).select_related("actor")[
-                : self.history_limit
-            ]
-        )
+        entries = LogEntry.objects.get_for_object(self.object).select_related(
+            "actor", "content_type"
+        )[: self.history_limit]
+        fk_cache: dict = {}
+        ctx["history"] = [
+            {
+                "entry": entry,
+                "action": ACTION_LABELS.get(entry.action, entry.action),
+                "rows": change_rows(entry, fk_cache),
+            }
+            for entry in entries
+        ]
         return ctx
 
 

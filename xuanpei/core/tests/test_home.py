@@ -67,6 +67,9 @@ def test_enterprises_sitting_at_the_new_town_itself_get_their_own_row(client, di
     EnterpriseFactory(unit=district.town_a_unit, sector=district.sector)
     response = dashboard(client, district.town_a)
     assert groups(response) == {"东新城（本级）": 1, "甲街道": 2}
+    urls = {g["label"]: g["url"] for g in response.context["orgs"]["groups"]}
+    assert urls["东新城（本级）"] == ""
+    assert urls["甲街道"] == f"/orgs/enterprises/?unit={district.street_a.pk}"
 
 
 def test_a_department_counts_the_enterprises_it_supervises(client, district):

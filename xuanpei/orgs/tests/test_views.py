@@ -252,6 +252,19 @@ def test_detail_shows_the_enterprise_and_its_departments(client, district):
     assert district.supervised.uscc in body
 
 
+def test_detail_shows_the_change_history_in_chinese(client, district):
+    url = reverse("orgs:enterprise_close", args=[district.ent_a2.pk])
+    login(client, district.town_a).post(
+        url, {"closed_at": timezone.localdate().isoformat(), "reason": "迁出本区"}
+    )
+
+    body = client.get(reverse("orgs:enterprise_detail", args=[district.ent_a2.pk])).content.decode()
+
+    assert "修改" in body
+    assert "关闭原因：— → 迁出本区" in body
+    assert "在营：是 → 否" in body
+
+
 @pytest.mark.parametrize("route", ["enterprise_detail", "enterprise_edit", "enterprise_close"])
 def test_an_enterprise_outside_scope_is_a_404(client, district, route):
     url = reverse(f"orgs:{route}", args=[district.ent_b1.pk])
