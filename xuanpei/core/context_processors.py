@@ -3,6 +3,8 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from xuanpei.core.permissions import is_district_admin
+
 # (label, url name or None for a module still to come, icon). Later issues fill
 # the None entries in as their apps land.
 MODULES = [
@@ -29,4 +31,4 @@ def navigation(request):
         # A module is active on its own pages too (detail, edit…), home only on itself.
         active = bool(url) and (path == url if url == "/" else path.startswith(url))
         items.append({"label": label, "url": url, "icon": icon, "active": active})
-    return {"nav_modules": items}
+    return {"nav_modules": items, "is_district_admin": is_district_admin(getattr(request, "user", None))}

@@ -191,6 +191,8 @@ def test_the_thread_runner_starts_after_commit_and_records_failure(
             self.run()  # run in the test thread: the test database is not shared
 
     monkeypatch.setattr(threading, "Thread", RecordingThread)
+    # The thread closes its own connections when done; here it shares the test's.
+    monkeypatch.setattr(jobs.connections, "close_all", lambda: None)
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.start_job(kind="import", user=district.town_a, params={"path": "missing"})
     job.refresh_from_db()
