@@ -31,4 +31,7 @@ def navigation(request):
         # A module is active on its own pages too (detail, edit…), home only on itself.
         active = bool(url) and (path == url if url == "/" else path.startswith(url))
         items.append({"label": label, "url": url, "icon": icon, "active": active})
-    return {"nav_modules": items, "is_district_admin": is_district_admin(getattr(request, "user", None))}
+    return {
+        "nav_modules": items,
+        "is_district_admin": is_district_admin(getattr(request, "user", None)),
+    }

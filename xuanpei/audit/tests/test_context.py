@@ -1,5 +1,3 @@
-
-
 def test_a_request_leaves_no_actor_behind_for_later_system_writes(client, district):
     """After a request, a write outside any request is logged without an actor."""
     from auditlog.context import auditlog_value

@@ -10,7 +10,10 @@ def names(qs):
 
 def test_district_admin_sees_every_enterprise(district):
     assert names(Enterprise.objects.for_user(district.district)) == {
-        "东城甲企业", "东城乙企业", "西城丙企业", "西城教育监管企业"
+        "东城甲企业",
+        "东城乙企业",
+        "西城丙企业",
+        "西城教育监管企业",
     }
 
 
