@@ -45,7 +45,9 @@ def test_a_town_admin_searches_creates_imports_and_exports(district, login, shot
     page.goto(page.url.split("/orgs/")[0] + "/orgs/enterprises/add/")
     page.fill("#id_name", "浏览器测试企业")
     page.fill("#id_uscc", "91610100MA6TXXXX00")
-    page.select_option("#id_unit", label=page.locator("#id_unit option", has_text="甲街道").first.inner_text())
+    page.select_option(
+        "#id_unit", label=page.locator("#id_unit option", has_text="甲街道").first.inner_text()
+    )
     page.select_option("#id_sector", label="工矿商贸")
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
@@ -58,7 +60,19 @@ def test_a_town_admin_searches_creates_imports_and_exports(district, login, shot
     path = xlsx_file(
         tmp_path,
         [
-            ["导入好企业", make_uscc(777), "甲街道", "", "工矿商贸", "小型", "一般", "", "", "", ""],
+            [
+                "导入好企业",
+                make_uscc(777),
+                "甲街道",
+                "",
+                "工矿商贸",
+                "小型",
+                "一般",
+                "",
+                "",
+                "",
+                "",
+            ],
             ["导入坏企业", "91XX", "甲街道", "", "工矿商贸", "", "", "", "", "", ""],
         ],
     )
@@ -72,14 +86,18 @@ def test_a_town_admin_searches_creates_imports_and_exports(district, login, shot
     assert not Enterprise.objects.filter(name__startswith="导入").exists()
     with page.expect_download() as report:
         page.click("text=下载错误报告")
-    rows = list(load_workbook(io.BytesIO(report.value.path().read_bytes())).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(report.value.path().read_bytes())).active.iter_rows(
+            values_only=True
+        )
+    )
     assert any(3 in row or "3" in row for row in rows[1:])
 
     # Export: the downloaded workbook has the template's columns and only the town's rows.
     page.goto(page.url.split("/orgs/")[0] + "/orgs/enterprises/?q=东城")
     with page.expect_download() as export:
         page.click("text=导出")
-    wb = load_workbook(io.BytesIO(open(export.value.path(), "rb").read()))
+    wb = load_workbook(io.BytesIO(export.value.path().read_bytes()))
     values = list(wb.active.iter_rows(values_only=True))
     assert list(values[0]) == HEADERS
     assert sorted(r[0] for r in values[1:]) == ["东城乙企业", "东城甲企业"]
