@@ -91,6 +91,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The default database file lives under var/, which a fresh checkout lacks.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the in-process import jobs write while pages keep reading.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
