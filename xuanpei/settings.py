@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "xuanpei.core",
     "xuanpei.accounts",
     "xuanpei.orgs",
+    "xuanpei.notifications",
     "xuanpei.audit",
     "xuanpei.workforce",
 ]

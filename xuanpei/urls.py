@@ -6,12 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
     path("", include("xuanpei.orgs.api.urls")),
+    path("", include("xuanpei.workforce.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("xuanpei.core.urls")),
     path("accounts/", include("xuanpei.accounts.urls")),
     path("orgs/", include("xuanpei.orgs.urls")),
+    path("workforce/", include("xuanpei.workforce.urls")),
+    path("notifications/", include("xuanpei.notifications.urls")),
     path("audit/", include("xuanpei.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -79,3 +79,19 @@ class CertificateStatus(models.TextChoices):
 COVERING_STATUSES = frozenset(
     {CertificateStatus.VALID, CertificateStatus.REVIEW_DUE, CertificateStatus.EXPIRING}
 )
+
+
+class IntegrityKind(models.TextChoices):
+    """打击假冒证件: the integrity checks of issue #3 §4."""
+
+    DUPLICATE_NUMBER = "duplicate_number", _("同一证书编号由不同人员持有")
+    MULTIPLE_EMPLOYERS = "multiple_employers", _("同一人员同时在多家企业在岗")
+    NUMBER_MISMATCH = "number_mismatch", _("证书编号与持证人身份证号不符")
+    ISSUED_UNDER_18 = "issued_under_18", _("发证时持证人未满18周岁")
+    ISSUED_AFTER_EXPIRY = "issued_after_expiry", _("发证日期晚于有效期至")
+
+
+class IntegrityStatus(models.TextChoices):
+    OPEN = "open", _("待核查")
+    RESOLVED = "resolved", _("已处理")
+    DISMISSED = "dismissed", _("已排除")

@@ -18,6 +18,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from xuanpei.core.models import ScopedModel
+from xuanpei.core.scoping import ScopedQuerySet
 from xuanpei.core.validators import parse_id_number, validate_id_number
 from xuanpei.workforce import rules
 from xuanpei.workforce.choices import (
@@ -25,6 +26,8 @@ from xuanpei.workforce.choices import (
     CertificateState,
     CertificateStatus,
     Gender,
+    IntegrityKind,
+    IntegrityStatus,
     NumberRule,
 )
 from xuanpei.workforce.querysets import CertificateQuerySet, PersonQuerySet, PostQuerySet
@@ -512,3 +515,114 @@ class Certificate(ScopedModel):
             chain.append(cert)
             cert = cert.previous
         return chain
+
+
+# Integrity review queue and compliance snapshots -----------------------------
+
+
+class IntegrityFlag(ScopedModel):
+    """A finding of the integrity checks (打击假冒证件), reviewed by district admins.
+
+    `key` identifies the finding (e.g. the duplicated number), so re-running the
+    checks updates a flag instead of raising it twice.
+    """
+
+    SCOPE_ENTERPRISE = "enterprise"
+
+    kind = models.CharField(_("类型"), max_length=30, choices=IntegrityKind)
+    key = models.CharField(_("标识"), max_length=100)
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="integrity_flags"
+    )
+    certificate = models.ForeignKey(
+        "Certificate",
+        verbose_name=_("证书"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="integrity_flags",
+    )
+    enterprise = models.ForeignKey(
+        "orgs.Enterprise",
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="integrity_flags",
+    )
+    details = models.JSONField(_("详情"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=IntegrityStatus, default=IntegrityStatus.OPEN
+    )
+    detected_on = models.DateField(_("发现日期"))
+    reviewed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    review_reason = models.CharField(_("处理说明"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["status", "-detected_on", "pk"]
+        verbose_name = _("证件核查线索")
+        verbose_name_plural = _("证件核查线索")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key", "person"],
+                name="workforce_integrityflag_unique_finding",
+                violation_error_message=_("该线索已存在"),
+            ),
+        ]
+        indexes = [
+            # Serves the review queue: open flags first, newest first.
+            models.Index(fields=["status", "detected_on"], name="workforce_flag_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.key}"
+
+
+class ComplianceSnapshot(models.Model):
+    """持证率 counts of one enterprise on one day, kept so dashboards need not recount.
+
+    Refreshed after imports and certificate changes for today, and at month ends
+    for the trend; any other date is computed live from `Post.objects.compliance_*`.
+    """
+
+    SCOPE_UNIT = None
+    SCOPE_ENTERPRISE = "enterprise"
+
+    enterprise = models.ForeignKey(
+        "orgs.Enterprise", on_delete=models.CASCADE, related_name="compliance_snapshots"
+    )
+    on = models.DateField(_("日期"))
+    required = models.PositiveIntegerField(_("应持证岗位数"), default=0)
+    compliant = models.PositiveIntegerField(_("持证岗位数"), default=0)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-on", "enterprise_id"]
+        verbose_name = _("持证率快照")
+        verbose_name_plural = _("持证率快照")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "on"], name="workforce_compliancesnapshot_unique_day"
+            ),
+        ]
+        indexes = [
+            # Serves the dashboard: every enterprise's counts on one day.
+            models.Index(fields=["on", "enterprise"], name="workforce_snapshot_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}@{self.on}: {self.compliant}/{self.required}"
+
+    @classmethod
+    def scope_allows(cls, user, action: str) -> bool:
+        return action in ("view", "export")

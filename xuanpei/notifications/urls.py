@@ -1,0 +1,4 @@
+"""The notification inbox."""
+
+app_name = "notifications"
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Workforce pages: compliance (URL names follow <model>_list|_detail|_add|_edit|_import|_export)."""
+
+urlpatterns: list = []
