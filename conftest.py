@@ -22,3 +22,16 @@ def _fast_hashing(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AXES_ENABLED = True
+
+
+@pytest.fixture
+def workforce_dictionaries(db):
+    """Post types, certificate kinds and the 特种作业 catalogue, present even after a flush.
+
+    Migration 0002 loads them, but every `transaction=True` test (browser tests)
+    flushes them away afterwards; request this fixture (or use the workforce
+    factories, which reload lazily) instead of relying on the migration's rows.
+    """
+    from xuanpei.workforce.dictionaries import ensure_workforce_dictionaries
+
+    ensure_workforce_dictionaries()

@@ -13,6 +13,7 @@ from factory.django import DjangoModelFactory
 from xuanpei.core.validators import id_check_char
 from xuanpei.workforce import rules
 from xuanpei.workforce.choices import CertificateKindCode, PostTypeCode
+from xuanpei.workforce.dictionaries import ensure_workforce_dictionaries
 from xuanpei.workforce.models import (
     Certificate,
     CertificateKind,
@@ -38,9 +39,30 @@ def make_id_number(n: int, *, born: date | None = None, female: bool | None = No
     return first17 + id_check_char(first17)
 
 
+def _dictionary_row(model, **lookup):
+    """A row of a workforce dictionary; reloads the dictionaries if a flush removed them.
+
+    `transaction=True` tests (browser tests) flush the migration data after them,
+    so a later test may find the tables empty (see workforce/dictionaries.py).
+    """
+    try:
+        return model.objects.get(**lookup)
+    except model.DoesNotExist:
+        ensure_workforce_dictionaries()
+        return model.objects.get(**lookup)
+
+
+def get_post_type(code: str) -> PostType:
+    return _dictionary_row(PostType, pk=code)
+
+
+def get_certificate_kind(code: str) -> CertificateKind:
+    return _dictionary_row(CertificateKind, pk=code)
+
+
 def operation_item(code: str = "1.2") -> OperationItem:
     """An item of the current catalogue by code (loaded by the data migration)."""
-    return OperationItem.objects.get(category__version__is_current=True, code=code)
+    return _dictionary_row(OperationItem, category__version__is_current=True, code=code)
 
 
 class PersonFactory(DjangoModelFactory):
@@ -59,16 +81,14 @@ class PostFactory(DjangoModelFactory):
 
     person = factory.SubFactory(PersonFactory)
     enterprise = None  # pass an enterprise
-    post_type = factory.LazyFunction(lambda: PostType.objects.get(pk=PostTypeCode.SAFETY_MANAGER))
+    post_type = factory.LazyFunction(lambda: get_post_type(PostTypeCode.SAFETY_MANAGER))
     operation_item = None
     start_date = date(2020, 1, 1)
     end_date = None
 
     class Params:
         special = factory.Trait(
-            post_type=factory.LazyFunction(
-                lambda: PostType.objects.get(pk=PostTypeCode.SPECIAL_OPERATION)
-            ),
+            post_type=factory.LazyFunction(lambda: get_post_type(PostTypeCode.SPECIAL_OPERATION)),
             operation_item=factory.LazyFunction(operation_item),
         )
 
@@ -80,9 +100,7 @@ class CertificateFactory(DjangoModelFactory):
         model = Certificate
 
     holder = factory.SubFactory(PersonFactory)
-    kind = factory.LazyFunction(
-        lambda: CertificateKind.objects.get(pk=CertificateKindCode.SAFETY_COMPETENCE)
-    )
+    kind = factory.LazyFunction(lambda: get_certificate_kind(CertificateKindCode.SAFETY_COMPETENCE))
     enterprise = None  # pass an enterprise
     operation_item = None
     number = factory.LazyAttributeSequence(
@@ -96,7 +114,7 @@ class CertificateFactory(DjangoModelFactory):
     class Params:
         special = factory.Trait(
             kind=factory.LazyFunction(
-                lambda: CertificateKind.objects.get(pk=CertificateKindCode.SPECIAL_OPERATION)
+                lambda: get_certificate_kind(CertificateKindCode.SPECIAL_OPERATION)
             ),
             operation_item=factory.LazyFunction(operation_item),
         )
