@@ -1,15 +1,26 @@
-"""`xuanpei seed-demo [--scale N] [--if-empty]`: load the invented demo district (issue #2 §11)."""
+"""`xuanpei seed-demo [--scale N] [--if-empty]`: load the invented demo district (issue #2 §11).
+
+Since issue #3 §8 it also adds the demo workforce (people, posts, certificates)
+to every enterprise, runs the integrity checks and refreshes the 持证率 snapshots.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from xuanpei.orgs import demo
+from xuanpei.workforce import demo as workforce_demo
 
 
 class Command(BaseCommand):
-    help = "载入演示区县数据（单位树、行业领域、企业、演示账号）；--scale N 将企业数量放大 N 倍"
+    help = (
+        "载入演示区县数据（单位树、行业领域、企业、从业人员与证书、演示账号）；"
+        "--scale N 将企业和人员数量放大 N 倍"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=int, default=1, help="企业数量倍数（默认 1 = 2000 家）")
+        parser.add_argument(
+            "--scale", type=int, default=1, help="企业数量倍数（默认 1 = 2000 家，约 3 万人）"
+        )
         parser.add_argument(
             "--if-empty", action="store_true", help="数据库中已有单位时什么也不做（make run 使用）"
         )
@@ -25,11 +36,27 @@ class Command(BaseCommand):
             raise CommandError(
                 "数据库中已有单位数据，未写入任何内容（空库上运行，或加 --if-empty 跳过）"
             )
-        result = demo.seed_demo(scale=scale, seed=seed)
+        # One transaction: a failure part-way leaves the database empty, so that
+        # `make run` (--if-empty) can simply try again.
+        with transaction.atomic():
+            result = demo.seed_demo(scale=scale, seed=seed)
+            workforce = workforce_demo.seed_workforce(seed=seed)
         self.stdout.write(
             self.style.SUCCESS(
                 f"已载入演示数据：单位 {result.units} 个（其中行业部门 {result.departments} 个），"
                 f"企业 {result.enterprises} 家，演示账号 {result.users} 个，"
                 f"用时 {result.seconds:.1f} 秒。"
+            )
+        )
+        flags = (
+            f"，证件核查线索 {workforce.integrity_flags} 条"
+            if workforce.integrity_flags is not None
+            else ""
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"从业人员 {workforce.people} 人，岗位 {workforce.posts} 个，"
+                f"证书 {workforce.current_certificates} 本（含历史版本共 {workforce.certificates} 条）"
+                f"{flags}，用时 {workforce.seconds:.1f} 秒。"
             )
         )
