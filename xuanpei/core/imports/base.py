@@ -44,6 +44,14 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 
+class AllOrNothingRejected(Exception):
+    """Raised inside the commit's transaction to roll it back (all-or-nothing)."""
+
+
+def all_or_nothing_message(rejected: int) -> str:
+    return _("有 %(n)d 行未通过校验，按“全部或全不导入”的要求，所有数据均未写入") % {"n": rejected}
+
+
 class ImportScopeViolation(Exception):
     """A written row is not in the importer's scoped queryset: the commit is rolled back."""
 
@@ -96,10 +104,18 @@ class Importer:
     action = "import"
     chunk_size = 1000
 
-    def __init__(self, *, user=None, remote_addr: str | None = None):
+    # Options an importer understands beyond the common ones (e.g. the roster's
+    # "enterprise"); the CLI and the service pass them through as `options`.
+    options_supported: tuple[str, ...] = ()
+
+    def __init__(self, *, user=None, remote_addr: str | None = None, options: dict | None = None):
         """`user=None` is a system import with full scope (the CLI without --user)."""
         self.user = user
         self.remote_addr = remote_addr
+        self.options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
+        unknown = sorted(set(self.options) - set(self.options_supported))
+        if unknown:
+            raise ValueError(f"importer {self.name!r} does not take {', '.join(unknown)}")
         if user is not None and not has_action(user, self.model, self.action):
             raise PermissionDenied(_("您没有导入%(label)s的权限") % {"label": self.label})
         self.columns_by_key = {c.key: c for c in self.columns}
@@ -107,10 +123,21 @@ class Importer:
     # --- Entry point ------------------------------------------------------------
 
     def run(
-        self, data: bytes, *, filename: str, dry_run: bool = False, progress: Progress | None = None
+        self,
+        data,
+        *,
+        filename: str,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        all_or_nothing: bool = False,
+        max_bytes: int | None = None,
     ) -> ImportResult:
-        """Read, validate and (unless `dry_run`) write. Raises ImportFileError for a bad file."""
-        table = read_table(data, filename=filename)
+        """Read, validate and (unless `dry_run`) write. Raises ImportFileError for a bad file.
+
+        `data` is the file's bytes or a path to it. With `all_or_nothing`, one
+        rejected row means nothing is written.
+        """
+        table = read_table(data, filename=filename, max_bytes=max_bytes)
         rows = iter(table.rows)
         head = list(islice(rows, HEADER_SEARCH_ROWS))
         header = find_header(head, self.columns)
@@ -125,6 +152,10 @@ class Importer:
                     self._process(
                         body, header, result, total=table.total, progress=progress, write=True
                     )
+                    if all_or_nothing and result.rejected:
+                        raise AllOrNothingRejected
+            except AllOrNothingRejected:
+                result.commit_failed(all_or_nothing_message(result.rejected))
             except ImportFileError:
                 raise
             except Exception as exc:  # noqa: BLE001 - the person gets a message, never a 500

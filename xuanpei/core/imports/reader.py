@@ -8,13 +8,15 @@ are not judged here.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import os
 import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from xml.etree import ElementTree
 
 import python_calamine
@@ -48,8 +50,16 @@ def _megabytes(n: int) -> str:
     return f"{n / 1024 / 1024:.1f}"
 
 
-def check_upload(filename: str, size: int) -> str:
-    """Reject a file by name and size before it is read; returns its lower-case suffix."""
+# A file to read: its bytes, or a path (streamed: a 1M-row CSV never sits in memory).
+Source = bytes | str | os.PathLike
+
+
+def check_upload(filename: str, size: int, *, max_bytes: int | None = None) -> str:
+    """Reject a file by name and size before it is read; returns its lower-case suffix.
+
+    `max_bytes` defaults to IMPORT_MAX_BYTES (uploads); 0 means no limit (the CLI,
+    run by an administrator on the server, imports files of any size).
+    """
     suffix = PurePath(filename or "").suffix.lower()
     if suffix not in ACCEPTED_SUFFIXES:
         raise ImportFileError(
@@ -58,8 +68,8 @@ def check_upload(filename: str, size: int) -> str:
         )
     if size == 0:
         raise ImportFileError(_("文件是空的，请检查后重新上传"))
-    limit = settings.IMPORT_MAX_BYTES
-    if size > limit:
+    limit = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
+    if limit and size > limit:
         raise ImportFileError(
             _("文件大小为 %(size)s MB，超过了 %(limit)s MB 的上限，请拆分后分批导入")
             % {"size": _megabytes(size), "limit": _megabytes(limit)}
@@ -67,22 +77,41 @@ def check_upload(filename: str, size: int) -> str:
     return suffix
 
 
-def read_table(data: bytes, *, filename: str) -> Table:
-    """Open `data` (the whole file) according to its name and content."""
-    suffix = check_upload(filename, len(data))
+def read_table(data: Source, *, filename: str, max_bytes: int | None = None) -> Table:
+    """Open `data` (the whole file, or a path to it) according to its name and content.
+
+    Rows are produced lazily: a CSV path is decoded as it is read, an Excel
+    sheet is turned into Python values one row at a time (calamine holds the
+    sheet itself in its own compact form).
+    """
+    path = None if isinstance(data, bytes | bytearray) else Path(data)
+    size = path.stat().st_size if path is not None else len(data)
+    suffix = check_upload(filename, size, max_bytes=max_bytes)
+    if path is not None:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    else:
+        head = bytes(data[:4096])
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(data)
-    return _read_csv(data)
+        return _read_excel(data if path is None else path, head)
+    return _read_csv(data if path is None else path, head)
+
+
+def _open_binary(source):
+    return source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
 
 
 # Excel -----------------------------------------------------------------------
 
 
-def _read_excel(data: bytes) -> Table:
-    if not (data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC)):
+def _read_excel(source, head: bytes) -> Table:
+    if not (head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC)):
         raise ImportFileError(_("文件内容不是有效的 Excel 文件，请用 Excel 另存为 .xlsx 后重试"))
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if isinstance(source, Path):
+            workbook = python_calamine.CalamineWorkbook.from_path(str(source))
+        else:
+            workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
         visible = [
             m.name
             for m in workbook.sheets_metadata
@@ -98,7 +127,7 @@ def _read_excel(data: bytes) -> Table:
         raise ImportFileError(_("无法读取 Excel 文件，文件可能已损坏")) from exc
     if sheet.end is None:
         raise ImportFileError(_("文件是空的，请检查后重新上传"))
-    formulas = _xlsx_formula_cells(data, visible[0]) if data.startswith(ZIP_MAGIC) else {}
+    formulas = _xlsx_formula_cells(source, visible[0]) if head.startswith(ZIP_MAGIC) else {}
     first_col = sheet.start[1] if sheet.start else 0
     return Table(rows=_excel_rows(sheet, formulas, first_col), total=sheet.end[0] + 1)
 
@@ -135,43 +164,62 @@ def _column_index(letters: str) -> int:
     return n - 1
 
 
-def _xlsx_formula_cells(data: bytes, sheet_name: str) -> dict[tuple[int, int], str]:
+def _xlsx_formula_cells(source, sheet_name: str) -> dict[tuple[int, int], str]:
     """Cells holding a formula, as "=FORMULA" text keyed by (Excel row, 0-based column).
 
     calamine returns a formula's cached value (often empty), so a `=HYPERLINK(...)`
     would slip through as plain text; the sheet XML still says it is a formula.
+    The sheet XML is scanned as bytes, one megabyte at a time: a 1M-row sheet
+    without formulas costs a pass of `bytes.find`, and only formula cells are
+    parsed (a full XML parse of such a sheet would take longer than the import).
     """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        path = _sheet_xml_path(archive, sheet_name)
-        if path is None or not _contains_formula(archive, path):
-            return {}
-        found = {}
-        ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-        with archive.open(path) as fh:
-            for _event, elem in ElementTree.iterparse(fh):
-                if elem.tag == f"{ns}c":
-                    formula = elem.find(f"{ns}f")
-                    match = _CELL_REF.fullmatch(elem.get("r", ""))
-                    if formula is not None and match:
-                        key = (int(match.group(2)), _column_index(match.group(1)))
-                        found[key] = "=" + (formula.text or "")
-                    elem.clear()
-        return found
+        with _open_binary(source) as raw, zipfile.ZipFile(raw) as archive:
+            path = _sheet_xml_path(archive, sheet_name)
+            if path is None:
+                return {}
+            with archive.open(path) as fh:
+                return _scan_formulas(fh)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
         return {}
 
 
-def _contains_formula(archive: zipfile.ZipFile, path: str) -> bool:
-    """Cheap streaming scan for a <f> element, so formula-free sheets skip the XML parse."""
-    tail = b""
-    with archive.open(path) as fh:
-        while chunk := fh.read(1 << 20):
-            window = tail + chunk
-            if b"<f>" in window or b"<f " in window:
-                return True
-            tail = chunk[-3:]
-    return False
+_FORMULA_CELL = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>.*?<f(?:\s[^>]*)?(?:/>|>(.*?)</f>)', re.DOTALL
+)
+_FORMULA_TAG = re.compile(rb"<f[\s>/]")
+
+
+def _scan_formulas(fh, block: int = 1 << 20) -> dict[tuple[int, int], str]:
+    found: dict[tuple[int, int], str] = {}
+    carry = b""
+    while True:
+        chunk = fh.read(block)
+        window = carry + chunk
+        # Only whole cells are examined; the tail after the last </c> waits for more.
+        cut = len(window) if not chunk else window.rfind(b"</c>") + 4
+        if cut < 4:
+            carry = window
+            if not chunk:
+                break
+            continue
+        part, carry = window[:cut], window[cut:]
+        if _FORMULA_TAG.search(part):
+            for cell in re.split(rb"(?=<c\b)", part):
+                match = _FORMULA_CELL.match(cell)
+                if match:
+                    text = (match.group(3) or b"").decode("utf-8", "replace")
+                    key = (int(match.group(2)), _column_index(match.group(1).decode()))
+                    found[key] = "=" + _xml_unescape(text)
+        if not chunk:
+            break
+    return found
+
+
+def _xml_unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    )
 
 
 def _sheet_xml_path(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
@@ -207,26 +255,74 @@ def decode_text(data: bytes) -> str:
         raise ImportFileError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码")) from exc
 
 
-def _read_csv(data: bytes) -> Table:
-    if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC) or b"\x00" in data[:4096]:
+def sniff_encoding(head: bytes) -> str:
+    """The encoding of a CSV judged from its first bytes (the header row is in them).
+
+    UTF-8 when the start decodes as UTF-8 (a character cut at the end of the
+    sample is allowed), else GB18030. A later byte that does not fit is a file
+    error raised while the rows are read.
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+_UNDECODABLE = "无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码"
+
+
+def _count_lines(source) -> int:
+    if not isinstance(source, Path):
+        return source.count(b"\n") + 1
+    lines = 1
+    with source.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            lines += block.count(b"\n")
+    return lines
+
+
+def _read_csv(source, head: bytes) -> Table:
+    if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC) or b"\x00" in head[:4096]:
         raise ImportFileError(_("文件内容不是 CSV 文本，请确认文件类型"))
-    text = decode_text(data)
-    if not text.strip():
-        raise ImportFileError(_("文件是空的，请检查后重新上传"))
-    first_line = text.split("\n", 1)[0]
+    if not isinstance(source, Path):
+        # Small in-memory files: decode whole, which also catches a bad byte up front.
+        text = decode_text(source)
+        if not text.strip():
+            raise ImportFileError(_("文件是空的，请检查后重新上传"))
+        stream_factory = lambda: io.StringIO(text, newline="")  # noqa: E731
+        first_line = text.split("\n", 1)[0]
+    else:
+        encoding = sniff_encoding(head)
+        try:
+            first_line = head.decode(encoding, errors="ignore").split("\n", 1)[0]
+        except LookupError:  # pragma: no cover - the codecs above always exist
+            first_line = ""
+        if not head.strip():
+            raise ImportFileError(_("文件是空的，请检查后重新上传"))
+
+        def stream_factory():
+            return open(source, encoding=encoding, newline="")  # noqa: SIM115
+
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    total = text.count("\n") + 1
+    total = _count_lines(source)
 
     def rows():
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         number = 0
-        try:
-            # Excel shows one record per row, even when a quoted cell spans lines.
-            for number, values in enumerate(reader, 1):  # noqa: B007
-                yield number, values
-        except csv.Error as exc:
-            raise ImportFileError(
-                _("CSV 文件第 %(row)d 行格式错误：%(reason)s") % {"row": number + 1, "reason": exc}
-            ) from exc
+        with stream_factory() as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            try:
+                # Excel shows one record per row, even when a quoted cell spans lines.
+                for number, values in enumerate(reader, 1):  # noqa: B007
+                    yield number, values
+            except csv.Error as exc:
+                raise ImportFileError(
+                    _("CSV 文件第 %(row)d 行格式错误：%(reason)s")
+                    % {"row": number + 1, "reason": exc}
+                ) from exc
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(_(_UNDECODABLE)) from exc
 
     return Table(rows=rows(), total=total)

@@ -34,17 +34,31 @@ INLINE_MAX_WRITES = 100
 
 def run_import(
     name: str,
-    data: bytes,
+    data,
     *,
     filename: str,
     user=None,
     dry_run: bool = False,
     progress=None,
     remote_addr: str | None = None,
+    all_or_nothing: bool = False,
+    options: dict | None = None,
+    max_bytes: int | None = None,
 ) -> ImportResult:
-    """Import `data` with the importer registered as `name`. Raises ImportFileError."""
-    importer = get_importer(name)(user=user, remote_addr=remote_addr)
-    return importer.run(data, filename=filename, dry_run=dry_run, progress=progress)
+    """Import `data` (bytes or a path) with the importer registered as `name`.
+
+    Raises ImportFileError. `options` are importer-specific (the roster's
+    "enterprise"); `max_bytes=0` lifts the upload size limit (the CLI).
+    """
+    importer = get_importer(name)(user=user, remote_addr=remote_addr, options=options)
+    return importer.run(
+        data,
+        filename=filename,
+        dry_run=dry_run,
+        progress=progress,
+        all_or_nothing=all_or_nothing,
+        max_bytes=max_bytes,
+    )
 
 
 def store_upload(upload) -> str:
@@ -58,13 +72,21 @@ def _inline(size: int) -> bool:
 
 
 def start_import(
-    *, name: str, upload, user, remote_addr: str | None = None, ui: dict | None = None
+    *,
+    name: str,
+    upload,
+    user,
+    remote_addr: str | None = None,
+    ui: dict | None = None,
+    all_or_nothing: bool = False,
+    options: dict | None = None,
 ) -> Job:
     """Store an uploaded file and start its dry run (the preview).
 
     `ui` holds what the result page needs to link back (page_url, list_url).
+    `all_or_nothing` and `options` are kept for the commit of the same file.
     """
-    get_importer(name)(user=user)  # PermissionDenied before anything is stored
+    get_importer(name)(user=user, options=options)  # PermissionDenied before storing
     path = store_upload(upload)
     params = {
         "importer": name,
@@ -73,6 +95,8 @@ def start_import(
         "dry_run": True,
         "remote_addr": remote_addr,
         "ui": ui or {},
+        "all_or_nothing": all_or_nothing,
+        "options": options or {},
     }
     return start_job(kind="import", user=user, params=params, inline=_inline(upload.size))
 
@@ -105,11 +129,14 @@ def report_name(job: Job) -> str:
 def run_import_job(job: Job, progress) -> dict:
     """Job handler for kind "import": the summary goes to Job.result, the report to storage."""
     params = job.params
+    if not default_storage.exists(params["path"]):
+        raise JobError(_("上传的文件已过期，请重新上传"))
     try:
+        # A local file is streamed from its path; other storages hand over bytes.
+        data = default_storage.path(params["path"])
+    except NotImplementedError:
         with default_storage.open(params["path"], "rb") as fh:
             data = fh.read()
-    except FileNotFoundError as exc:
-        raise JobError(_("上传的文件已过期，请重新上传")) from exc
     try:
         result = run_import(
             params["importer"],
@@ -119,6 +146,8 @@ def run_import_job(job: Job, progress) -> dict:
             dry_run=params["dry_run"],
             progress=progress,
             remote_addr=params.get("remote_addr"),
+            all_or_nothing=params.get("all_or_nothing", False),
+            options=params.get("options"),
         )
     except ImportFileError as exc:
         raise JobError(exc.message) from exc

@@ -1,4 +1,5 @@
-"""`xuanpei export <name> --out FILE [--user USERNAME]`: the registered exporter's xlsx.
+"""`xuanpei export <name> --out FILE [--user USERNAME] [--enterprise USCC]`: the registered
+exporter's xlsx.
 
 The columns are the importer's template columns, so importing the file again
 changes nothing.
@@ -17,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("name", help=f"exporter: {', '.join(exporter_names())}")
         parser.add_argument("--out", required=True, metavar="FILE", help="the .xlsx to write")
         parser.add_argument("--user", metavar="USERNAME", help="export only this user's scope")
+        parser.add_argument(
+            "--enterprise", metavar="USCC", help="only this enterprise (exporters that support it)"
+        )
 
     def handle(self, *args, **options):
         name = options["name"]
@@ -28,6 +32,16 @@ class Command(BaseCommand):
                 user = get_user_model().objects.get(username=options["user"])
             except get_user_model().DoesNotExist as exc:
                 raise CommandError(f"no user {options['user']!r}") from exc
-        exporter = get_exporter(name)(user=user)
-        count = exporter.write(exporter.queryset(), options["out"])
+        cls = get_exporter(name)
+        if options["enterprise"]:
+            if "enterprise" not in getattr(cls, "options_supported", ()):
+                raise CommandError(f"exporter {name!r} does not take --enterprise")
+            exporter = cls(user=user, options={"enterprise": options["enterprise"]})
+        else:
+            exporter = cls(user=user)
+        try:
+            qs = exporter.queryset()
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        count = exporter.write(qs, options["out"])
         self.stdout.write(f"已导出 {count} 行到 {options['out']}")

@@ -1,4 +1,5 @@
-"""`xuanpei import <name> FILE [--dry-run] [--report PATH] [--json] [--user USERNAME]`.
+"""`xuanpei import <name> FILE [--dry-run] [--all-or-nothing] [--report PATH] [--json]
+[--user USERNAME] [--enterprise USCC]`.
 
 Exit codes (issue #2): 0 every row accepted; 1 some rows rejected (the report,
 if asked for, is written) or the commit failed (nothing written); 2 the file
@@ -35,6 +36,16 @@ class Command(BaseCommand):
             "--json", action="store_true", help="print the counts as one JSON object"
         )
         parser.add_argument("--user", metavar="USERNAME", help="import within this user's scope")
+        parser.add_argument(
+            "--all-or-nothing",
+            action="store_true",
+            help="write nothing when any row is rejected",
+        )
+        parser.add_argument(
+            "--enterprise",
+            metavar="USCC",
+            help="every row belongs to this enterprise (importers that support it: roster)",
+        )
 
     def handle(self, *args, **options):
         name = options["name"]
@@ -48,13 +59,24 @@ class Command(BaseCommand):
                 raise CommandError(f"no user {options['user']!r}") from exc
         path = Path(options["file"])
         try:
-            data = path.read_bytes()
+            with path.open("rb"):
+                pass  # the file is streamed from its path; fail early if it cannot be opened
         except OSError as exc:
             return self._unreadable(f"无法打开文件 {path}：{exc.strerror}", options)
+        extra = {"enterprise": options["enterprise"]} if options["enterprise"] else None
         try:
             result = run_import(
-                name, data, filename=path.name, user=user, dry_run=options["dry_run"]
+                name,
+                path,
+                filename=path.name,
+                user=user,
+                dry_run=options["dry_run"],
+                all_or_nothing=options["all_or_nothing"],
+                options=extra,
+                max_bytes=0,  # the upload limit is for the web; the CLI reads any size
             )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         except ImportFileError as exc:
             return self._unreadable(exc.message, options)
         except PermissionDenied as exc:
