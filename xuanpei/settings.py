@@ -100,6 +100,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # JIT compiling adds ~1 s to the big 持证率 aggregates and gains nothing on
+    # them (docs/decisions.md, "PostgreSQL JIT off"). PG_JIT=1 turns it back on.
+    if not env_bool("PG_JIT", False):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -218,6 +223,8 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "xuanpei@localhost")
+# Certificate reminders: days before the review/expiry date (xuanpei send_reminders).
+CERT_REMINDER_DAYS = env_list("CERT_REMINDER_DAYS", ["90", "60", "30", "0"])
 
 # Background jobs (imports): in-process threads by default; "celery" when deployed at scale.
 JOB_RUNNER = env_str("JOB_RUNNER", "thread")

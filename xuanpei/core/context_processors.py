@@ -14,7 +14,7 @@ MODULES = [
     (_("计划任务"), None, "list-check"),
     (_("宣传"), None, "megaphone"),
     (_("培训"), None, "mortarboard"),
-    (_("持证"), None, "person-badge"),
+    (_("持证"), "workforce:compliance_dashboard", "person-badge"),
     (_("考核通报"), None, "clipboard-data"),
     (_("评估"), None, "graph-up"),
 ]
@@ -31,7 +31,25 @@ def navigation(request):
         # A module is active on its own pages too (detail, edit…), home only on itself.
         active = bool(url) and (path == url if url == "/" else path.startswith(url))
         items.append({"label": label, "url": url, "icon": icon, "active": active})
+    user = getattr(request, "user", None)
     return {
         "nav_modules": items,
-        "is_district_admin": is_district_admin(getattr(request, "user", None)),
+        "is_district_admin": is_district_admin(user),
+        "unread_notifications": UnreadCount(user),
     }
+
+
+class UnreadCount:
+    """The navbar's unread badge: ONE indexed COUNT, run only if a template shows it."""
+
+    def __init__(self, user):
+        self.user = user
+        self.value = None
+
+    def __call__(self) -> int:
+        if self.value is None:
+            from xuanpei.notifications.services import unread_count
+
+            authenticated = getattr(self.user, "is_authenticated", False)
+            self.value = unread_count(self.user) if authenticated else 0
+        return self.value

@@ -22,3 +22,8 @@ class WorkforceConfig(AppConfig):
         auditlog.register(m.CatalogueVersion)
         auditlog.register(m.OperationCategory)
         auditlog.register(m.OperationItem)
+
+        # Keep the 持证率 snapshots in step with single edits (pages, API, services).
+        from xuanpei.workforce.compliance import connect_signals
+
+        connect_signals()

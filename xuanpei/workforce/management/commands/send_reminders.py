@@ -1,0 +1,33 @@
+"""`xuanpei send_reminders` — raise the staged certificate reminders of the day (cron, daily)."""
+
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from xuanpei.workforce.reminders import send_reminders
+
+
+class Command(BaseCommand):
+    help = "Raise certificate review/expiry reminders (90/60/30/0 days) and e-mail them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="the day to run for, YYYY-MM-DD (default: today)")
+        parser.add_argument("--no-email", action="store_true", help="raise, but send no e-mail")
+        parser.add_argument("--json", action="store_true", help="print the counts as JSON")
+
+    def handle(self, *args, **options):
+        on = None
+        if options["date"]:
+            try:
+                on = date.fromisoformat(options["date"])
+            except ValueError as exc:
+                raise CommandError(f"--date must be YYYY-MM-DD, got {options['date']!r}") from exc
+        result = send_reminders(on, email=not options["no_email"])
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_dict()))
+        else:
+            self.stdout.write(
+                f"certificates: {result.certificates}, notifications raised: {result.created}, "
+                f"e-mails sent: {result.emailed}"
+            )
