@@ -1,3 +1,10 @@
-"""Workforce pages: integrity (URL names follow <model>_list|_detail|_add|_edit|_import|_export)."""
+"""Workforce pages: the integrity review queue (district admins only)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from xuanpei.workforce import views_integrity as v
+
+urlpatterns: list = [
+    path("integrity/", v.IntegrityFlagListView.as_view(), name="integrityflag_list"),
+    path("integrity/<int:pk>/", v.IntegrityFlagDetailView.as_view(), name="integrityflag_detail"),
+]
