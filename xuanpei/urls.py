@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from xuanpei.workforce.views_public import PublicCheckView
+
 api_v1 = [
     path("", include("xuanpei.orgs.api.urls")),
     path("", include("xuanpei.workforce.api.urls")),
@@ -17,6 +19,8 @@ urlpatterns = [
     path("notifications/", include("xuanpei.notifications.urls")),
     path("audit/", include("xuanpei.audit.urls")),
     path("admin/", admin.site.urls),
+    # The public certificate check (issue #3 §6): no login.
+    path("check/", PublicCheckView.as_view(), name="public_check"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

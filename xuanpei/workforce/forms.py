@@ -280,3 +280,28 @@ class FlagDecisionForm(InvalidFieldsMixin, BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._style_fields()
         self.fields["decision"].widget.attrs["class"] = "form-check-input"
+
+
+class PublicCheckForm(InvalidFieldsMixin, BootstrapMixin, forms.Form):
+    """The public certificate check: the number on the card and the holder's name."""
+
+    number = forms.CharField(
+        label=_("证书编号"),
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    name = forms.CharField(
+        label=_("持证人姓名"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style_fields()
+
+    def clean_number(self):
+        number = normalize_code(self.cleaned_data["number"])
+        if not number:
+            raise forms.ValidationError(_("请填写证书编号"))
+        return number
