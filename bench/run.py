@@ -1,0 +1,200 @@
+"""Entry point: `python -m bench.run [roster|compliance|all] [--rows N] [--db postgres|sqlite] …`.
+
+Defaults reproduce the issue's sizes (1,000,000 roster rows; 1,000,000 people and
+50,000 enterprises) and take several minutes; develop with `--rows 100k`.
+Results go to docs/benchmarks.md (`bench.report`) and, in full, to
+var/bench/results-<time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import report
+from bench.gen_roster import parse_count
+from bench.measure import (
+    ROOT,
+    app_env,
+    check,
+    create_db,
+    drop_db,
+    machine,
+    pg_available,
+    pg_url,
+    run_measured,
+    xuanpei_cmd,
+)
+
+# SQLite imports row by row far slower than PostgreSQL's COPY path; a million rows
+# would take most of an hour, so its figures come from a smaller file unless asked.
+SQLITE_ROWS_CAP = 100_000
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    p.add_argument("what", nargs="?", choices=("roster", "compliance", "all"), default="all")
+    p.add_argument(
+        "--rows",
+        type=parse_count,
+        default=1_000_000,
+        help="roster rows, and people for the compliance bench (default 1M; '100k' works)",
+    )
+    p.add_argument("--people", type=parse_count, help="compliance: people (default --rows)")
+    p.add_argument(
+        "--enterprises", type=parse_count, help="compliance: enterprises (default people/20)"
+    )
+    p.add_argument(
+        "--db",
+        action="append",
+        choices=("postgres", "sqlite"),
+        help="database(s); roster default: postgres and sqlite; compliance default: postgres",
+    )
+    p.add_argument(
+        "--format",
+        action="append",
+        choices=("xlsx", "csv"),
+        help="roster file format(s) (default both)",
+    )
+    p.add_argument(
+        "--sqlite-rows",
+        type=parse_count,
+        help="roster rows for the SQLite run (default: --rows, capped at 100k)",
+    )
+    p.add_argument("--bad", type=float, default=0.01, help="share of bad roster rows")
+    p.add_argument("--seed", type=int, default=None, help="roster generator seed")
+    p.add_argument("--repeat", type=int, default=5, help="timed runs after a warm-up")
+    p.add_argument("--reimport", action="store_true", help="roster: import the file twice")
+    p.add_argument("--keep", action="store_true", help="keep the bench databases")
+    p.add_argument("--no-report", action="store_true", help="do not touch docs/benchmarks.md")
+    p.add_argument("--report", type=Path, default=report.DOC, help="document to update")
+    return p
+
+
+def run_roster(args) -> tuple[list[dict], list[dict], list[str]]:
+    from bench import roster
+
+    dbs = tuple(args.db or ("postgres", "sqlite"))
+    formats = tuple(args.format or ["xlsx", "csv"])
+    raw, lines, notes = [], [], []
+    results = roster.run(
+        args.rows,
+        formats=formats,
+        dbs=dbs,
+        sqlite_rows=args.sqlite_rows or min(args.rows, SQLITE_ROWS_CAP),
+        bad=args.bad,
+        seed=args.seed,
+        keep=args.keep,
+        reimport=args.reimport,
+    )
+    for result in results:
+        raw.append(result)
+        where = f"roster ({result['file']['format']}, {result['db']})"
+        if result.get("missing"):
+            notes.append(f"{where}: {result['missing']}")
+        elif result.get("ours") and not result["ours"]["ok"]:
+            notes.append(f"{where}: import failed")
+        if result["db"] == "sqlite" and result.get("missing"):
+            continue
+        lines += roster.summarize(result)
+    return raw, lines, notes
+
+
+def _setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanpei.settings")
+    import django
+
+    django.setup()
+
+
+def run_compliance(args) -> tuple[list[dict], list[dict], list[str]]:
+    from bench import compliance
+
+    people = args.people or args.rows
+    enterprises = args.enterprises or max(1, people // 20)
+    db = (args.db or ["postgres"])[-1] if args.what == "compliance" else "postgres"
+    if db == "postgres":
+        name = f"xuanpei_bench_{os.getpid()}_compliance"
+        create_db(name)
+        url = pg_url(name)
+    else:
+        path = ROOT / "var" / "bench" / f"bench_{os.getpid()}_compliance.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        url, name = f"sqlite:///{path}", str(path)
+    try:
+        check(run_measured(xuanpei_cmd("migrate", "--noinput"), env=app_env(url)), "migrate")
+        _setup_django(url)
+        counts = compliance.build(people=people, enterprises=enterprises)
+        print(f"compliance data: {counts}", flush=True)
+        result = {"db": db, "counts": counts, **compliance.measure(repeat=args.repeat)}
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            if db == "postgres":
+                drop_db(name)
+            else:
+                Path(name).unlink(missing_ok=True)
+    _echo(result)
+    notes = [f"compliance: {result['missing']}"] if result.get("missing") else []
+    return [result], compliance.summarize(result), notes
+
+
+def _echo(result: dict) -> None:
+    print(json.dumps(result, ensure_ascii=False, default=str)[:4000], flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not pg_available():
+        print("PostgreSQL is not reachable on 127.0.0.1:5432 (user postgres)", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    raw, lines, notes = [], [], []
+    if args.what in ("roster", "all"):
+        r, li, n = run_roster(args)
+        raw, lines, notes = raw + r, lines + li, notes + n
+    if args.what in ("compliance", "all"):
+        r, li, n = run_compliance(args)
+        raw, lines, notes = raw + r, lines + li, notes + n
+    seconds = time.perf_counter() - started
+    command = "python -m bench.run " + shlex.join(argv if argv is not None else sys.argv[1:])
+    info = machine()
+    out_dir = ROOT / "var" / "bench"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    raw_path = out_dir / f"results-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+    raw_path.write_text(
+        json.dumps(
+            {"command": command, "machine": info, "seconds": seconds, "results": raw},
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        )
+    )
+    for line in lines:
+        ratio = "" if line["ratio"] is None else f" ratio {line['ratio']:.2f}×"
+        print(
+            f"- {line['measure']}: limit {line['limit']}; ours {line['ours']};{ratio} "
+            f"target {line['target']}"
+        )
+    if not args.no_report:
+        doc = report.update(
+            lines, command=command.strip(), machine=info, seconds=seconds, notes=notes,
+            doc=args.report,
+        )  # fmt: skip
+        print(f"updated {doc}")
+    print(f"raw results: {raw_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
