@@ -31,6 +31,7 @@ class NotificationListView(ObjectListView):
 
     def get_queryset(self):
         user = self.request.user
+        self.filterset = None
         self.subtree = _wants_subtree(self.request) and services.can_see_subtree(user)
         qs = services.inbox(user, subtree=self.subtree).select_related("unit", "enterprise")
         status = self.request.GET.get("status")
