@@ -92,6 +92,7 @@ ROUTE_MODELS: dict[str, str] = {
 # Routes without a single model that still show data (§4), with what they show.
 MODEL_LESS_ROUTES: dict[str, str] = {
     "core:home": "首页仪表盘：按单位统计的数量",
+    "workforce:compliance_dashboard": "持证率仪表盘：本人范围内的持证率、图表和企业排名",
     "accounts:profile": "本人资料",
     "accounts:password_change": "本人修改密码",
     "accounts:api_token": "本人的 API 令牌",
