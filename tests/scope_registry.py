@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from xuanpei.accounts.factories import UserFactory
 from xuanpei.core.permissions import Role
@@ -62,6 +63,58 @@ def _foreign_job(d) -> Foreign:
     return Foreign(job, ("marker_job_a",), visible_to=("town_a",))
 
 
+def _foreign_person(d) -> Foreign:
+    from xuanpei.workforce.factories import PersonFactory, PostFactory
+
+    # Only a post at ent_a2 links the person to 东新城; the marker is the name.
+    person = PersonFactory(name="甲标记人员", phone="13800000001")
+    PostFactory(person=person, enterprise=d.ent_a2)
+    return Foreign(person, ("甲标记人员",))
+
+
+def _foreign_post(d) -> Foreign:
+    from xuanpei.workforce.factories import PostFactory
+
+    post = PostFactory(person__name="乙标记岗位人", enterprise=d.ent_a2, note="乙标记岗位备注")
+    return Foreign(post, ("乙标记岗位人", "乙标记岗位备注"))
+
+
+def _foreign_certificate(d) -> Foreign:
+    from xuanpei.workforce.factories import CertificateFactory, PostFactory
+
+    post = PostFactory(person__name="丙标记持证人", enterprise=d.ent_a2)
+    cert = CertificateFactory(
+        holder=post.person, enterprise=d.ent_a2, number="AQMARKERC0001", issue_date=date.today()
+    )
+    return Foreign(cert, ("丙标记持证人", "AQMARKERC0001"))
+
+
+def _foreign_snapshot(d) -> Foreign:
+    from xuanpei.workforce.models import ComplianceSnapshot
+
+    # A snapshot shows as its enterprise's name (and counts, which are not unique).
+    snapshot = ComplianceSnapshot.objects.create(
+        enterprise=d.ent_a2, on=date.today(), required=7, compliant=3
+    )
+    return Foreign(snapshot, (d.ent_a2.name,))
+
+
+def _foreign_notification(d) -> Foreign:
+    from xuanpei.notifications.models import Notification
+
+    # Addressed to 东新城 itself: its inbox shows it. The district reads only its own
+    # inbox by default (other inboxes only with ?scope=subtree), so the owner
+    # check of the inbox list is town_a's; scoping still lets the district see it.
+    notification = Notification.objects.create(
+        unit=d.town_a_unit,
+        kind="marker",
+        key="marker-notification-a",
+        title="丁标记消息",
+        body="丁标记消息正文",
+    )
+    return Foreign(notification, ("丁标记消息",), visible_to=("town_a",))
+
+
 # "app_label.Model" → the foreign object of 东新城 (see the module docstring, §1).
 FOREIGN_OBJECTS: dict[str, Callable[[object], Foreign]] = {
     # 甲社区 sits under 东新城/甲街道; the enterprise persona's ent_a1 sits in 甲街道
@@ -70,16 +123,28 @@ FOREIGN_OBJECTS: dict[str, Callable[[object], Foreign]] = {
     "orgs.Enterprise": lambda d: Foreign(d.ent_a2, (d.ent_a2.name, d.ent_a2.uscc)),
     "accounts.User": _foreign_user,
     "core.Job": _foreign_job,
+    # Workforce (issue #3): people, posts and certificates of 东新城's ent_a2.
+    "workforce.Person": _foreign_person,
+    "workforce.Post": _foreign_post,
+    "workforce.Certificate": _foreign_certificate,
+    "workforce.ComplianceSnapshot": _foreign_snapshot,
+    "notifications.Notification": _foreign_notification,
 }
 
 # Models whose rows are shared by the whole district (§2): no foreign object to hide.
 SHARED_MODELS: dict[str, str] = {
     "orgs.Sector": "行业领域字典，全区共用",
+    "workforce.PostType": "岗位类型字典（数据迁移载入），全区共用",
+    "workforce.CertificateKind": "证书类型及其法定期限字典，全区共用",
+    "workforce.CatalogueVersion": "特种作业目录版本字典，全区共用",
+    "workforce.OperationCategory": "特种作业目录的作业类别，全区共用",
+    "workforce.OperationItem": "特种作业目录的操作项目，全区共用",
 }
 
 # Models only district admins (and superusers) may browse at all (§3).
 DISTRICT_ONLY_MODELS: dict[str, str] = {
     "auditlog.LogEntry": "审计日志：仅区安委办管理员可查看（issue #2 §9）",
+    "workforce.IntegrityFlag": "证件核查线索：仅区安委办管理员可查看和处理（issue #3 §4）",
 }
 
 # Routes whose view names its model only inside get_queryset(), so the walker cannot see it.
