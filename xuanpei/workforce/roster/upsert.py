@@ -28,11 +28,16 @@ differences (JSON builders, NULL-safe comparison, inet cast).
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 
 from xuanpei.workforce.models import Certificate, Person, Post
+
+# DEBUG logs each statement's duration: the place to look when an import is slow.
+logger = logging.getLogger("xuanpei.workforce.roster")
 
 # Outcome codes in roster_plan.act
 CREATED, UPDATED, UNCHANGED, REJECTED = "c", "u", "n", "r"
@@ -96,6 +101,12 @@ CERT_COMPARED = (
     ("review_due", "review_due_date"),
     ("last_review", "last_review_date"),
 )
+
+
+def timed(cursor, sql: str, params=()) -> None:
+    started = time.monotonic()
+    cursor.execute(sql, list(params))
+    logger.debug("%.2fs %s", time.monotonic() - started, " ".join(sql.split())[:160])
 
 
 def plan_sql(d: Dialect, scope_sql: str | None) -> str:
@@ -184,19 +195,44 @@ class Writer:
         self.ct = {m: ct[m].pk for m in (Person, Post, Certificate)}
 
     def run(self, sql: str, params=()) -> None:
-        self.c.execute(sql, list(params))
+        timed(self.c, sql, params)
 
-    def log(self, model, action: int, select_sql: str, params=()) -> None:
+    def insert_logged(
+        self, model, insert_sql: str, params, *, returning: str, alias: str, log_from: str, log: str
+    ) -> None:
+        """INSERT rows and their CREATE LogEntry rows.
+
+        PostgreSQL: one statement, the log reads the INSERT's RETURNING rows
+        (`WITH ins AS (INSERT … RETURNING …) INSERT INTO auditlog_logentry …`).
+        Elsewhere: the INSERT, then the log from `log_from`, a FROM clause that
+        finds the new rows again under `alias`. `log` yields (pk, repr, changes).
+        """
+        if self.d.pg:
+            self.log(
+                model,
+                0,
+                f"{log} FROM ins {alias}",
+                with_sql=f"WITH ins AS ({insert_sql} RETURNING {returning})",
+                with_params=params,
+            )
+        else:
+            self.run(insert_sql, params)
+            self.log(model, 0, f"{log} FROM {log_from}")
+
+    def log(
+        self, model, action: int, select_sql: str, params=(), *, with_sql="", with_params=()
+    ) -> None:
         """INSERT LogEntry rows from `select_sql`, which yields (pk, repr, changes)."""
         d = self.d
         self.run(
-            f"""INSERT INTO auditlog_logentry (content_type_id, object_pk, object_id,
+            f"""{with_sql} INSERT INTO auditlog_logentry (content_type_id, object_pk, object_id,
                 object_repr, action, changes, changes_text, actor_id, remote_addr, cid,
                 timestamp, additional_data, serialized_data)
             SELECT %s, CAST(x.pk AS TEXT), x.pk, x.repr, %s, x.changes, '', %s, {d.inet},
                 %s, %s, NULL, NULL
             FROM ({select_sql}) x""",
             [
+                *with_params,
                 self.ct[model],
                 action,
                 self.actor_id,
@@ -214,13 +250,6 @@ class Writer:
         first_new = (
             "SELECT min(row_no) FROM roster_plan WHERE err IS NULL AND p_act = 1 GROUP BY idn"
         )
-        self.run(
-            f"""INSERT INTO workforce_person (name, id_number, gender, birth_date, phone,
-                created_at, updated_at, created_by_id)
-            SELECT name, idn, gender, birth, phone, %s, %s, %s FROM roster_plan
-            WHERE row_no IN ({first_new})""",
-            [self.now, self.now, self.actor_id],
-        )
         changes = f"""{d.obj}(
             'id', {pair(d, "'None'", txt("p.id"))},
             'name', {pair(d, "'None'", "p.name")},
@@ -229,12 +258,18 @@ class Writer:
             'birth_date', {pair(d, "'None'", txt("p.birth_date"))},
             'phone', {pair(d, "'**ne'", masked("p.phone"))},
             'created_by', {pair(d, "'None'", txt("p.created_by_id"))})"""
-        self.log(
+        self.insert_logged(
             Person,
-            0,
-            f"""SELECT p.id AS pk, p.name AS repr, {changes} AS changes
-            FROM roster_plan r JOIN workforce_person p ON p.id_number = r.idn
-            WHERE r.row_no IN ({first_new})""",
+            f"""INSERT INTO workforce_person (name, id_number, gender, birth_date, phone,
+                created_at, updated_at, created_by_id)
+            SELECT name, idn, gender, birth, phone, %s, %s, %s FROM roster_plan
+            WHERE row_no IN ({first_new})""",
+            [self.now, self.now, self.actor_id],
+            returning="id, name, id_number, gender, birth_date, phone, created_by_id",
+            alias="p",
+            log_from=f"""roster_plan r JOIN workforce_person p ON p.id_number = r.idn
+                WHERE r.row_no IN ({first_new})""",
+            log=f"SELECT p.id AS pk, p.name AS repr, {changes} AS changes",
         )
         # Updates: name, and the phone when the file gives one.
         upd = """SELECT idn, max(name) AS name, max(phone) AS phone FROM roster_plan
@@ -265,15 +300,6 @@ class Writer:
 
     def posts(self) -> None:
         d = self.d
-        self.run(
-            """INSERT INTO workforce_post (person_id, enterprise_id, post_type_id,
-                operation_item_id, start_date, end_date, note, created_at, updated_at,
-                created_by_id)
-            SELECT p.id, r.ent, r.ptype, r.item, NULL, NULL, '', %s, %s, %s
-            FROM roster_plan r JOIN workforce_person p ON p.id_number = r.idn
-            WHERE r.err IS NULL AND r.post_act = 1""",
-            [self.now, self.now, self.actor_id],
-        )
         changes = f"""{d.obj}(
             'id', {pair(d, "'None'", txt("po.id"))},
             'person', {pair(d, "'None'", txt("po.person_id"))},
@@ -281,16 +307,27 @@ class Writer:
             'post_type', {pair(d, "'None'", "po.post_type_id")},
             'operation_item', {pair(d, "'None'", txt("po.operation_item_id"))},
             'created_by', {pair(d, "'None'", txt("po.created_by_id"))})"""
-        self.log(
+        log = f"SELECT po.id AS pk, p.name || ' · ' || pt.name AS repr, {changes} AS changes"
+        self.insert_logged(
             Post,
-            0,
-            f"""SELECT po.id AS pk, p.name || ' · ' || pt.name AS repr, {changes} AS changes
+            """INSERT INTO workforce_post (person_id, enterprise_id, post_type_id,
+                operation_item_id, start_date, end_date, note, created_at, updated_at,
+                created_by_id)
+            SELECT p.id, r.ent, r.ptype, r.item, NULL, NULL, '', %s, %s, %s
             FROM roster_plan r JOIN workforce_person p ON p.id_number = r.idn
+            WHERE r.err IS NULL AND r.post_act = 1""",
+            [self.now, self.now, self.actor_id],
+            returning="id, person_id, enterprise_id, post_type_id, operation_item_id, "
+            "created_by_id",
+            alias="po JOIN workforce_person p ON p.id = po.person_id "
+            "JOIN workforce_posttype pt ON pt.code = po.post_type_id",
+            log_from=f"""roster_plan r JOIN workforce_person p ON p.id_number = r.idn
             JOIN workforce_post po ON po.person_id = p.id AND po.enterprise_id = r.ent
                 AND po.post_type_id = r.ptype AND po.end_date IS NULL
                 AND {d.same("po.operation_item_id", "r.item")}
             JOIN workforce_posttype pt ON pt.code = r.ptype
             WHERE r.err IS NULL AND r.post_act = 1""",
+            log=log,
         )
 
     # Certificates -------------------------------------------------------------------
@@ -374,7 +411,15 @@ class Writer:
             WHERE workforce_certificate.id = r.cert_id""",
             [False, self.now],
         )
-        self.run(
+        returning = (
+            "id, holder_id, kind_id, operation_item_id, enterprise_id, number, "
+            "issuing_authority, first_issue_date, issue_date, valid_until, effective_from, "
+            "last_review_date, review_due_date, state, origin, previous_id, is_current, "
+            "created_by_id"
+        )
+        log = f"SELECT c.id AS pk, c.number AS repr, {self._cert_created_changes()} AS changes"
+        self.insert_logged(
+            Certificate,
             f"""INSERT INTO workforce_certificate (holder_id, kind_id, operation_item_id,
                 enterprise_id, number, issuing_authority, first_issue_date, issue_date,
                 valid_until, effective_from, review_interval_years, last_review_date,
@@ -388,18 +433,17 @@ class Writer:
             FROM roster_plan r JOIN workforce_certificate old ON old.id = r.cert_id
             WHERE r.row_no IN ({first_ver})""",
             [True, self.now, self.now, self.actor_id],
-        )
-        self.log(
-            Certificate,
-            0,
-            f"""SELECT c.id AS pk, c.number AS repr, {self._cert_created_changes()} AS changes
-            FROM roster_plan r JOIN workforce_certificate c ON c.previous_id = r.cert_id
+            returning=returning,
+            alias="c",
+            log_from=f"""roster_plan r JOIN workforce_certificate c ON c.previous_id = r.cert_id
             WHERE r.row_no IN ({first_ver})""",
+            log=log,
         )
         # New certificates.
         first_new = self._first("c_act = 1")
-        self.run(
-            """INSERT INTO workforce_certificate (holder_id, kind_id, operation_item_id,
+        self.insert_logged(
+            Certificate,
+            f"""INSERT INTO workforce_certificate (holder_id, kind_id, operation_item_id,
                 enterprise_id, number, issuing_authority, first_issue_date, issue_date,
                 valid_until, effective_from, review_interval_years, last_review_date,
                 review_due_date, state, state_changed_on, state_reason, origin, previous_id,
@@ -408,17 +452,12 @@ class Writer:
                 r.valid_until, r.issue, NULL, r.last_review, r.review_due, 'active', NULL, '',
                 'issued', NULL, %s, NULL, %s, %s, %s
             FROM roster_plan r JOIN workforce_person p ON p.id_number = r.idn
-            WHERE r.row_no IN ("""
-            + first_new
-            + ")",
-            [True, self.now, self.now, self.actor_id],
-        )
-        self.log(
-            Certificate,
-            0,
-            f"""SELECT c.id AS pk, c.number AS repr, {self._cert_created_changes()} AS changes
-            FROM roster_plan r JOIN workforce_certificate c ON c.number = r.num
-                AND c.is_current = %s
             WHERE r.row_no IN ({first_new})""",
-            [True],
+            [True, self.now, self.now, self.actor_id],
+            returning=returning,
+            alias="c",
+            log_from=f"""roster_plan r JOIN workforce_certificate c ON c.number = r.num
+                AND c.is_current = {"true" if self.d.pg else "1"}
+            WHERE r.row_no IN ({first_new})""",
+            log=log,
         )
