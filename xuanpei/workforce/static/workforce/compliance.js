@@ -83,7 +83,7 @@
       xAxis: { type: "category", data: data.labels, boundaryGap: false },
       yAxis: { type: "value", min: lowest(data.rates), max: 100, axisLabel: { formatter: "{value}%" } },
       series: [{
-        type: "line", data: data.rates, smooth: true, connectNulls: true, symbolSize: 7,
+        type: "line", data: data.rates, connectNulls: true, symbolSize: 7,
         itemStyle: { color: "#0d6efd" }, areaStyle: { opacity: 0.08 },
         markLine: {
           silent: true, symbol: "none", lineStyle: { color: "#198754", type: "dashed" },
