@@ -94,7 +94,13 @@ def measure(mode: str, path: Path, db: str | None = None) -> dict:
         cmd += ["--db", db]
     m = check(run_measured(cmd), f"limit {mode}")
     inner = json.loads(m.stdout.strip().splitlines()[-1])
-    return {**inner, "wall_s": m.seconds, "peak_mb": m.peak_mb, "inner_peak_mb": inner["peak_mb"]}
+    return {
+        **inner,
+        "wall_s": m.seconds,
+        "cpu_s": m.cpu_s,
+        "peak_mb": m.peak_mb,
+        "inner_peak_mb": inner["peak_mb"],
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -30,6 +30,7 @@ class Measured:
     stderr: str
     seconds: float
     peak_mb: float
+    cpu_s: float = 0.0  # user + system CPU of the child: wall ≫ cpu means it waited (on the DB)
 
 
 def run_measured(cmd: list[str], *, env: dict | None = None, cwd: Path = ROOT) -> Measured:
@@ -52,6 +53,7 @@ def run_measured(cmd: list[str], *, env: dict | None = None, cwd: Path = ROOT) -
             stderr=err.read().decode("utf-8", "replace"),
             seconds=seconds,
             peak_mb=usage.ru_maxrss / 1024,  # Linux reports kilobytes
+            cpu_s=usage.ru_utime + usage.ru_stime,
         )
 
 
@@ -73,6 +75,8 @@ def machine() -> dict:
         "ram_gb": round(mem_kb / 1024 / 1024, 1),
         "python": platform.python_version(),
         "system": f"{platform.system()} {platform.release()}",
+        # Other work on the machine skews absolute times (less so the same-run ratios).
+        "load": round(os.getloadavg()[0], 1),
     }
 
 

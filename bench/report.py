@@ -96,7 +96,10 @@ def render(data: dict) -> str:
 
 
 def machine_text(machine: dict) -> str:
-    return f"{machine['nproc']} cores, {machine['ram_gb']:g} GB RAM, Python {machine['python']}"
+    text = f"{machine['nproc']} cores, {machine['ram_gb']:g} GB RAM, Python {machine['python']}"
+    if "load" in machine:
+        text += f", load {machine['load']:g} at start"
+    return text
 
 
 def update(
@@ -130,6 +133,9 @@ def update(
 
 
 def _order(r: dict):
+    """Roster before 持证率; bigger runs first; per run rows/s before peak RSS."""
     m = r["measure"]
-    nums = [int(x.replace(",", "")) for x in re.findall(r"\d[\d,]*", m)[:1]]
-    return (0 if m.startswith("roster") else 1, -(nums[0] if nums else 0), m)
+    head, _, metric = m.partition(": ")
+    nums = re.findall(r"\d[\d,]*", head)
+    size = int(nums[0].replace(",", "")) if nums else 0
+    return (0 if m.startswith("roster") else 1, -size, head, metric != "rows/s", metric)

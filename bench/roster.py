@@ -77,6 +77,7 @@ def _import(database_url: str, file: RosterFile, *, extra: tuple[str, ...] = ())
         "counts": counts,
         "wall_s": m.seconds,
         "peak_mb": m.peak_mb,
+        "cpu_s": m.cpu_s,
         "rows_per_s": file.rows / m.seconds if ok else None,
         "stderr_tail": "" if ok else m.stderr[-2000:],
     }

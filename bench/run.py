@@ -159,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         print("PostgreSQL is not reachable on 127.0.0.1:5432 (user postgres)", file=sys.stderr)
         return 2
     started = time.perf_counter()
+    info = machine()  # before the run: its load average is the other work on the machine
     raw, lines, notes = [], [], []
     if args.what in ("roster", "all"):
         r, li, n = run_roster(args)
@@ -168,7 +169,6 @@ def main(argv: list[str] | None = None) -> int:
         raw, lines, notes = raw + r, lines + li, notes + n
     seconds = time.perf_counter() - started
     command = "python -m bench.run " + shlex.join(argv if argv is not None else sys.argv[1:])
-    info = machine()
     out_dir = ROOT / "var" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     raw_path = out_dir / f"results-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
