@@ -24,6 +24,7 @@ import time
 from itertools import chain, islice
 
 from auditlog.cid import get_cid
+from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -193,7 +194,12 @@ class RosterImporter(Importer):
             raise ImportFileError(
                 _("第 %(row)d 行表头缺少必填列：企业统一社会信用代码") % {"row": header.row_number}
             )
-        plan = Plan(lookups, header.positions, enterprise_id=enterprise_id)
+        plan = Plan(
+            lookups,
+            header.positions,
+            enterprise_id=enterprise_id,
+            fixed=bool(self.options.get("enterprise")),
+        )
         result = ImportResult(dry_run=dry_run)
         clock = _Clock()
         try:
@@ -261,11 +267,16 @@ class RosterImporter(Importer):
         if dialect.pg:
             cursor.execute("ANALYZE roster_stage")
         scope_sql, scope_params = None, []
-        if self.user is not None and not UserScope.of(self.user).everything:
+        if self.user is not None and self.user.enterprise_id:
+            scope_sql, scope_params = "SELECT %s", [self.user.enterprise_id]
+        elif self.user is not None and not UserScope.of(self.user).everything:
             from xuanpei.orgs.models import Enterprise
 
-            qs = Enterprise.objects.for_user(self.user, "import").values("pk")
-            scope_sql, scope_params = qs.query.sql_with_params()
+            qs = Enterprise.objects.for_user(self.user, "view").values("pk")
+            try:
+                scope_sql, scope_params = qs.query.sql_with_params()
+            except EmptyResultSet:
+                scope_sql, scope_params = "SELECT -1", []
         upsert.timed(cursor, upsert.plan_sql(dialect, scope_sql), [*scope_params, True])
         if dialect.pg:
             cursor.execute("ANALYZE roster_plan")
@@ -367,6 +378,13 @@ class RosterExporter(Exporter):
         if uscc:
             qs = qs.filter(enterprise__uscc=normalize_code(uscc))
         return qs
+
+    def write(self, qs, target) -> int:
+        """`qs` may be the roster list's people (the export page): their posts in scope."""
+        if qs.model is not Post:
+            people = qs.order_by().values("pk")
+            qs = self.queryset().filter(person__in=people)
+        return super().write(qs, target)
 
     def prepare(self, qs):
         from xuanpei.workforce.models import CertificateKind

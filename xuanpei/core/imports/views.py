@@ -62,6 +62,8 @@ class ObjectImportView(ScopedViewMixin, View):
                     user=request.user,
                     remote_addr=request_address(request),
                     ui=ui,
+                    # Kept with the preview; its commit writes nothing if any row is bad.
+                    all_or_nothing=request.POST.get("all_or_nothing") == "1",
                 )
         except ImportFileError as exc:
             return self.render(job=None, error=exc.message)

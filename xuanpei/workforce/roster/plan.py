@@ -190,7 +190,9 @@ class Lookups:
                 categories.setdefault(norm_key(key), cat.code)
         enterprises = dict(Enterprise.objects.values_list("uscc", "pk"))
         in_scope = None
-        if user is not None and not UserScope.of(user).everything:
+        if user is not None and user.enterprise_id:
+            in_scope = {user.enterprise_id}
+        elif user is not None and not UserScope.of(user).everything:
             in_scope = set(Enterprise.objects.for_user(user, "import").values_list("pk", flat=True))
         return cls(
             post_types=post_types,
@@ -212,11 +214,14 @@ class Lookups:
 class Plan:
     """Checks one row at a time: cells in, a staging tuple or a list of RowErrors out."""
 
-    def __init__(self, lookups: Lookups, positions: dict[str, int], *, enterprise_id=None):
+    def __init__(
+        self, lookups: Lookups, positions: dict[str, int], *, enterprise_id=None, fixed=False
+    ):
         self.lk = lookups
-        self.enterprise_id = enterprise_id  # --enterprise, or the enterprise user's own
-        self.fixed_uscc = None
-        if enterprise_id is not None:
+        # For rows that leave the USCC blank: --enterprise, or the enterprise user's own.
+        self.enterprise_id = enterprise_id
+        self.fixed_uscc = None  # --enterprise: a row naming another enterprise is an error
+        if enterprise_id is not None and fixed:
             self.fixed_uscc = next(
                 (u for u, pk in lookups.enterprises.items() if pk == enterprise_id), None
             )
@@ -257,7 +262,7 @@ class Plan:
             reason = uscc_error(uscc)
             if reason:
                 reject("uscc", reason)
-            elif ent is not None and self.fixed_uscc != uscc:
+            elif self.fixed_uscc is not None and self.fixed_uscc != uscc:
                 reject("uscc", _("与指定导入的企业（%(uscc)s）不一致") % {"uscc": self.fixed_uscc})
             else:
                 ent = lk.enterprises.get(uscc)
@@ -361,7 +366,12 @@ class Plan:
                     reject("kind", _("请填写证书类型"))
             if kind is not None and ptype is not None and ptype not in lk.kind_posts[kind]:
                 reject("kind", _("证书类型与岗位不符"))
-            if kind in lk.kind_needs_item and item is None and not raw_item:
+            if (
+                kind in lk.kind_needs_item
+                and item is None
+                and not raw_item
+                and ptype not in lk.requires_item
+            ):
                 reject("item", _("特种作业操作证须填写操作项目"))
             if len(auth) > 100:
                 reject("issuing_authority", _("发证机关不能超过100个字"))

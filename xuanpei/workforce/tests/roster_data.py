@@ -34,3 +34,9 @@ def roster_row(uscc: str, n: int, **values) -> list:
     }
     base.update(values)
     return [base[h] for h in HEADERS]
+
+
+def uncertified_row(uscc: str, n: int, **values) -> list:
+    """Row `n` as a post without a certificate (every certificate column blank)."""
+    blank = {h: "" for h in ("证书类型", "证书编号", "初领日期", "发证日期", "发证机关")}
+    return roster_row(uscc, n, **{**blank, **values})
