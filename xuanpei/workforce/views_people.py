@@ -363,7 +363,8 @@ def _open_actions(cert: Certificate, allowed) -> set[str]:
     """The use cases the page offers for this version (the services refuse the rest anyway)."""
     actions = set()
     active = cert.state == CertificateState.ACTIVE
-    if REVIEW in allowed and active and cert.kind.review_interval_years:
+    # A review is recorded against a pending due date; none pending → nothing to review.
+    if REVIEW in allowed and active and cert.review_due_date:
         actions.add(REVIEW)
     if RENEW in allowed and active:
         actions.add(RENEW)
