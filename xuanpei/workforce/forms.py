@@ -59,18 +59,21 @@ class PersonFilterSet(ScopedFilterSet):
         label=_("企业"),
         queryset=Enterprise.objects.all(),
         method="filter_enterprise",
+        field_name="posts__enterprise",  # for the OpenAPI schema; the method filters
         empty_label=_("全部企业"),
     )
     unit = UnitSubtreeFilter(
         label=_("属地"),
         queryset=Unit.objects.territorial(),
         method="filter_unit",
+        field_name="posts__enterprise__unit",
         empty_label=_("全部属地"),
     )
     post_type = django_filters.ModelChoiceFilter(
         label=_("岗位"),
         queryset=PostType.objects.all(),
         method="filter_post_type",
+        field_name="posts__post_type",
         empty_label=_("全部岗位"),
     )
     compliance = django_filters.ChoiceFilter(

@@ -7,6 +7,8 @@ number ("T" + 身份证号) — is collected in `context["revealed"]` so the vie
 writes one audit ACCESS entry per person shown.
 """
 
+from datetime import date
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -83,7 +85,7 @@ class PersonSerializer(PersonalDataMixin, serializers.ModelSerializer):
             return ""
         return person.phone if self.may_see() else mask_phone(person.phone)
 
-    def get_birth_date(self, person):
+    def get_birth_date(self, person) -> date | None:
         return person.birth_date if self.may_see() else None
 
 
