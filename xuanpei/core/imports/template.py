@@ -19,10 +19,11 @@ def write_template(importer, target) -> None:
         cell.font = Font(bold=True, color="C00000" if column.required else "000000")
         if column.required:
             cell.fill = REQUIRED_FILL
-        sheet.column_dimensions[cell.column_letter].width = max(12, len(column.header) * 2 + 4)
-        # Codes and phone numbers must stay text, or Excel rounds 18-digit codes.
-        for row in range(2, 1002):
-            sheet.cell(row=row, column=index).number_format = "@"
+        dimension = sheet.column_dimensions[cell.column_letter]
+        dimension.width = max(12, len(column.header) * 2 + 4)
+        # Codes and phone numbers must stay text, or Excel rounds 18-digit codes:
+        # a column style applies to every cell a person types into.
+        dimension.number_format = "@"
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet(_("填写说明"))
     notes.append([_("列名"), _("是否必填"), _("说明")])
