@@ -16,8 +16,18 @@ from xuanpei.orgs.sectors import SECTORS, load_sectors
 pytestmark = pytest.mark.django_db
 
 
+# Most tests need a district, not the full 2,000 enterprises: a smaller base keeps the
+# suite quick; the size test below seeds the real default.
+SMALL = 200
+
+
 @pytest.fixture
-def seeded(db):
+def small_base(monkeypatch):
+    monkeypatch.setattr(demo, "BASE_ENTERPRISES", SMALL)
+
+
+@pytest.fixture
+def seeded(db, small_base):
     return demo.seed_demo()
 
 
@@ -44,7 +54,8 @@ def wipe():
     Unit.objects.all().delete()
 
 
-def test_it_builds_a_district_of_the_promised_size(seeded):
+def test_it_builds_a_district_of_the_promised_size(db):
+    seeded = demo.seed_demo()
     kinds = dict((k, Unit.objects.filter(kind=k).count()) for k, _label in UnitKind.choices)
     assert kinds[UnitKind.DISTRICT] == 1
     assert kinds[UnitKind.NEW_TOWN] == 5
@@ -64,7 +75,7 @@ def test_it_builds_a_district_of_the_promised_size(seeded):
 
 def test_every_enterprise_has_a_valid_unique_uscc(seeded):
     codes = list(Enterprise.objects.values_list("uscc", flat=True))
-    assert len(set(codes)) == len(codes) == 2000
+    assert len(set(codes)) == len(codes) == SMALL
     assert [c for c in codes if uscc_error(c)] == []
 
 
@@ -89,7 +100,7 @@ def test_high_risk_flags_match_domain_rules(seeded):
     assert high == {"非煤矿山", "金属冶炼", "危险化学品", "烟花爆竹"}
 
 
-def test_two_runs_produce_the_same_district(db):
+def test_two_runs_produce_the_same_district(db, small_base):
     demo.seed_demo()
     first = snapshot()
     wipe()
@@ -97,9 +108,9 @@ def test_two_runs_produce_the_same_district(db):
     assert snapshot() == first
 
 
-def test_scale_multiplies_the_enterprises(db):
+def test_scale_multiplies_the_enterprises(db, small_base):
     result = demo.seed_demo(scale=2)
-    assert result.enterprises == Enterprise.objects.count() == 4000
+    assert result.enterprises == Enterprise.objects.count() == 2 * SMALL
 
 
 def test_seed_demo_if_empty_leaves_a_used_database_alone(seeded):
@@ -113,13 +124,13 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(seeded):
 def test_seed_demo_refuses_a_non_empty_database_without_if_empty(seeded):
     with pytest.raises(CommandError, match="已有单位数据"):
         call_command("seed_demo")
-    assert Enterprise.objects.count() == 2000
+    assert Enterprise.objects.count() == SMALL
 
 
-def test_seed_demo_command_loads_an_empty_database(db):
+def test_seed_demo_command_loads_an_empty_database(db, small_base):
     out = StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
-    assert "企业 2000 家" in out.getvalue()
+    assert f"企业 {SMALL} 家" in out.getvalue()
     assert Unit.objects.filter(kind=UnitKind.DISTRICT).count() == 1
 
 
