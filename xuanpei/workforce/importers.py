@@ -277,7 +277,7 @@ class RosterImporter(Importer):
                 scope_sql, scope_params = qs.query.sql_with_params()
             except EmptyResultSet:
                 scope_sql, scope_params = "SELECT -1", []
-        upsert.timed(cursor, upsert.plan_sql(dialect, scope_sql), [*scope_params, True])
+        upsert.timed(cursor, upsert.plan_sql(dialect, scope_sql), scope_params)
         if dialect.pg:
             cursor.execute("ANALYZE roster_plan")
         cursor.execute(

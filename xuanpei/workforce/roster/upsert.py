@@ -166,7 +166,9 @@ def plan_sql(d: Dialect, scope_sql: str | None) -> str:
         LEFT JOIN roster_stage a ON a.row_no = w.fn
         LEFT JOIN roster_stage b ON b.row_no = w.fp
         LEFT JOIN workforce_person p ON p.id_number = w.idn
-        LEFT JOIN workforce_certificate c ON c.number = w.num AND c.is_current = %s
+        -- Bare `c.is_current`: the very condition of the partial unique index on
+        -- number, so that SQLite uses it too (it matches index conditions by form).
+        LEFT JOIN workforce_certificate c ON c.number = w.num AND c.is_current
         LEFT JOIN workforce_post po ON po.person_id = p.id AND po.enterprise_id = w.ent
             AND po.post_type_id = w.ptype AND po.end_date IS NULL
             AND {d.same("po.operation_item_id", "w.item")}
@@ -198,14 +200,16 @@ class Writer:
         timed(self.c, sql, params)
 
     def insert_logged(
-        self, model, insert_sql: str, params, *, returning: str, alias: str, log_from: str, log: str
+        self, model, insert_sql: str, params, *, returning: str, alias: str, log: str
     ) -> None:
-        """INSERT rows and their CREATE LogEntry rows.
+        """INSERT rows and their CREATE LogEntry rows; `log` yields (pk, repr, changes).
 
         PostgreSQL: one statement, the log reads the INSERT's RETURNING rows
         (`WITH ins AS (INSERT … RETURNING …) INSERT INTO auditlog_logentry …`).
-        Elsewhere: the INSERT, then the log from `log_from`, a FROM clause that
-        finds the new rows again under `alias`. `log` yields (pk, repr, changes).
+        SQLite: the INSERT, then the log over the rows above the table's highest
+        id before it — exact there, because the import's transaction holds
+        SQLite's single write lock from its start (transaction_mode IMMEDIATE).
+        `alias` names the new row (and may join more tables after it).
         """
         if self.d.pg:
             self.log(
@@ -215,9 +219,13 @@ class Writer:
                 with_sql=f"WITH ins AS ({insert_sql} RETURNING {returning})",
                 with_params=params,
             )
-        else:
-            self.run(insert_sql, params)
-            self.log(model, 0, f"{log} FROM {log_from}")
+            return
+        table = model._meta.db_table
+        self.c.execute(f"SELECT COALESCE(max(id), 0) FROM {table}")
+        (highest,) = self.c.fetchone()
+        self.run(insert_sql, params)
+        name = alias.split()[0]
+        self.log(model, 0, f"{log} FROM {table} {alias} WHERE {name}.id > %s", [highest])
 
     def log(
         self, model, action: int, select_sql: str, params=(), *, with_sql="", with_params=()
@@ -267,8 +275,6 @@ class Writer:
             [self.now, self.now, self.actor_id],
             returning="id, name, id_number, gender, birth_date, phone, created_by_id",
             alias="p",
-            log_from=f"""roster_plan r JOIN workforce_person p ON p.id_number = r.idn
-                WHERE r.row_no IN ({first_new})""",
             log=f"SELECT p.id AS pk, p.name AS repr, {changes} AS changes",
         )
         # Updates: name, and the phone when the file gives one.
@@ -321,12 +327,6 @@ class Writer:
             "created_by_id",
             alias="po JOIN workforce_person p ON p.id = po.person_id "
             "JOIN workforce_posttype pt ON pt.code = po.post_type_id",
-            log_from=f"""roster_plan r JOIN workforce_person p ON p.id_number = r.idn
-            JOIN workforce_post po ON po.person_id = p.id AND po.enterprise_id = r.ent
-                AND po.post_type_id = r.ptype AND po.end_date IS NULL
-                AND {d.same("po.operation_item_id", "r.item")}
-            JOIN workforce_posttype pt ON pt.code = r.ptype
-            WHERE r.err IS NULL AND r.post_act = 1""",
             log=log,
         )
 
@@ -435,8 +435,6 @@ class Writer:
             [True, self.now, self.now, self.actor_id],
             returning=returning,
             alias="c",
-            log_from=f"""roster_plan r JOIN workforce_certificate c ON c.previous_id = r.cert_id
-            WHERE r.row_no IN ({first_ver})""",
             log=log,
         )
         # New certificates.
@@ -456,8 +454,5 @@ class Writer:
             [True, self.now, self.now, self.actor_id],
             returning=returning,
             alias="c",
-            log_from=f"""roster_plan r JOIN workforce_certificate c ON c.number = r.num
-                AND c.is_current = {"true" if self.d.pg else "1"}
-            WHERE r.row_no IN ({first_new})""",
             log=log,
         )
