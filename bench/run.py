@@ -198,7 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         r, li, n = run_compliance(args)
         raw, lines, notes = raw + r, lines + li, notes + n
     seconds = time.perf_counter() - started
-    command = "python -m bench.run " + shlex.join(argv if argv is not None else sys.argv[1:])
+    given = list(argv if argv is not None else sys.argv[1:])
+    sqlite_run = args.what in ("roster", "all") and "sqlite" in (args.db or ["sqlite"])
+    if sqlite_run and not args.sqlite_rows and args.rows > SQLITE_ROWS_CAP:
+        # Name the default cap, so that the command reproduces the SQLite figures too.
+        given += ["--sqlite-rows", str(SQLITE_ROWS_CAP)]
+    command = "python -m bench.run " + shlex.join(given)
     out_dir = ROOT / "var" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     raw_path = out_dir / f"results-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
