@@ -216,9 +216,11 @@ class Person(ScopedModel):
     SCOPE_ENTERPRISE = "posts__enterprise"
 
     name = models.CharField(_("姓名"), max_length=50)
-    id_number = models.CharField(
-        _("身份证号"), max_length=18, unique=True, validators=[validate_id_number]
-    )
+    # Unique through Meta.constraints, not unique=True: on PostgreSQL the field
+    # option adds a second, varchar_pattern_ops "_like" index that only a LIKE
+    # search could use, and the roster search ORs it with name__icontains (a
+    # sequential scan anyway), so it only cost every import a second index write.
+    id_number = models.CharField(_("身份证号"), max_length=18, validators=[validate_id_number])
     gender = models.CharField(_("性别"), max_length=6, choices=Gender, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
@@ -234,6 +236,10 @@ class Person(ScopedModel):
             models.Index(fields=["name"], name="workforce_person_name"),
         ]
         constraints = [
+            # Serves the roster import's match of rows to people (join on id_number)
+            # and exact look-ups by ID number (search with 18 characters). No custom
+            # message: Django then reports it on the field, as unique=True did.
+            models.UniqueConstraint(fields=["id_number"], name="workforce_person_id_number_unique"),
             models.CheckConstraint(
                 condition=Exact(Length("id_number"), 18),
                 name="workforce_person_id_number_18",
@@ -262,15 +268,34 @@ class Post(ScopedModel):
 
     SCOPE_ENTERPRISE = "enterprise"
 
+    # Indexed: a person's posts (detail page, the scope subquery Person ->
+    # posts__enterprise, CASCADE on delete); the partial unique indexes below only
+    # cover on-duty posts.
     person = models.ForeignKey(
         Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="posts"
     )
+    # No own index: workforce_post_ent_type leads with enterprise_id and serves
+    # the scope filter and the per-enterprise aggregates.
     enterprise = models.ForeignKey(
-        "orgs.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="posts"
+        "orgs.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.CASCADE,
+        related_name="posts",
+        db_index=False,
     )
+    # No own index (nor its varchar_pattern_ops twin): six post types, so a filter
+    # on the type alone reads a large share of the table, which a scan does best;
+    # with an enterprise it uses workforce_post_ent_type. Only deleting a PostType
+    # (PROTECT check) scans without it.
     post_type = models.ForeignKey(
-        PostType, verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="posts"
+        PostType,
+        verbose_name=_("岗位"),
+        on_delete=models.PROTECT,
+        related_name="posts",
+        db_index=False,
     )
+    # No index: posts are never looked up by item (the compliance EXISTS compares it
+    # per post); only deleting a catalogue item (PROTECT check) scans without it.
     operation_item = models.ForeignKey(
         OperationItem,
         verbose_name=_("操作项目"),
@@ -279,6 +304,7 @@ class Post(ScopedModel):
         on_delete=models.PROTECT,
         related_name="posts",
         help_text=_("特种作业人员须填写"),
+        db_index=False,
     )
     start_date = models.DateField(_("上岗日期"), null=True, blank=True)
     end_date = models.DateField(_("离岗日期"), null=True, blank=True, help_text=_("空表示在岗"))
@@ -358,15 +384,26 @@ class Certificate(ScopedModel):
 
     SCOPE_ENTERPRISE = "enterprise"
 
+    # No own index: workforce_cert_holder_kind leads with holder_id and serves a
+    # person's certificates, the compliance EXISTS and the PROTECT check.
     holder = models.ForeignKey(
-        Person, verbose_name=_("持证人"), on_delete=models.PROTECT, related_name="certificates"
+        Person,
+        verbose_name=_("持证人"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        db_index=False,
     )
+    # No own index (nor its varchar_pattern_ops twin): four kinds, so a filter on
+    # the kind alone (integrity checks) reads a large share of the table anyway.
     kind = models.ForeignKey(
         CertificateKind,
         verbose_name=_("证书类型"),
         on_delete=models.PROTECT,
         related_name="certificates",
+        db_index=False,
     )
+    # No index: certificates are found by holder (and kind), the item is compared
+    # per row; only deleting a catalogue item (PROTECT check) scans without it.
     operation_item = models.ForeignKey(
         OperationItem,
         verbose_name=_("操作项目"),
@@ -374,7 +411,9 @@ class Certificate(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="certificates",
+        db_index=False,
     )
+    # Indexed: the scope filter of every enterprise user and the per-enterprise lists.
     enterprise = models.ForeignKey(
         "orgs.Enterprise",
         verbose_name=_("登记企业"),
@@ -401,6 +440,8 @@ class Certificate(ScopedModel):
     origin = models.CharField(
         _("版本来源"), max_length=10, choices=CertificateOrigin, default=CertificateOrigin.ISSUED
     )
+    # Its unique index stays: one successor per version is the history's invariant,
+    # and it serves the successor look-up (a version's `successor`).
     previous = models.OneToOneField(
         "self",
         verbose_name=_("上一版本"),
