@@ -32,9 +32,9 @@ from bench.measure import (
     xuanpei_cmd,
 )
 
-# The roster import on SQLite has no COPY path and scaled worse than linearly in the
-# first runs (817 rows/s at 10k, 162 rows/s at 100k): a million rows would not finish
-# in a bounded run, so its figures come from a smaller file unless --sqlite-rows says.
+# The roster import on SQLite has no COPY path (and once scaled worse than linearly:
+# 162 rows/s at 100k); a million rows would not fit a bounded run, so its figures come
+# from a smaller file unless --sqlite-rows says otherwise.
 SQLITE_ROWS_CAP = 20_000
 
 
