@@ -92,15 +92,14 @@ class PostQuerySet(ScopedQuerySet):
     def _certified_on_duty(self, on: date) -> tuple[PostQuerySet, Count, Count]:
         """The posts counted on day `on`, and the two counts of the 持证率 over them.
 
-        "Compliant" is counted as `id IN (the same posts filtered by EXISTS …)`:
-        PostgreSQL computes that set once as a semi-join and probes it as a hash,
-        instead of running the EXISTS once per post (≈ 1.5× faster at 200k posts
-        in a quick test). The inner set carries the outer filters (scope included),
-        so a small scope stays small.
+        "Compliant" is `COUNT(*) FILTER (WHERE EXISTS …)`, the form of the hand-written
+        aggregate in bench/compliance.py. An earlier `id IN (posts filtered by EXISTS)`
+        looked faster at 200k posts, but at 1M posts with PostgreSQL's default work_mem
+        the planner re-scanned the subquery for every post and never finished
+        (docs/benchmarks.md).
         """
         base = self.requiring_certificate().on_duty(on).order_by()
-        covered_ids = base.filter(self.covered(on)).values("pk")
-        return base, Count("pk"), Count("pk", filter=Q(pk__in=covered_ids))
+        return base, Count("pk"), Count("pk", filter=self.covered(on))
 
     def compliance_totals(self, on: date) -> dict:
         """{"required": n, "compliant": m} over this queryset's on-duty certified posts."""
