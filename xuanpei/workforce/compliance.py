@@ -147,16 +147,23 @@ def _open_on_snapshot_day_q() -> Q:
 
 
 def snapshot_days(days: Iterable[date]) -> set[date]:
-    """Which of `days` already have snapshot rows (one indexed query)."""
+    """Which of `days` already have snapshot rows, in one query.
+
+    One `EXISTS … LIMIT 1` probe of the (on, enterprise) index per day: a
+    `SELECT DISTINCT on … WHERE on IN (…)` read every row of those days
+    (≈ 650k at 50k enterprises, a tenth of a second on each dashboard view).
+    """
     days = list(days)
     if not days:
         return set()
-    return set(
-        ComplianceSnapshot.objects.filter(on__in=days)
-        .order_by()
-        .values_list("on", flat=True)
-        .distinct()
-    )
+    table = connection.ops.quote_name(ComplianceSnapshot._meta.db_table)
+    column = connection.ops.quote_name("on")
+    probe = f"SELECT %s WHERE EXISTS (SELECT 1 FROM {table} WHERE {column} = %s)"
+    sql = " UNION ALL ".join([probe] * len(days))
+    params = [p for i, day in enumerate(days) for p in (i, day)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {days[row[0]] for row in cursor.fetchall()}
 
 
 def refresh_snapshots(enterprise_ids: Iterable[int] | None = None, on: date | None = None) -> int:
