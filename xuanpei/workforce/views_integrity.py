@@ -109,7 +109,11 @@ class IntegrityFlagListView(DistrictOnlyMixin, ObjectListView):
         ctx = super().get_context_data(**kwargs)
         ctx["rows"] = [{"flag": f, "text": describe(f)} for f in ctx["object_list"]]
         _style_filter_form(ctx["filterset"].form)
-        ctx["open_count"] = IntegrityFlag.objects.filter(status=IntegrityStatus.OPEN).count()
+        ctx["open_count"] = (
+            IntegrityFlag.objects.for_user(self.request.user, "view")
+            .filter(status=IntegrityStatus.OPEN)
+            .count()
+        )
         return ctx
 
 

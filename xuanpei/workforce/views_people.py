@@ -324,7 +324,12 @@ class CertificateDetailView(ObjectDetailView):
         newer = []
         probe = cert
         while True:
-            successor = Certificate.objects.filter(previous=probe).select_related("kind").first()
+            successor = (
+                Certificate.objects.for_user(user, "view")
+                .filter(previous=probe)
+                .select_related("kind")
+                .first()
+            )
             if successor is None:
                 break
             newer.append(successor)
