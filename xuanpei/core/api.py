@@ -16,6 +16,8 @@ scope and rolled back (400) when they would leave it, and are recorded in the
 audit log with the authenticated user as actor — token requests included.
 """
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -114,17 +116,24 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         """The audit context for a write: the DRF-authenticated user, the client address."""
         return acting_as(self.request.user, remote_addr=request_address(self.request))
 
-    def _save_in_scope(self, serializer, **extra):
+    @contextmanager
+    def audited_write(self):
+        """An audited write whose domain errors answer 400: a scope violation (the write
+        would leave the user's scope, rolled back) or a model/service ValidationError."""
         try:
-            with self.audited(), transaction.atomic():
-                obj = serializer.save(**extra)
-                ensure_in_scope(obj, self.request.user, self.scope_action)
+            with self.audited():
+                yield
         except ScopeViolation as exc:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("保存后的数据超出了您的管辖范围，未保存")]}
             ) from exc
         except DjangoValidationError as exc:
             raise exceptions.ValidationError(serializers.as_serializer_error(exc)) from exc
+
+    def _save_in_scope(self, serializer, **extra):
+        with self.audited_write(), transaction.atomic():
+            obj = serializer.save(**extra)
+            ensure_in_scope(obj, self.request.user, self.scope_action)
 
     def perform_create(self, serializer):
         extra = {}

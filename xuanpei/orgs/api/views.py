@@ -1,14 +1,12 @@
 """API viewsets of the orgs app: scoped exactly like the pages (core.api.ScopedModelViewSet)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, filters, serializers
+from rest_framework import exceptions, filters
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from xuanpei.core.api import ScopedModelViewSet
-from xuanpei.core.views import ScopeViolation
 from xuanpei.orgs import services
 from xuanpei.orgs.api.serializers import (
     EnterpriseCloseSerializer,
@@ -76,18 +74,11 @@ class EnterpriseViewSet(ScopedModelViewSet):
         enterprise = self.get_object()
         params = EnterpriseCloseSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        with self.audited():
-            try:
-                services.close_enterprise(
-                    enterprise,
-                    actor=request.user,
-                    closed_at=params.validated_data["closed_at"],
-                    reason=params.validated_data["reason"],
-                )
-            except ScopeViolation as exc:
-                raise exceptions.ValidationError(
-                    {"non_field_errors": [_("保存后的数据超出了您的管辖范围，未保存")]}
-                ) from exc
-            except DjangoValidationError as exc:
-                raise exceptions.ValidationError(serializers.as_serializer_error(exc)) from exc
+        with self.audited_write():
+            services.close_enterprise(
+                enterprise,
+                actor=request.user,
+                closed_at=params.validated_data["closed_at"],
+                reason=params.validated_data["reason"],
+            )
         return Response(self.get_serializer(enterprise).data)
