@@ -25,6 +25,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from xuanpei.core.imports.registry import get_exporter
 from xuanpei.core.imports.values import neutralise
@@ -70,10 +71,20 @@ class Exporter:
         return f"{self.label or self.name}-{timezone.localdate():%Y%m%d}.xlsx"
 
 
-def write_xlsx(headers: list[str], rows: Iterable[list], target, *, title: str = "Sheet") -> int:
-    """Stream rows into a write-only workbook; text cells are neutralised."""
+def write_xlsx(
+    headers: list[str],
+    rows: Iterable[list],
+    target,
+    *,
+    title: str = "Sheet",
+    widths: Iterable[int] = (),
+) -> int:
+    """Stream rows into a write-only workbook; text cells are neutralised (exports and
+    error reports alike echo values someone else typed: none may run as a formula)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(title)[:31])
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     bold = Font(bold=True)
     header_cells = []
     for text in headers:
