@@ -5,10 +5,10 @@ The columns are the importer's template columns, so importing the file again
 changes nothing.
 """
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from xuanpei.core.imports.registry import exporter_names, get_exporter
+from xuanpei.core.management.acting_user import acting_user
 
 
 class Command(BaseCommand):
@@ -26,12 +26,7 @@ class Command(BaseCommand):
         name = options["name"]
         if name not in exporter_names():
             raise CommandError(f"unknown exporter {name!r}; known: {', '.join(exporter_names())}")
-        user = None
-        if options["user"]:
-            try:
-                user = get_user_model().objects.get(username=options["user"])
-            except get_user_model().DoesNotExist as exc:
-                raise CommandError(f"no user {options['user']!r}") from exc
+        user = acting_user(options["user"])
         cls = get_exporter(name)
         if options["enterprise"]:
             if "enterprise" not in getattr(cls, "options_supported", ()):

@@ -11,7 +11,6 @@ import json
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
@@ -19,6 +18,7 @@ from xuanpei.core.imports import ImportFileError
 from xuanpei.core.imports.registry import importer_names
 from xuanpei.core.imports.report import write_error_report
 from xuanpei.core.imports.service import run_import
+from xuanpei.core.management.acting_user import acting_user
 
 EXIT_REJECTED = 1
 EXIT_UNREADABLE = 2
@@ -51,12 +51,7 @@ class Command(BaseCommand):
         name = options["name"]
         if name not in importer_names():
             raise CommandError(f"unknown importer {name!r}; known: {', '.join(importer_names())}")
-        user = None
-        if options["user"]:
-            try:
-                user = get_user_model().objects.get(username=options["user"])
-            except get_user_model().DoesNotExist as exc:
-                raise CommandError(f"no user {options['user']!r}") from exc
+        user = acting_user(options["user"])
         path = Path(options["file"])
         try:
             with path.open("rb"):

@@ -1,0 +1,15 @@
+"""The `--user USERNAME` option of the import and export commands."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
+
+
+def acting_user(username: str | None):
+    """The user whose scope a command runs under; None (no option) is the system's full scope."""
+    if not username:
+        return None
+    model = get_user_model()
+    try:
+        return model.objects.get(username=username)
+    except model.DoesNotExist as exc:
+        raise CommandError(f"no user {username!r}") from exc
