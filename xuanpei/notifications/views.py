@@ -43,8 +43,14 @@ class NotificationListView(ObjectListView):
         q = (self.request.GET.get("q") or "").strip()
         if q:
             qs = qs.filter(title__icontains=q)
-        # Unread first (NULL read_at first on both databases), then newest.
-        return qs.order_by(F("read_at").desc(nulls_first=True), "-created_at", "-pk")
+        # Unread first (NULL read_at first on both databases), then the most urgent — the
+        # nearest due date — so a 6-day reminder never sits below a 53-day one; then newest.
+        return qs.order_by(
+            F("read_at").desc(nulls_first=True),
+            F("due_date").asc(nulls_last=True),
+            "-created_at",
+            "-pk",
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
