@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench import limits
+from bench import floor, limits
 from bench.gen_roster import RosterFile, roster_file
 from bench.measure import (
     ROOT,
@@ -112,6 +112,9 @@ def run_postgres(
         result["ours"] = _import(pg_url(db), file)
         if result["ours"]["ok"]:
             result["ours"]["db_counts"] = _pg_counts(db)
+            if file.format == "xlsx":
+                with fresh_pg_db(f"floor_{file.format}", template=template) as target:
+                    result["floor"] = floor.measure(db, target)
             if reimport:
                 result["reimport"] = _import(pg_url(db), file)
     return result
@@ -192,10 +195,15 @@ def summarize(result: dict) -> list[dict]:
                 if ok
                 else _ours_text(result, None),
                 "ratio": our_rps / limit_rps if ok else None,
-                "target": f"≥ {SPEED_RATIO_TARGET:.2f}× limit",
-                "pass": (our_rps / limit_rps >= SPEED_RATIO_TARGET) if ok else None,
+                # The issue sets the speed target for xlsx; csv speed is for information.
+                "target": f"≥ {SPEED_RATIO_TARGET:.2f}× limit" if fmt == "xlsx" else "(info)",
+                "pass": (our_rps / limit_rps >= SPEED_RATIO_TARGET)
+                if ok and fmt == "xlsx"
+                else None,
             }
         )
+        if result.get("floor"):
+            lines.append(_floor_line(label, limit, result["floor"]))
         if fmt == "xlsx":
             read = result["calamine_read"]
             lines.append(
@@ -239,6 +247,24 @@ def summarize(result: dict) -> list[dict]:
             },
         )
     return lines
+
+
+def _floor_line(label: str, limit: dict, fl: dict) -> dict:
+    """The storage floor (`bench.floor`): the best ratio any importer could reach here."""
+    counts = fl["counts"]
+    stored = (
+        f"{counts['workforce_person']:,} people, {counts['workforce_post']:,} posts, "
+        f"{counts['workforce_certificate']:,} certificates"
+    )
+    return {
+        "measure": f"{label}: storage floor (INSERT … SELECT of the rows our import stored, "
+        "schema indexes and foreign keys, no file, no checks, no audit)",
+        "limit": f"{limit['wall_s']:.1f} s",
+        "ours": f"floor {fl['seconds']:.1f} s for {stored}",
+        "ratio": limit["wall_s"] / fl["seconds"],
+        "target": "(info: the highest rows/s ratio reachable = limit ÷ floor)",
+        "pass": None,
+    }
 
 
 def _ours_text(result: dict, figure: str | None) -> str:

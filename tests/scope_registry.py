@@ -115,6 +115,110 @@ def _foreign_notification(d) -> Foreign:
     return Foreign(notification, ("丁标记消息",), visible_to=("town_a",))
 
 
+def _town_a_plan(d, title="东城标记计划"):
+    """东新城's own plan (requirement 四(一)): owned by 东新城, issued, so 甲街道 reads it too."""
+    from xuanpei.plans.choices import PlanKind
+    from xuanpei.plans.factories import PlanFactory
+
+    return PlanFactory(unit=d.town_a_unit, kind=PlanKind.UNIT, title=title)
+
+
+def _town_a_task(d, title: str):
+    from xuanpei.plans.factories import TaskFactory
+
+    return TaskFactory(plan=_town_a_plan(d, f"{title}所属计划"), title=title)
+
+
+def _foreign_plan(d) -> Foreign:
+    return Foreign(_town_a_plan(d), ("东城标记计划",))
+
+
+def _foreign_section(d) -> Foreign:
+    from xuanpei.plans.factories import PlanSectionFactory
+
+    section = PlanSectionFactory(
+        plan=_town_a_plan(d, "东城章节计划"), heading="东城标记章节", body="东城标记章节正文"
+    )
+    return Foreign(section, ("东城标记章节",))
+
+
+def _foreign_task(d) -> Foreign:
+    return Foreign(_town_a_task(d, "东城标记任务"), ("东城标记任务",))
+
+
+def _foreign_target(d) -> Foreign:
+    from xuanpei.plans.factories import TargetFactory
+
+    target = TargetFactory(task=_town_a_task(d, "东城指标任务"), name="东城标记指标")
+    return Foreign(target, ("东城标记指标",))
+
+
+def _town_a_assignment(d, title: str):
+    """An assignment of 甲街道 (under 东新城) on a task of 东新城's own plan."""
+    from xuanpei.plans.factories import AssignmentFactory
+
+    return AssignmentFactory(task=_town_a_task(d, title), unit=d.street_a)
+
+
+def _foreign_assignment(d) -> Foreign:
+    return Foreign(_town_a_assignment(d, "东城标记分解任务"), ("东城标记分解任务",))
+
+
+def _foreign_report(d) -> Foreign:
+    from xuanpei.plans.factories import ProgressReportFactory
+
+    report = ProgressReportFactory(
+        assignment=_town_a_assignment(d, "东城报告任务"), summary="东城标记报告内容"
+    )
+    return Foreign(report, ("东城标记报告内容",))
+
+
+def _foreign_quantity(d) -> Foreign:
+    from xuanpei.plans.factories import ProgressReportFactory, ReportQuantityFactory
+
+    report = ProgressReportFactory(
+        assignment=_town_a_assignment(d, "东城完成量任务"), summary="东城完成量报告"
+    )
+    quantity = ReportQuantityFactory(report=report, target__name="东城标记完成量指标")
+    return Foreign(quantity, ("东城标记完成量指标",))
+
+
+def _foreign_evidence(d) -> Foreign:
+    from xuanpei.plans.factories import EvidenceFactory, ProgressReportFactory
+
+    report = ProgressReportFactory(
+        assignment=_town_a_assignment(d, "东城佐证任务"), summary="东城佐证报告"
+    )
+    evidence = EvidenceFactory(report=report, name="东城标记佐证.pdf")
+    return Foreign(evidence, ("东城标记佐证",))
+
+
+def _foreign_event(d) -> Foreign:
+    from xuanpei.plans.factories import ProgressReportFactory, ReportEventFactory
+
+    report = ProgressReportFactory(
+        assignment=_town_a_assignment(d, "东城记录任务"), summary="东城记录报告"
+    )
+    event = ReportEventFactory(report=report, comment="东城标记退回意见")
+    return Foreign(event, ("东城标记退回意见",))
+
+
+def _foreign_adjustment(d) -> Foreign:
+    from xuanpei.plans.factories import AdjustmentFactory
+
+    adjustment = AdjustmentFactory(
+        assignment=_town_a_assignment(d, "东城延期任务"), reason="东城标记延期理由"
+    )
+    return Foreign(adjustment, ("东城标记延期理由",))
+
+
+def _foreign_comment(d) -> Foreign:
+    from xuanpei.plans.factories import CommentFactory
+
+    comment = CommentFactory(assignment=_town_a_assignment(d, "东城批示任务"), text="东城标记批示")
+    return Foreign(comment, ("东城标记批示",))
+
+
 # "app_label.Model" → the foreign object of 东新城 (see the module docstring, §1).
 FOREIGN_OBJECTS: dict[str, Callable[[object], Foreign]] = {
     # 甲社区 sits under 东新城/甲街道; the enterprise persona's ent_a1 sits in 甲街道
@@ -129,6 +233,18 @@ FOREIGN_OBJECTS: dict[str, Callable[[object], Foreign]] = {
     "workforce.Certificate": _foreign_certificate,
     "workforce.ComplianceSnapshot": _foreign_snapshot,
     "notifications.Notification": _foreign_notification,
+    # Plans (issue #4): 东新城's own plan and what hangs on it; assignments of 甲街道.
+    "plans.Plan": _foreign_plan,
+    "plans.PlanSection": _foreign_section,
+    "plans.Task": _foreign_task,
+    "plans.Target": _foreign_target,
+    "plans.Assignment": _foreign_assignment,
+    "plans.ProgressReport": _foreign_report,
+    "plans.ReportQuantity": _foreign_quantity,
+    "plans.Evidence": _foreign_evidence,
+    "plans.ReportEvent": _foreign_event,
+    "plans.Adjustment": _foreign_adjustment,
+    "plans.Comment": _foreign_comment,
 }
 
 # Models whose rows are shared by the whole district (§2): no foreign object to hide.

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "xuanpei.notifications",
     "xuanpei.audit",
     "xuanpei.workforce",
+    "xuanpei.plans",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,10 @@ search, count and report gets its rows from here; nothing else filters by scope.
 A model declares how it reaches its owner (see `core.models.ScopedModel`):
     SCOPE_UNIT        path to a Unit FK ("" = the row is a Unit), or None
     SCOPE_ENTERPRISE  path to an Enterprise FK ("" = the row is an Enterprise), or None
+    SCOPE_SHARED_DOWN path to the Unit FK of an issuer whose published rows every unit
+                      below it may read (a district plan and its tasks), or None;
+                      "published" is the model's `shared_q()`. Reading only: writes
+                      stay with the issuer's subtree.
 """
 
 from __future__ import annotations
@@ -83,6 +87,22 @@ def scope_filter(model, scope: UserScope) -> Q | None:
     return q
 
 
+def ancestor_paths(unit_path: str) -> list[str]:
+    """Materialized paths of a unit and all its ancestors (treebeard MP, fixed step)."""
+    from django.apps import apps
+
+    step = apps.get_model("orgs", "Unit").steplen
+    return [unit_path[:end] for end in range(step, len(unit_path) + 1, step)]
+
+
+def shared_down_filter(model, scope: UserScope) -> Q | None:
+    """Published rows issued by the user's unit or any unit above it (read access only)."""
+    path = getattr(model, "SCOPE_SHARED_DOWN", None)
+    if path is None or not scope.unit_path:
+        return None
+    return Q(**{_lookup(path, "path__in"): ancestor_paths(scope.unit_path)}) & model.shared_q()
+
+
 @functools.cache
 def crosses_to_many(model) -> bool:
     """Does `model`'s SCOPE_UNIT or SCOPE_ENTERPRISE path follow a to-many relation?
@@ -113,6 +133,9 @@ class ScopedQuerySet(models.QuerySet):
         if scope.everything:
             return self
         q = scope_filter(self.model, scope)
+        shared = shared_down_filter(self.model, scope) if action == "view" else None
+        if shared is not None:
+            q = shared if q is None else q | shared
         if q is None:
             return self.none()
         if scope.department_id or crosses_to_many(self.model):

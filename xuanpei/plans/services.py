@@ -1,0 +1,384 @@
+"""Use cases of the plans app (issue #4): keyword-only, atomic, status changes only here.
+
+Who may do what, beyond the role's grant and the scope (`core.scoping`):
+- the issuer of a plan (a user who may change the plan) edits tasks, splits
+  them into assignments, reviews reports and decides adjustments;
+- a responsible unit (a user who may change the assignment) writes, submits
+  and evidences reports and asks for adjustments;
+- a user who may view an assignment may comment on it (leaders' 批示).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xuanpei.plans import status as status_rules
+from xuanpei.plans.choices import (
+    AdjustmentStatus,
+    AssignmentRole,
+    PlanKind,
+    PlanStatus,
+    ReportStatus,
+)
+from xuanpei.plans.models import (
+    Adjustment,
+    Assignment,
+    Comment,
+    Plan,
+    PlanSection,
+    ProgressReport,
+    ReportEvent,
+    ReportQuantity,
+    Task,
+)
+
+# Permissions ------------------------------------------------------------------------
+
+
+def can_manage(user, plan: Plan) -> bool:
+    """May `user` edit this plan and act as its issuer (review, decide, split)?"""
+    return Plan.objects.for_user(user, "change").filter(pk=plan.pk).exists()
+
+
+def can_report(user, assignment: Assignment) -> bool:
+    """May `user` write reports and requests for this assignment?"""
+    return Assignment.objects.for_user(user, "change").filter(pk=assignment.pk).exists()
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("您没有权限执行此操作"))
+
+
+# Status ------------------------------------------------------------------------------
+
+
+def due_overrides(assignment: Assignment) -> dict[str, date]:
+    """Granted adjustments: the latest granted date for each period."""
+    moved: dict[str, date] = {}
+    for adj in assignment.adjustments.filter(status=AdjustmentStatus.GRANTED).order_by("pk"):
+        moved[adj.period_key] = adj.requested_due
+    return moved
+
+
+def compute_status(assignment: Assignment, on: date | None = None) -> status_rules.StatusResult:
+    on = on or timezone.localdate()
+    facts = [
+        status_rules.ReportFact(r.period_key, r.status, r.pk)
+        for r in assignment.reports.only("pk", "period_key", "status")
+    ]
+    return status_rules.assignment_status(
+        assignment.task.periods(), facts, on, due_overrides(assignment)
+    )
+
+
+def refresh_status(assignment: Assignment, on: date | None = None) -> Assignment:
+    """Store the computed status on the assignment (lists and the matrix read it)."""
+    on = on or timezone.localdate()
+    result = compute_status(assignment, on)
+    assignment.status = result.status
+    assignment.next_due = result.next_due
+    assignment.overdue_periods = len(result.overdue)
+    assignment.status_on = on
+    assignment.save(
+        update_fields=["status", "next_due", "overdue_periods", "status_on", "updated_at"]
+    )
+    return assignment
+
+
+def refresh_all(on: date | None = None, *, plan: Plan | None = None) -> int:
+    """The daily job (`xuanpei refresh-plan-status`): periods end at midnight, not on a click."""
+    qs = Assignment.objects.select_related("task__plan").prefetch_related("adjustments")
+    if plan is not None:
+        qs = qs.filter(task__plan=plan)
+    n = 0
+    for assignment in qs.iterator(chunk_size=500):
+        refresh_status(assignment, on)
+        n += 1
+    return n
+
+
+# Plans and tasks ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_plan(plan: Plan, *, actor, on: date | None = None) -> Plan:
+    _require(can_manage(actor, plan))
+    if plan.status != PlanStatus.DRAFT:
+        raise ValidationError(_("只有草稿状态的计划可以印发"))
+    plan.status = PlanStatus.ISSUED
+    plan.issued_on = on or timezone.localdate()
+    plan.save(update_fields=["status", "issued_on", "updated_at"])
+    for task in plan.tasks.all():
+        sync_assignments(task, actor=actor)
+    return plan
+
+
+@transaction.atomic
+def close_plan(plan: Plan, *, actor) -> Plan:
+    _require(can_manage(actor, plan))
+    if plan.status != PlanStatus.ISSUED:
+        raise ValidationError(_("只有已印发的计划可以结束"))
+    plan.status = PlanStatus.CLOSED
+    plan.save(update_fields=["status", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def sync_assignments(task: Task, *, actor=None) -> list[Assignment]:
+    """One assignment per lead and cooperating unit; units taken off lose theirs
+    unless something was reported on it (then it stays, and says so in the matrix)."""
+    wanted = {u.pk: AssignmentRole.COOPERATE for u in task.cooperating_units.all()}
+    for unit in task.lead_units.all():
+        wanted[unit.pk] = AssignmentRole.LEAD
+    existing = {a.unit_id: a for a in task.assignments.all()}
+    result = []
+    for unit_id, role in wanted.items():
+        a = existing.pop(unit_id, None)
+        if a is None:
+            a = Assignment.objects.create(task=task, unit_id=unit_id, role=role, created_by=actor)
+            refresh_status(a)
+        elif a.role != role:
+            a.role = role
+            a.save(update_fields=["role", "updated_at"])
+        result.append(a)
+    for stale in existing.values():
+        if not stale.reports.exists() and not stale.adjustments.exists():
+            stale.delete()
+    return result
+
+
+@transaction.atomic
+def copy_plan(plan: Plan, *, year: int, actor, doc_number: str = "") -> Plan:
+    """Next year's plan as a copy of this one (a draft): sections, tasks, targets, units.
+
+    Dates move to the new year; reports, adjustments and comments stay behind.
+    """
+    _require(can_manage(actor, plan))
+    if Plan.objects.filter(kind=plan.kind, unit=plan.unit, year=year).exists():
+        raise ValidationError(_("%(y)d年度的计划已存在") % {"y": year})
+    shift = year - plan.year
+    title = plan.title.replace(str(plan.year), str(year))
+    new = Plan.objects.create(
+        kind=plan.kind,
+        unit=plan.unit,
+        year=year,
+        title=title,
+        doc_number=doc_number,
+        preamble=plan.preamble.replace(str(plan.year), str(year)),
+        parent=plan.parent,
+        copied_from=plan,
+        created_by=actor,
+    )
+    PlanSection.objects.bulk_create(
+        PlanSection(
+            plan=new, order=s.order, number=s.number, heading=s.heading, body=s.body,
+            created_by=actor,
+        )
+        for s in plan.sections.all()
+    )  # fmt: skip
+    for task in plan.tasks.prefetch_related("targets", "lead_units", "cooperating_units"):
+        leads, coops = list(task.lead_units.all()), list(task.cooperating_units.all())
+        targets = list(task.targets.all())
+        task.pk = None
+        task._state.adding = True
+        task.plan = new
+        task.created_by = actor
+        task.start_date = _shift_year(task.start_date, shift)
+        task.end_date = _shift_year(task.end_date, shift)
+        task.save()
+        task.lead_units.set(leads)
+        task.cooperating_units.set(coops)
+        for t in targets:
+            t.pk = None
+            t._state.adding = True
+            t.task = task
+            t.created_by = actor
+            t.save()
+    return new
+
+
+def _shift_year(d: date | None, years: int) -> date | None:
+    if d is None:
+        return None
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+# Progress reports --------------------------------------------------------------------
+
+
+def _check_period(assignment: Assignment, period_key: str) -> None:
+    if period_key not in {p.key for p in assignment.task.periods()}:
+        raise ValidationError({"period_key": _("该任务没有这个填报期")})
+
+
+@transaction.atomic
+def save_report(
+    assignment: Assignment,
+    *,
+    actor,
+    period_key: str,
+    summary: str,
+    quantities: dict[int, object] | None = None,
+    report: ProgressReport | None = None,
+) -> ProgressReport:
+    """Create or edit a draft (or returned) report with its quantities per target pk."""
+    _require(can_report(actor, assignment))
+    _check_period(assignment, period_key)
+    if report is None:
+        report = ProgressReport(assignment=assignment, created_by=actor)
+    elif not report.editable:
+        raise ValidationError(_("已提交或已验收的报告不能修改"))
+    report.period_key = period_key
+    report.summary = summary
+    report.save()
+    targets = {t.pk: t for t in assignment.task.targets.all()}
+    for target_id, value in (quantities or {}).items():
+        if target_id not in targets:
+            raise ValidationError(_("指标不属于该任务"))
+        if value is None or value == "":
+            ReportQuantity.objects.filter(report=report, target_id=target_id).delete()
+            continue
+        ReportQuantity.objects.update_or_create(
+            report=report, target_id=target_id, defaults={"value": value, "created_by": actor}
+        )
+    refresh_status(assignment)
+    return report
+
+
+def _event(report: ProgressReport, action: str, actor, comment: str = "") -> None:
+    ReportEvent.objects.create(
+        report=report, action=action, actor=actor, comment=comment, created_by=actor
+    )
+
+
+@transaction.atomic
+def submit_report(report: ProgressReport, *, actor) -> ProgressReport:
+    _require(can_report(actor, report.assignment))
+    if not report.editable:
+        raise ValidationError(_("该报告已提交"))
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.submitted_by = actor
+    report.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    _event(report, ReportEvent.Action.SUBMIT, actor)
+    refresh_status(report.assignment)
+    return report
+
+
+@transaction.atomic
+def review_report(
+    report: ProgressReport, *, actor, accept: bool, comment: str = ""
+) -> ProgressReport:
+    """The issuer accepts a submitted report, or returns it with a comment (required)."""
+    _require(can_manage(actor, report.assignment.task.plan))
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("只能审核已提交的报告"))
+    if not accept and not comment.strip():
+        raise ValidationError({"comment": _("退回时须填写退回意见")})
+    report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
+    report.reviewed_at = timezone.now()
+    report.reviewed_by = actor
+    report.review_comment = comment
+    report.save(
+        update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "updated_at"]
+    )
+    _event(
+        report, ReportEvent.Action.ACCEPT if accept else ReportEvent.Action.RETURN, actor, comment
+    )
+    refresh_status(report.assignment)
+    return report
+
+
+# Adjustments and comments ------------------------------------------------------------
+
+
+@transaction.atomic
+def request_adjustment(
+    assignment: Assignment, *, actor, period_key: str, requested_due: date, reason: str
+) -> Adjustment:
+    _require(can_report(actor, assignment))
+    _check_period(assignment, period_key)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写延期理由")})
+    if assignment.adjustments.filter(
+        period_key=period_key, status=AdjustmentStatus.PENDING
+    ).exists():
+        raise ValidationError(_("该填报期已有待审批的延期申请"))
+    period = next(p for p in assignment.task.periods() if p.key == period_key)
+    current = due_overrides(assignment).get(period_key, period.due)
+    if requested_due <= current:
+        raise ValidationError(
+            {"requested_due": _("申请的截止日期须晚于原截止日期 %(d)s") % {"d": current}}
+        )
+    return Adjustment.objects.create(
+        assignment=assignment,
+        period_key=period_key,
+        current_due=current,
+        requested_due=requested_due,
+        reason=reason,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def decide_adjustment(
+    adjustment: Adjustment, *, actor, grant: bool, comment: str = ""
+) -> Adjustment:
+    _require(can_manage(actor, adjustment.assignment.task.plan))
+    if adjustment.status != AdjustmentStatus.PENDING:
+        raise ValidationError(_("该申请已审批"))
+    adjustment.status = AdjustmentStatus.GRANTED if grant else AdjustmentStatus.REFUSED
+    adjustment.decided_at = timezone.now()
+    adjustment.decided_by = actor
+    adjustment.decision_comment = comment
+    adjustment.save(
+        update_fields=["status", "decided_at", "decided_by", "decision_comment", "updated_at"]
+    )
+    refresh_status(adjustment.assignment)
+    return adjustment
+
+
+@transaction.atomic
+def add_comment(assignment: Assignment, *, actor, text: str) -> Comment:
+    if not Assignment.objects.for_user(actor, "view").filter(pk=assignment.pk).exists():
+        raise PermissionDenied(_("您没有权限执行此操作"))
+    if not text.strip():
+        raise ValidationError({"text": _("批示内容不能为空")})
+    return Comment.objects.create(assignment=assignment, author=actor, text=text, created_by=actor)
+
+
+# Units' own plans (requirement 四(一)) -------------------------------------------------
+
+
+def expected_unit_plan_units(plan: Plan):
+    """Units that owe their own plan under `plan`: every unit given an assignment."""
+    from xuanpei.orgs.models import Unit
+
+    ids = Assignment.objects.filter(task__plan=plan).values("unit_id")
+    return Unit.objects.filter(pk__in=ids).order_by("path")
+
+
+def missing_unit_plans(plan: Plan):
+    submitted = Plan.objects.filter(
+        parent=plan, kind=PlanKind.UNIT, status__in=(PlanStatus.ISSUED, PlanStatus.CLOSED)
+    ).values("unit_id")
+    return expected_unit_plan_units(plan).exclude(pk__in=submitted)
+
+
+def target_totals(assignment: Assignment) -> dict[int, object]:
+    """Accepted quantities per target, summed over the accepted reports."""
+    totals: dict[int, object] = {}
+    for q in ReportQuantity.objects.filter(
+        report__assignment=assignment, report__status=ReportStatus.ACCEPTED
+    ):
+        totals[q.target_id] = totals.get(q.target_id, 0) + q.value
+    return totals
