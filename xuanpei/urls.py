@@ -9,6 +9,7 @@ from xuanpei.workforce.views_public import PublicCheckView
 api_v1 = [
     path("", include("xuanpei.orgs.api.urls")),
     path("", include("xuanpei.workforce.api.urls")),
+    path("", include("xuanpei.plans.api.urls")),
 ]
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("xuanpei.accounts.urls")),
     path("orgs/", include("xuanpei.orgs.urls")),
     path("workforce/", include("xuanpei.workforce.urls")),
+    path("plans/", include("xuanpei.plans.urls")),
     path("notifications/", include("xuanpei.notifications.urls")),
     path("audit/", include("xuanpei.audit.urls")),
     path("admin/", admin.site.urls),

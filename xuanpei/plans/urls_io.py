@@ -1,0 +1,3 @@
+"""Plans pages: io (see urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Plans pages: plans (see urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Plans pages: reports (see urls.py)."""
+
+urlpatterns: list = []
