@@ -23,14 +23,16 @@ import sys
 import time
 from pathlib import Path
 
-from bench.measure import check, pg_connect, python, run_measured
+from bench.measure import check, pg_connect, python_module_cmd, run_measured
+from bench.peak import vm_hwm_kb
 
 RAW_TABLE = "bench_raw_roster"
 RAW_COLUMNS = 16
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kb = vm_hwm_kb()  # this process's own peak (ru_maxrss would include the parent's)
+    return (kb if kb is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
 
 
 def _raw_table(conn) -> None:
@@ -89,7 +91,7 @@ def _child(mode: str, path: Path, db: str | None) -> dict:
 
 def measure(mode: str, path: Path, db: str | None = None) -> dict:
     """Run one limit in a subprocess; adds its wall time and peak RSS measured from outside."""
-    cmd = [python(), "-m", "bench.limits", mode, str(path)]
+    cmd = python_module_cmd("bench.limits", mode, str(path))
     if db:
         cmd += ["--db", db]
     m = check(run_measured(cmd), f"limit {mode}")

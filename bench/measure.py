@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.peak import MARK as PEAK_MARK
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
@@ -47,14 +49,28 @@ def run_measured(cmd: list[str], *, env: dict | None = None, cwd: Path = ROOT) -
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
         return Measured(
             returncode=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
-            stderr=err.read().decode("utf-8", "replace"),
+            stderr=stderr,
             seconds=seconds,
-            peak_mb=usage.ru_maxrss / 1024,  # Linux reports kilobytes
+            peak_mb=_own_peak_kb(stderr, usage.ru_maxrss) / 1024,  # Linux reports kilobytes
             cpu_s=usage.ru_utime + usage.ru_stime,
         )
+
+
+def _own_peak_kb(stderr: str, ru_maxrss_kb: int) -> int:
+    """The child's own VmHWM when it ran under `bench.peak`, else ru_maxrss (see there)."""
+    for line in reversed(stderr.splitlines()):
+        if line.startswith(PEAK_MARK):
+            return int(line[len(PEAK_MARK) :])
+    return ru_maxrss_kb
+
+
+def python_module_cmd(module: str, *args: str) -> list[str]:
+    """`python -m module args…` under `bench.peak`, so that its peak RSS is its own."""
+    return [python(), "-m", "bench.peak", module, *args]
 
 
 def python() -> str:
@@ -163,10 +179,7 @@ def app_env(database_url: str, **extra: str) -> dict:
 
 
 def xuanpei_cmd(*args: str) -> list[str]:
-    exe = VENV_BIN / "xuanpei"
-    if exe.exists():
-        return [str(exe), *args]
-    return [python(), str(ROOT / "manage.py"), *args]
+    return python_module_cmd("xuanpei.cli", *args)
 
 
 def check(m: Measured, what: str) -> Measured:
