@@ -12,6 +12,7 @@ responsible unit, so a new town sees its own and its 镇街's, the district sees
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +38,13 @@ from xuanpei.plans.choices import (
 # GB/T 9704-2012: 机关代字 + 〔year〕 + number without leading zero + 号 (domain.md §5).
 DOC_NUMBER_RE = re.compile(r"^\S+〔\d{4}〕[1-9]\d*号$")
 PUBLISHED = (PlanStatus.ISSUED, PlanStatus.CLOSED)
+
+
+def format_number(value) -> str:
+    if value is None:
+        return ""
+    text = f"{Decimal(str(value)).normalize():f}"
+    return text
 
 
 def validate_doc_number(value: str) -> None:
@@ -252,9 +260,12 @@ class Target(ScopedModel):
         verbose_name_plural = _("量化目标")
 
     def __str__(self) -> str:
-        return (
-            f"{self.name}{self.get_comparator_display()}{self.value.normalize():f}{self.unit_label}"
-        )
+        return f"{self.name}{self.get_comparator_display()}{self.value_text}{self.unit_label}"
+
+    @property
+    def value_text(self) -> str:
+        """The value as a person writes it: 100, 1.5 (never 100.00 or 1E+2)."""
+        return format_number(self.value)
 
     @classmethod
     def shared_q(cls, prefix: str = "") -> Q:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xuanpei.plans import notify
 from xuanpei.plans import status as status_rules
 from xuanpei.plans.choices import (
     AdjustmentStatus,
@@ -36,6 +37,8 @@ from xuanpei.plans.models import (
     ReportQuantity,
     Task,
 )
+
+OVERDUE_NOTICE_DAYS = 30
 
 # Permissions ------------------------------------------------------------------------
 
@@ -187,6 +190,7 @@ def copy_plan(plan: Plan, *, year: int, actor, doc_number: str = "") -> Plan:
         targets = list(task.targets.all())
         task.pk = None
         task._state.adding = True
+        task._prefetched_objects_cache = {}  # else .set() would compare with the old task's
         task.plan = new
         task.created_by = actor
         task.start_date = _shift_year(task.start_date, shift)
@@ -255,9 +259,10 @@ def save_report(
 
 
 def _event(report: ProgressReport, action: str, actor, comment: str = "") -> None:
-    ReportEvent.objects.create(
+    event = ReportEvent.objects.create(
         report=report, action=action, actor=actor, comment=comment, created_by=actor
     )
+    notify.report_event(report, event)
 
 
 @transaction.atomic
@@ -319,7 +324,7 @@ def request_adjustment(
         raise ValidationError(
             {"requested_due": _("申请的截止日期须晚于原截止日期 %(d)s") % {"d": current}}
         )
-    return Adjustment.objects.create(
+    adjustment = Adjustment.objects.create(
         assignment=assignment,
         period_key=period_key,
         current_due=current,
@@ -327,6 +332,8 @@ def request_adjustment(
         reason=reason,
         created_by=actor,
     )
+    notify.adjustment_requested(adjustment)
+    return adjustment
 
 
 @transaction.atomic
@@ -344,6 +351,7 @@ def decide_adjustment(
         update_fields=["status", "decided_at", "decided_by", "decision_comment", "updated_at"]
     )
     refresh_status(adjustment.assignment)
+    notify.adjustment_decided(adjustment)
     return adjustment
 
 
@@ -353,7 +361,11 @@ def add_comment(assignment: Assignment, *, actor, text: str) -> Comment:
         raise PermissionDenied(_("您没有权限执行此操作"))
     if not text.strip():
         raise ValidationError({"text": _("批示内容不能为空")})
-    return Comment.objects.create(assignment=assignment, author=actor, text=text, created_by=actor)
+    comment = Comment.objects.create(
+        assignment=assignment, author=actor, text=text, created_by=actor
+    )
+    notify.commented(comment)
+    return comment
 
 
 # Units' own plans (requirement 四(一)) -------------------------------------------------
