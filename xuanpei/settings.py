@@ -192,6 +192,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 50) * 1024 * 1024
+# Evidence files of progress reports (plans): the size limit of one file, in MB.
+EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 20)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -217,6 +219,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind` field with different choices: name each enum once.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "xuanpei.orgs.choices.UnitKind",
+        "PlanKindEnum": "xuanpei.plans.choices.PlanKind",
+        "TaskKindEnum": "xuanpei.plans.choices.TaskKind",
+    },
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -66,6 +66,9 @@ class Column:
     required: bool = False
     help: str = ""  # shown on the template's 填写说明 sheet
     parse: Callable[[str], Any] | None = None  # text → value, raises ValidationError
+    # NFKC the cell (codes, names). False for free text whose full-width punctuation
+    # must survive a round trip (a task's content: “，” would become “,”).
+    normalize: bool = True
 
 
 @dataclass
@@ -290,7 +293,7 @@ class Importer:
         for key, index in header.positions.items():
             raw = cells[index] if index < len(cells) else ""
             try:
-                row.text[key] = clean_cell(raw)
+                row.text[key] = clean_cell(raw, normalize=self.columns_by_key[key].normalize)
             except ValidationError as exc:
                 row.text[key] = str(raw).strip()
                 self.reject(row, key, exc.messages[0])

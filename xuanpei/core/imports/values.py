@@ -34,16 +34,19 @@ def cell_text(raw) -> str:
     return str(raw)
 
 
-def clean_cell(raw) -> str:
+def clean_cell(raw, *, normalize: bool = True) -> str:
     """Normalise a cell; raise ValidationError for a formula.
 
     An export neutralises a cell that starts with = + - @ by prefixing a single
     quote; exactly that quote is removed again here, so an export re-imports
-    unchanged.
+    unchanged. `normalize=False` keeps the text as typed (no NFKC): free Chinese
+    text keeps its full-width punctuation （，：；）, which NFKC would make ASCII.
     """
     text = raw if type(raw) is str else cell_text(raw)
     # ASCII text is already NFKC: skip the normaliser (a 1M-row import has 16M cells).
-    text = (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip()
+    if normalize and not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.strip()
     if text.startswith("="):
         raise ValidationError(
             _("单元格内容以“=”开头（公式，如 =HYPERLINK(...)），请改为纯文本"), code="formula"

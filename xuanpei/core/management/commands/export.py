@@ -1,5 +1,5 @@
-"""`xuanpei export <name> --out FILE [--user USERNAME] [--enterprise USCC]`: the registered
-exporter's xlsx.
+"""`xuanpei export <name> --out FILE [--user USERNAME] [--enterprise USCC] [--plan PK]`: the
+registered exporter's xlsx.
 
 The columns are the importer's template columns, so importing the file again
 changes nothing.
@@ -21,6 +21,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--enterprise", metavar="USCC", help="only this enterprise (exporters that support it)"
         )
+        parser.add_argument(
+            "--plan", metavar="PK", help="this plan's tasks (plan_publicity, plan_training)"
+        )
 
     def handle(self, *args, **options):
         name = options["name"]
@@ -28,12 +31,11 @@ class Command(BaseCommand):
             raise CommandError(f"unknown exporter {name!r}; known: {', '.join(exporter_names())}")
         user = acting_user(options["user"])
         cls = get_exporter(name)
-        if options["enterprise"]:
-            if "enterprise" not in getattr(cls, "options_supported", ()):
-                raise CommandError(f"exporter {name!r} does not take --enterprise")
-            exporter = cls(user=user, options={"enterprise": options["enterprise"]})
-        else:
-            exporter = cls(user=user)
+        extra = {k: options[k] for k in ("enterprise", "plan") if options[k]}
+        for key in extra:
+            if key not in getattr(cls, "options_supported", ()):
+                raise CommandError(f"exporter {name!r} does not take --{key}")
+        exporter = cls(user=user, options=extra) if extra else cls(user=user)
         try:
             qs = exporter.queryset()
         except ValueError as exc:

@@ -1,5 +1,5 @@
 """`xuanpei import <name> FILE [--dry-run] [--all-or-nothing] [--report PATH] [--json]
-[--user USERNAME] [--enterprise USCC]`.
+[--user USERNAME] [--enterprise USCC] [--plan PK]`.
 
 Exit codes (issue #2): 0 every row accepted; 1 some rows rejected (the report,
 if asked for, is written) or the commit failed (nothing written); 2 the file
@@ -22,6 +22,8 @@ from xuanpei.core.management.acting_user import acting_user
 
 EXIT_REJECTED = 1
 EXIT_UNREADABLE = 2
+# Importer-specific options; an importer lists those it takes in `options_supported`.
+OPTION_NAMES = ("enterprise", "plan")
 
 
 class Command(BaseCommand):
@@ -46,6 +48,11 @@ class Command(BaseCommand):
             metavar="USCC",
             help="every row belongs to this enterprise (importers that support it: roster)",
         )
+        parser.add_argument(
+            "--plan",
+            metavar="PK",
+            help="the plan whose tasks the file holds (plan_publicity, plan_training)",
+        )
 
     def handle(self, *args, **options):
         name = options["name"]
@@ -58,7 +65,7 @@ class Command(BaseCommand):
                 pass  # the file is streamed from its path; fail early if it cannot be opened
         except OSError as exc:
             return self._unreadable(f"无法打开文件 {path}：{exc.strerror}", options)
-        extra = {"enterprise": options["enterprise"]} if options["enterprise"] else None
+        extra = {k: options[k] for k in OPTION_NAMES if options[k]} or None
         try:
             result = run_import(
                 name,
