@@ -106,7 +106,7 @@ def test_preview_shows_row_errors_and_writes_nothing_then_commit_lands_the_good_
     ]
 
     response = client.post(IMPORT, {"job": preview.pk}, HTTP_HX_REQUEST="true")
-    assert "导入完成：新增 1 家" in response.content.decode()
+    assert "导入完成：新增 1 条" in response.content.decode()
     assert Enterprise.objects.count() == before + 1
     assert Enterprise.objects.get(uscc=NEW).created_by == district.town_a
 
