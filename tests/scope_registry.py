@@ -268,6 +268,8 @@ ROUTE_MODELS: dict[str, str] = {
     "audit:logentry_list": "auditlog.LogEntry",
     "core:job_detail": "core.Job",
     "core:job_report": "core.Job",
+    # A task is added to a plan: `plan_pk` is a plan the user must be able to change.
+    "plans:task_add": "plans.Plan",
 }
 
 # Routes without a single model that still show data (§4), with what they show.

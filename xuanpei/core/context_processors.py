@@ -11,7 +11,7 @@ MODULES = [
     (_("首页"), "core:home", "house"),
     (_("单位"), "orgs:unit_list", "diagram-3"),
     (_("企业"), "orgs:enterprise_list", "buildings"),
-    (_("计划任务"), None, "list-check"),
+    (_("计划任务"), "plans:plan_list", "list-check"),
     (_("宣传"), None, "megaphone"),
     (_("培训"), None, "mortarboard"),
     (_("持证"), "workforce:compliance_dashboard", "person-badge"),
