@@ -76,9 +76,10 @@ def test_the_detail_shows_sections_tasks_by_kind_units_targets_and_progress(dist
     assert "东新城" in body and "教育局" in body and "甲街道" in body
     assert "网格员培训≥1次" in body and "（每期）" in body
     assert "已验收 1" in body and "已逾期" in body
-    for action in ("plan_edit", "plan_close", "plan_copy", "task_add"):
+    for action in ("plan_edit", "plan_close", "plan_copy", "task_add", "task_import"):
         assert url(action, plan.pk) in body
     assert url("plan_issue", plan.pk) not in body  # already issued
+    assert url("task_export", plan.pk) + "?table=publicity" in body
 
 
 def test_a_town_reads_the_plan_without_the_issuers_buttons(district, client):
@@ -87,8 +88,9 @@ def test_a_town_reads_the_plan_without_the_issuers_buttons(district, client):
     response = client.get(url("plan_detail", plan.pk))
     body = response.content.decode()
     assert response.status_code == 200 and "学习宣传重要论述" in body
-    for action in ("plan_edit", "plan_close", "plan_copy", "task_add"):
+    for action in ("plan_edit", "plan_close", "plan_copy", "task_add", "task_import"):
         assert url(action, plan.pk) not in body
+    assert url("task_export", plan.pk) + "?table=training" in body  # units read it offline
     assert client.get(url("plan_edit", plan.pk)).status_code == 404
     assert client.post(url("plan_close", plan.pk)).status_code == 404
     plan.refresh_from_db()

@@ -1,13 +1,16 @@
 """`xuanpei seed-demo [--scale N] [--if-empty]`: load the invented demo district (issue #2 §11).
 
 Since issue #3 §8 it also adds the demo workforce (people, posts, certificates)
-to every enterprise, runs the integrity checks and refreshes the 持证率 snapshots.
+to every enterprise, runs the integrity checks and refreshes the 持证率 snapshots;
+since issue #4 the yearly plans (2022 from the template, this year's as its copy)
+with their reports as of today.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from xuanpei.orgs import demo
+from xuanpei.plans import demo as plans_demo
 from xuanpei.workforce import demo as workforce_demo
 
 
@@ -41,6 +44,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             result = demo.seed_demo(scale=scale, seed=seed)
             workforce = workforce_demo.seed_workforce(seed=seed)
+            plans = plans_demo.seed_plans(seed=seed)
         self.stdout.write(
             self.style.SUCCESS(
                 f"已载入演示数据：单位 {result.units} 个（其中行业部门 {result.departments} 个），"
@@ -60,3 +64,4 @@ class Command(BaseCommand):
                 f"{flags}，用时 {workforce.seconds:.1f} 秒。"
             )
         )
+        self.stdout.write(self.style.SUCCESS(plans.summary_line()))
