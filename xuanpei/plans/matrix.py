@@ -7,7 +7,7 @@ day): the task matrix of ~25 tasks × ~45 units is four queries. The pure parts
 (grouping, counting, ordering the units) take plain rows and are tested alone.
 
 Statuses are the assignments' cached ones (`services.refresh_status`, kept current
-by reports, reviews and the daily `refresh-plan-status`); the overdue list and the
+by reports, reviews and the daily `plan refresh-status`); the overdue list and the
 calendar work the periods out again for the day, with granted adjustments.
 """
 

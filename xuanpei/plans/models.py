@@ -292,7 +292,7 @@ class Assignment(ScopedModel):
     )
     role = models.CharField(_("职责"), max_length=10, choices=AssignmentRole)
     # Cached from `status.assignment_status` by `services.refresh_status` (reports,
-    # reviews, adjustments and the daily `refresh-plan-status` command keep it current).
+    # reviews, adjustments and the daily `plan refresh-status` command keep it current).
     status = models.CharField(
         _("状态"), max_length=12, choices=AssignmentStatus, default=AssignmentStatus.NOT_STARTED
     )

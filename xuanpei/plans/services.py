@@ -10,6 +10,7 @@ Who may do what, beyond the role's grant and the scope (`core.scoping`):
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,12 +45,18 @@ OVERDUE_NOTICE_DAYS = 30
 
 
 def can_manage(user, plan: Plan) -> bool:
-    """May `user` edit this plan and act as its issuer (review, decide, split)?"""
+    """May `user` edit this plan and act as its issuer (review, decide, split)?
+
+    `None` is the system (a command run without --user), as for imports."""
+    if user is None:
+        return True
     return Plan.objects.for_user(user, "change").filter(pk=plan.pk).exists()
 
 
 def can_report(user, assignment: Assignment) -> bool:
-    """May `user` write reports and requests for this assignment?"""
+    """May `user` write reports and requests for this assignment? (`None`: the system.)"""
+    if user is None:
+        return True
     return Assignment.objects.for_user(user, "change").filter(pk=assignment.pk).exists()
 
 
@@ -73,7 +80,7 @@ def compute_status(assignment: Assignment, on: date | None = None) -> status_rul
     on = on or timezone.localdate()
     facts = [
         status_rules.ReportFact(r.period_key, r.status, r.pk)
-        for r in assignment.reports.only("pk", "period_key", "status")
+        for r in assignment.reports.only("pk", "assignment_id", "period_key", "status")
     ]
     return status_rules.assignment_status(
         assignment.task.periods(), facts, on, due_overrides(assignment)
@@ -95,7 +102,7 @@ def refresh_status(assignment: Assignment, on: date | None = None) -> Assignment
 
 
 def refresh_all(on: date | None = None, *, plan: Plan | None = None) -> int:
-    """The daily job (`xuanpei refresh-plan-status`): periods end at midnight, not on a click."""
+    """The daily job (`xuanpei plan refresh-status`): periods end at midnight, not on a click."""
     qs = Assignment.objects.select_related("task__plan").prefetch_related("adjustments")
     if plan is not None:
         qs = qs.filter(task__plan=plan)
@@ -166,21 +173,26 @@ def copy_plan(plan: Plan, *, year: int, actor, doc_number: str = "") -> Plan:
     if Plan.objects.filter(kind=plan.kind, unit=plan.unit, year=year).exists():
         raise ValidationError(_("%(y)d年度的计划已存在") % {"y": year})
     shift = year - plan.year
-    title = plan.title.replace(str(plan.year), str(year))
+
+    def moved(text: str) -> str:
+        # "2022年…" becomes the new year; a cited document number (〔2022〕3号) does not.
+        return re.sub(rf"(?<!〔){plan.year}(?!〕)", str(year), text)
+
+    title = moved(plan.title)
     new = Plan.objects.create(
         kind=plan.kind,
         unit=plan.unit,
         year=year,
         title=title,
         doc_number=doc_number,
-        preamble=plan.preamble.replace(str(plan.year), str(year)),
+        preamble=moved(plan.preamble),
         parent=plan.parent,
         copied_from=plan,
         created_by=actor,
     )
     PlanSection.objects.bulk_create(
         PlanSection(
-            plan=new, order=s.order, number=s.number, heading=s.heading, body=s.body,
+            plan=new, order=s.order, number=s.number, heading=s.heading, body=moved(s.body),
             created_by=actor,
         )
         for s in plan.sections.all()
@@ -193,6 +205,7 @@ def copy_plan(plan: Plan, *, year: int, actor, doc_number: str = "") -> Plan:
         task._prefetched_objects_cache = {}  # else .set() would compare with the old task's
         task.plan = new
         task.created_by = actor
+        task.title, task.content = moved(task.title), moved(task.content)
         task.start_date = _shift_year(task.start_date, shift)
         task.end_date = _shift_year(task.end_date, shift)
         task.save()

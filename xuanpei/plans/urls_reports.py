@@ -1,3 +1,29 @@
-"""Plans pages: reports (see urls.py)."""
+"""Plans pages: reports (see urls.py) — assignments, progress reports, evidence files,
+deadline adjustments and comments. Names follow <model>_detail|_add|_edit|…"""
 
-urlpatterns: list = []
+from django.urls import path
+
+from xuanpei.plans import views_reports as v
+
+urlpatterns: list = [
+    path("assignments/<int:pk>/", v.AssignmentDetailView.as_view(), name="assignment_detail"),
+    path("assignments/<int:pk>/reports/add/", v.ReportCreateView.as_view(), name="report_add"),
+    path(
+        "assignments/<int:pk>/adjustments/add/",
+        v.AdjustmentCreateView.as_view(),
+        name="adjustment_add",
+    ),
+    path("assignments/<int:pk>/comments/add/", v.CommentCreateView.as_view(), name="comment_add"),
+    path("reports/<int:pk>/", v.ReportDetailView.as_view(), name="report_detail"),
+    path("reports/<int:pk>/edit/", v.ReportUpdateView.as_view(), name="report_edit"),
+    path("reports/<int:pk>/submit/", v.ReportSubmitView.as_view(), name="report_submit"),
+    path("reports/<int:pk>/review/", v.ReportReviewView.as_view(), name="report_review"),
+    path(
+        "adjustments/<int:pk>/decide/", v.AdjustmentDecideView.as_view(), name="adjustment_decide"
+    ),
+    path("evidence/<int:pk>/", v.EvidenceDownloadView.as_view(), name="evidence_download"),
+    path(
+        "evidence/<int:pk>/thumbnail/", v.EvidenceThumbnailView.as_view(), name="evidence_thumbnail"
+    ),
+    path("evidence/<int:pk>/delete/", v.EvidenceDeleteView.as_view(), name="evidence_delete"),
+]

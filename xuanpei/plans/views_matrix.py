@@ -17,9 +17,9 @@ from xuanpei.core.views import ObjectDetailView, ObjectListView
 from xuanpei.orgs.models import Unit
 from xuanpei.orgs.views import _style_filter_form
 from xuanpei.plans import due_calendar, matrix, services
-from xuanpei.plans.choices import AssignmentStatus, PlanKind
+from xuanpei.plans.choices import AssignmentStatus, PlanKind, PlanStatus
 from xuanpei.plans.filters import DUE_SOON_DAYS, AssignmentFilterSet
-from xuanpei.plans.models import PUBLISHED, Assignment, Plan
+from xuanpei.plans.models import Assignment, Plan
 from xuanpei.plans.views_plans import plan_tabs
 
 
@@ -116,10 +116,13 @@ OVERDUE_FIRST = Case(
 
 
 class InboxView(ObjectListView):
-    """我的任务: the user's assignments in scope, overdue first, then by next due date."""
+    """我的任务: the user's assignments in scope, overdue first, then by next due date.
+
+    Only plans in force: a draft is not out yet, a closed year's lapses are history
+    (its pages still show them)."""
 
     queryset = (
-        Assignment.objects.filter(task__plan__status__in=PUBLISHED)
+        Assignment.objects.filter(task__plan__status=PlanStatus.ISSUED)
         .select_related("task__plan", "unit")
         .annotate(overdue_first=OVERDUE_FIRST)
     )

@@ -148,14 +148,13 @@ def test_copy_makes_next_years_draft_and_prints_it(tree):
     assert new.tasks.get(number="三(一)1").lead_units.get().name == "应急管理局"
 
 
-def test_copy_without_a_user_is_refused_with_a_hint(tree):
+def test_copy_without_a_user_is_a_system_copy(tree):
     load_template(2022, actor=tree.district)
 
-    code, _out, err = run("copy", "2022", "2023")
+    code, out, _err = run("copy", "2022", "2023")
 
-    assert code == 1
-    assert "您没有权限执行此操作" in err and "未指定 --user" in err
-    assert not Plan.objects.filter(year=2023).exists()
+    assert code == 0 and "已将2022年度计划复制为2023年度计划" in out
+    assert Plan.objects.get(year=2023).created_by is None
 
 
 def test_copy_of_a_missing_year_or_onto_an_existing_one_exits_1(tree):

@@ -4,8 +4,8 @@
     xuanpei plan copy 2022 2023 [--doc-number X] [--user USERNAME]
     xuanpei plan refresh-status [--on YYYY-MM-DD]      (daily, from cron)
 
-Without --user a load is a system load (full scope); copying needs a person who may
-manage the plan (`services.copy_plan` checks it). Exit code 0 on success, 1 with a
+Without --user a load or copy is a system action (full scope); with it, the person
+must be allowed to manage the plan (`services.can_manage` checks it). Exit code 0 on success, 1 with a
 message on stderr when the action is refused, 2 for bad arguments.
 """
 
@@ -63,7 +63,9 @@ class Command(BaseCommand):
         copy.add_argument("from_year", type=_year, help="源年度")
         copy.add_argument("to_year", type=_year, help="新年度")
         copy.add_argument("--doc-number", default="", help="新计划的发文字号")
-        copy.add_argument("--user", metavar="USERNAME", help="以该账号操作（须有权管理该计划）")
+        copy.add_argument(
+            "--user", metavar="USERNAME", help="以该账号操作（须有权管理该计划；默认：系统）"
+        )
 
         refresh = actions.add_parser("refresh-status", help="重新计算全部任务分解的状态（每日）")
         refresh.add_argument("--on", type=_day, help="按该日计算，YYYY-MM-DD（默认：今天）")

@@ -1,0 +1,716 @@
+"""Reporting pages (issue #4 §3): an assignment, its progress reports with evidence, their
+review, deadline adjustments and leaders' comments.
+
+Who sees which action, decided once in `assignment_context` from the services:
+- the responsible unit (`services.can_report`) writes, edits and submits
+  reports, adds or removes evidence of a draft, and asks for adjustments;
+- the issuer of the plan (`services.can_manage`) accepts or returns submitted
+  reports and grants or refuses adjustments;
+- anyone who may view the assignment reads it and may comment (领导批示).
+Every object comes from `for_user` (core.views), so a foreign one is a 404; the
+services check the permission again and raise 403 for the wrong role.
+
+htmx: a form posted by htmx answers its partial when invalid, and an empty
+response with HX-Location when done; without htmx the same views answer pages
+and redirects.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import generic
+from django.views.generic.detail import SingleObjectMixin
+
+from xuanpei.core.views import ObjectDetailView, ScopedViewMixin, ScopeViolation, ensure_in_scope
+from xuanpei.plans import evidence, services
+from xuanpei.plans import status as status_rules
+from xuanpei.plans.choices import AdjustmentStatus, AssignmentStatus, ReportStatus
+from xuanpei.plans.forms_reports import (
+    AdjustmentDecisionForm,
+    AdjustmentRequestForm,
+    CommentForm,
+    ReportForm,
+    ReviewForm,
+)
+from xuanpei.plans.models import (
+    Adjustment,
+    Assignment,
+    Comment,
+    Evidence,
+    ProgressReport,
+    ReportEvent,
+)
+from xuanpei.plans.status import effective_due
+
+ASSIGNMENT_COLOURS = {
+    AssignmentStatus.NOT_STARTED: "secondary",
+    AssignmentStatus.IN_PROGRESS: "primary",
+    AssignmentStatus.SUBMITTED: "info",
+    AssignmentStatus.RETURNED: "warning",
+    AssignmentStatus.ACCEPTED: "success",
+    AssignmentStatus.OVERDUE: "danger",
+}
+REPORT_COLOURS = {
+    ReportStatus.DRAFT: "secondary",
+    ReportStatus.SUBMITTED: "info",
+    ReportStatus.RETURNED: "warning",
+    ReportStatus.ACCEPTED: "success",
+}
+ADJUSTMENT_COLOURS = {
+    AdjustmentStatus.PENDING: "warning",
+    AdjustmentStatus.GRANTED: "success",
+    AdjustmentStatus.REFUSED: "secondary",
+}
+EVENT_ICONS = {
+    ReportEvent.Action.SUBMIT: "send",
+    ReportEvent.Action.RETURN: "arrow-return-left",
+    ReportEvent.Action.ACCEPT: "check2-circle",
+}
+
+
+def badge(label, colour: str) -> dict:
+    return {"label": label, "colour": colour}
+
+
+def done(request, url: str):
+    """A successful POST: HX-Location for htmx, a redirect otherwise.
+
+    htmx loads the page into the body and shows its top, where the message and the
+    new status are (the form posted may sit far down the page).
+    """
+    if getattr(request, "htmx", None):
+        response = HttpResponse(status=204)
+        response["HX-Location"] = json.dumps(
+            {"path": url, "target": "body", "swap": "innerHTML show:window:top"}
+        )
+        return response
+    return HttpResponseRedirect(url)
+
+
+def assignment_url(assignment_id: int) -> str:
+    """Where a use case lands: the top of the assignment page, where its message shows."""
+    return reverse("plans:assignment_detail", args=[assignment_id])
+
+
+# Context of the assignment page ---------------------------------------------------------
+
+
+def scoped_reports(user, assignment: Assignment):
+    """The assignment's reports with what a report card shows, newest first."""
+    return (
+        ProgressReport.objects.for_user(user)
+        .filter(assignment=assignment)
+        .select_related("submitted_by", "reviewed_by", "created_by")
+        .prefetch_related(
+            "quantities__target",
+            "evidence",
+            Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
+        )
+        .order_by("-pk")
+    )
+
+
+def decorate_report(report: ProgressReport, *, labels: dict[str, str], can_report: bool,
+                    can_manage: bool) -> ProgressReport:  # fmt: skip
+    """Attach what the report card needs: badge, period label, the actions offered."""
+    report.badge = badge(report.get_status_display(), REPORT_COLOURS[report.status])
+    report.label = labels.get(report.period_key, report.period_key)
+    report.can_edit = can_report and report.editable
+    report.can_review = can_manage and report.status == ReportStatus.SUBMITTED
+    if report.can_review:
+        report.review_form = ReviewForm(
+            initial={"decision": ReviewForm.ACCEPT}, auto_id=f"id_r{report.pk}_%s"
+        )
+    report.history = [
+        {"event": e, "icon": EVENT_ICONS.get(e.action, "dot")} for e in report.events.all()
+    ]
+    return report
+
+
+def period_rows(periods, result, overrides, reports, today) -> list[dict]:
+    """Each period of the task: its (adjusted) due date, its state and its latest report."""
+    latest: dict[str, ProgressReport] = {}
+    for report in sorted(reports, key=lambda r: r.pk):
+        latest[report.period_key] = report
+    overdue = {p.key for p in result.overdue}
+    rows = []
+    for period in periods:
+        due = effective_due(period, overrides)
+        report = latest.get(period.key)
+        if period.key in result.accepted:
+            state = badge(AssignmentStatus.ACCEPTED.label, "success")
+        elif period.key in overdue:
+            state = badge(AssignmentStatus.OVERDUE.label, "danger")
+        elif report is not None and report.status == ReportStatus.SUBMITTED:
+            state = badge(AssignmentStatus.SUBMITTED.label, "info")
+        elif report is not None and report.status == ReportStatus.RETURNED:
+            state = badge(AssignmentStatus.RETURNED.label, "warning")
+        elif report is not None:
+            state = badge(_("草稿"), "secondary")
+        elif period.start > today:
+            state = badge(_("未到期"), "light")
+        else:
+            state = badge(_("待填报"), "primary")
+        rows.append(
+            {
+                "period": period,
+                "due": due,
+                "moved": due != period.due,
+                "days_left": (due - today).days,
+                "open": period.key not in result.accepted,
+                "state": state,
+                "report": report,
+            }
+        )
+    return rows
+
+
+def target_rows(assignment: Assignment, periods, reports) -> list[dict]:
+    """Targets with the accepted totals; per-period targets count the periods that met them."""
+    totals = services.target_totals(assignment)
+    accepted = [r for r in reports if r.status == ReportStatus.ACCEPTED]
+    rows = []
+    for target in assignment.task.targets.all():
+        total = totals.get(target.pk)
+        row = {"target": target, "total": total, "met": target.is_met(total)}
+        if target.per_period:
+            by_period: dict[str, object] = {}
+            for report in accepted:
+                for q in report.quantities.all():
+                    if q.target_id == target.pk:
+                        by_period[report.period_key] = by_period.get(report.period_key, 0) + q.value
+            row["periods_met"] = sum(1 for v in by_period.values() if target.is_met(v))
+            row["periods"] = len(periods)
+            row["met"] = row["periods_met"] == len(periods)
+        rows.append(row)
+    return rows
+
+
+def offers_unit_actions(user, assignment: Assignment, can_manage: bool) -> bool:
+    """Show the unit's buttons (write, submit, ask for time) to the responsible unit.
+
+    The issuer's scope covers the unit too, so `can_report` holds for it; its page
+    offers the review instead, unless the assignment is the issuer's own unit's.
+    """
+    if not services.can_report(user, assignment):
+        return False
+    return not can_manage or user.unit_id == assignment.unit_id
+
+
+def assignment_context(assignment: Assignment, user, **forms) -> dict:
+    today = timezone.localdate()
+    task = assignment.task
+    periods = task.periods()
+    labels = {p.key: p.label for p in periods}
+    overrides = services.due_overrides(assignment)
+    can_manage = services.can_manage(user, task.plan)
+    can_report = offers_unit_actions(user, assignment, can_manage)
+    reports = [
+        decorate_report(r, labels=labels, can_report=can_report, can_manage=can_manage)
+        for r in scoped_reports(user, assignment)
+    ]
+    # The same rule as services.compute_status, on the reports already loaded.
+    facts = [status_rules.ReportFact(r.period_key, r.status, r.pk) for r in reports]
+    result = status_rules.assignment_status(periods, facts, today, overrides)
+    adjustments = list(
+        Adjustment.objects.for_user(user)
+        .filter(assignment=assignment)
+        .select_related("created_by", "decided_by")
+        .order_by("-pk")
+    )
+    for adj in adjustments:
+        adj.badge = badge(adj.get_status_display(), ADJUSTMENT_COLOURS[adj.status])
+        adj.label = labels.get(adj.period_key, adj.period_key)
+        adj.can_decide = can_manage and adj.status == AdjustmentStatus.PENDING
+        if adj.can_decide:
+            adj.decision_form = AdjustmentDecisionForm(
+                initial={"decision": AdjustmentDecisionForm.GRANT}, auto_id=f"id_a{adj.pk}_%s"
+            )
+    rows = period_rows(periods, result, overrides, reports, today)
+    return {
+        "assignment": assignment,
+        "task": task,
+        "plan": task.plan,
+        "status": badge(AssignmentStatus(result.status).label, ASSIGNMENT_COLOURS[result.status]),
+        "result": result,
+        "today": today,
+        "periods": rows,
+        "open_periods": [r for r in rows if r["open"]],
+        "free_periods": [r for r in rows if r["report"] is None],
+        "targets": target_rows(assignment, periods, reports),
+        "reports": reports,
+        "adjustments": adjustments,
+        "delays": sum(1 for a in adjustments if a.status == AdjustmentStatus.GRANTED),
+        "comments": Comment.objects.for_user(user)
+        .filter(assignment=assignment)
+        .select_related("author"),
+        "lead_units": task.lead_units.all(),
+        "cooperating_units": task.cooperating_units.all(),
+        "can_report": can_report,
+        "can_manage": can_manage,
+        "comment_form": forms.get("comment_form") or CommentForm(),
+    }
+
+
+# Pages -----------------------------------------------------------------------------------
+
+
+class AssignmentDetailView(ObjectDetailView):
+    """一项任务分解：任务与指标、各填报期状态、报告及其历史、延期申请、批示。"""
+
+    queryset = Assignment.objects.select_related("task__plan__unit", "unit")
+    template_name = "plans/assignment_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(assignment_context(self.object, self.request.user))
+        return ctx
+
+
+class ReportDetailView(ObjectDetailView):
+    """One report: what was done, quantities, evidence, its history and the actions."""
+
+    queryset = ProgressReport.objects.select_related("assignment__task__plan", "assignment__unit")
+    template_name = "plans/report_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        report, user = self.object, self.request.user
+        assignment = report.assignment
+        labels = {p.key: p.label for p in assignment.task.periods()}
+        full = scoped_reports(user, assignment).get(pk=report.pk)
+        can_manage = services.can_manage(user, assignment.task.plan)
+        can_report = offers_unit_actions(user, assignment, can_manage)
+        ctx.update(
+            report=decorate_report(
+                full, labels=labels, can_report=can_report, can_manage=can_manage
+            ),
+            assignment=assignment,
+            task=assignment.task,
+        )
+        return ctx
+
+
+class ObjectFormView(ScopedViewMixin, SingleObjectMixin, generic.FormView):
+    """A form on one scoped object that calls one use case (the base of the pages below).
+
+    The object is looked up first (a foreign one is 404), then `allowed()` decides
+    (403 for the wrong role or unit); `run(form)` calls the services inside one
+    transaction that also removes stored files if it rolls back.
+    """
+
+    action = "change"
+    partial_template_name: str | None = None
+    success_message = gettext_lazy("已保存")
+    denied_message = gettext_lazy("您没有权限执行此操作")
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        self.check_allowed()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        self.check_allowed()
+        return super().post(request, *args, **kwargs)
+
+    def check_allowed(self) -> None:
+        if not self.allowed():
+            raise PermissionDenied(self.denied_message)
+
+    def allowed(self) -> bool:
+        return True
+
+    def get_template_names(self):
+        if self.partial_template_name and self.is_htmx_partial():
+            return [self.partial_template_name]
+        return super().get_template_names()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["object"] = self.object
+        return ctx
+
+    def run(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            with evidence.atomic_with_files():
+                self.result = self.run(form)
+        except ValidationError as exc:
+            form.add_service_error(exc)
+            return self.form_invalid(form)
+        except ScopeViolation:
+            form.add_error(None, _("保存后的数据超出了您的管辖范围，未保存"))
+            return self.form_invalid(form)
+        messages.success(self.request, self.get_success_message())
+        return done(self.request, self.get_success_url())
+
+    def get_success_message(self) -> str:
+        return str(self.success_message)
+
+
+class ReportFormMixin:
+    """Create or edit a report: report + quantities + new files (+ submit) in one transaction."""
+
+    form_class = ReportForm
+    template_name = "plans/report_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(
+            assignment=self.assignment,
+            report=self.report,
+            overrides=services.due_overrides(self.assignment),
+        )
+        return kwargs
+
+    def allowed(self) -> bool:
+        return services.can_report(self.request.user, self.assignment)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(assignment=self.assignment, task=self.assignment.task, report=self.report)
+        if self.report is not None:
+            ctx["evidence_items"] = list(self.report.evidence.all())
+        ctx["max_mb"] = evidence.max_bytes() // 1024 // 1024
+        return ctx
+
+    def run(self, form):
+        user, data = self.request.user, form.cleaned_data
+        report = services.save_report(
+            self.assignment,
+            actor=user,
+            period_key=data["period_key"],
+            summary=data["summary"],
+            quantities=form.quantities(),
+            report=self.report,
+        )
+        evidence.attach_evidence(report, data["files"], actor=user)
+        self.submitted = "submit" in self.request.POST
+        if self.submitted:
+            services.submit_report(report, actor=user)
+        ensure_in_scope(report, user, "change")
+        return report
+
+    def get_success_message(self) -> str:
+        return _("报告已提交，等待审核") if self.submitted else _("报告已保存为草稿")
+
+    def get_success_url(self):
+        return assignment_url(self.assignment.pk)
+
+
+def free_periods(user, assignment: Assignment) -> list:
+    """Periods a new report may be written for: those without any report yet."""
+    taken = set(
+        ProgressReport.objects.for_user(user)
+        .filter(assignment=assignment)
+        .values_list("period_key", flat=True)
+    )
+    return [p for p in assignment.task.periods() if p.key not in taken]
+
+
+class ReportCreateView(ReportFormMixin, ObjectFormView):
+    """填写进展报告 on an assignment (the page of its responsible unit)."""
+
+    queryset = Assignment.objects.select_related("task__plan", "unit")
+
+    def get_object(self, queryset=None):
+        self.assignment = super().get_object(queryset)
+        self.report = None
+        self.free = free_periods(self.request.user, self.assignment)
+        return self.assignment
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        self.check_allowed()
+        if not self.free:
+            messages.info(request, _("各填报期均已有报告，请在已有报告上修改"))
+            return HttpResponseRedirect(assignment_url(self.assignment.pk))
+        return super(ObjectFormView, self).get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["period_keys"] = [p.key for p in self.free]
+        # The earliest period without a report: an overdue one first, else the current one.
+        kwargs["initial_period"] = self.free[0].key if self.free else None
+        return kwargs
+
+
+class ReportUpdateView(ReportFormMixin, ObjectFormView):
+    """修改 a draft or returned report (and add evidence to it)."""
+
+    queryset = ProgressReport.objects.select_related("assignment__task__plan", "assignment__unit")
+
+    def get_object(self, queryset=None):
+        self.report = super().get_object(queryset)
+        self.assignment = self.report.assignment
+        return self.report
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        self.check_allowed()
+        if not self.report.editable:
+            messages.error(request, _("报告已提交或已验收，不能修改"))
+            return HttpResponseRedirect(self.report.get_absolute_url())
+        return super(ObjectFormView, self).get(request, *args, **kwargs)
+
+
+class ReportSubmitView(ScopedViewMixin, SingleObjectMixin, generic.View):
+    """POST: 提交 a draft or returned report for review."""
+
+    action = "change"
+    queryset = ProgressReport.objects.select_related("assignment__task__plan")
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        report = self.get_object()
+        if not services.can_report(request.user, report.assignment):
+            raise PermissionDenied(_("您没有权限执行此操作"))
+        try:
+            services.submit_report(report, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("报告已提交，等待审核"))
+        return done(request, assignment_url(report.assignment_id))
+
+
+class ReportReviewView(ObjectFormView):
+    """验收 or 退回 a submitted report (the issuer of the plan)."""
+
+    queryset = ProgressReport.objects.select_related("assignment__task__plan", "assignment__unit")
+    form_class = ReviewForm
+    template_name = "plans/report_review.html"
+    partial_template_name = "plans/partials/report_review_form.html"
+    denied_message = gettext_lazy("只有计划的制定单位可以审核报告")
+
+    def allowed(self) -> bool:
+        return services.can_manage(self.request.user, self.object.assignment.task.plan)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        self.check_allowed()
+        if self.object.status != ReportStatus.SUBMITTED:
+            messages.info(
+                request,
+                _("该报告当前为“%(s)s”，无需审核") % {"s": self.object.get_status_display()},
+            )
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        return super(ObjectFormView, self).get(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"decision": ReviewForm.ACCEPT}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        self.object.review_form = ctx["form"]
+        ctx.update(report=self.object)
+        return ctx
+
+    def run(self, form):
+        return services.review_report(
+            self.object,
+            actor=self.request.user,
+            accept=form.accept,
+            comment=form.cleaned_data["comment"],
+        )
+
+    def get_success_message(self) -> str:
+        return _("报告已验收") if self.result.status == ReportStatus.ACCEPTED else _("报告已退回")
+
+    def get_success_url(self):
+        return assignment_url(self.object.assignment_id)
+
+
+class AdjustmentCreateView(ObjectFormView):
+    """申请延期 of one period (the responsible unit)."""
+
+    queryset = Assignment.objects.select_related("task__plan", "unit")
+    form_class = AdjustmentRequestForm
+    template_name = "plans/adjustment_form.html"
+    success_message = gettext_lazy("延期申请已提交，等待审批")
+
+    def allowed(self) -> bool:
+        return services.can_report(self.request.user, self.object)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        result = services.compute_status(self.object)
+        keys = {p.key for p in self.object.task.periods()} - set(result.accepted)
+        kwargs.update(
+            assignment=self.object,
+            overrides=services.due_overrides(self.object),
+            open_keys=keys,
+        )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(assignment=self.object, task=self.object.task)
+        return ctx
+
+    def run(self, form):
+        data = form.cleaned_data
+        return services.request_adjustment(
+            self.object,
+            actor=self.request.user,
+            period_key=data["period_key"],
+            requested_due=data["requested_due"],
+            reason=data["reason"],
+        )
+
+    def get_success_url(self):
+        return assignment_url(self.object.pk)
+
+
+class AdjustmentDecideView(ObjectFormView):
+    """同意 or 不同意 a pending adjustment (the issuer of the plan)."""
+
+    queryset = Adjustment.objects.select_related("assignment__task__plan", "assignment__unit")
+    form_class = AdjustmentDecisionForm
+    template_name = "plans/adjustment_decide.html"
+    partial_template_name = "plans/partials/adjustment_decision_form.html"
+    denied_message = gettext_lazy("只有计划的制定单位可以审批延期申请")
+
+    def allowed(self) -> bool:
+        return services.can_manage(self.request.user, self.object.assignment.task.plan)
+
+    def get_initial(self):
+        return {"decision": AdjustmentDecisionForm.GRANT}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        adj = self.object
+        found = next((p for p in adj.assignment.task.periods() if p.key == adj.period_key), None)
+        adj.label = found.label if found else adj.period_key
+        adj.decision_form = ctx["form"]
+        ctx.update(adj=adj, assignment=adj.assignment)
+        return ctx
+
+    def run(self, form):
+        return services.decide_adjustment(
+            self.object,
+            actor=self.request.user,
+            grant=form.grant,
+            comment=form.cleaned_data["comment"],
+        )
+
+    def get_success_message(self) -> str:
+        if self.result.status == AdjustmentStatus.GRANTED:
+            return _("已同意延期，截止日期改为 %(d)s") % {"d": self.result.requested_due}
+        return _("已不同意该延期申请")
+
+    def get_success_url(self):
+        return assignment_url(self.object.assignment_id)
+
+
+class CommentCreateView(ObjectFormView):
+    """领导批示 on an assignment: anyone who may view it."""
+
+    action = "view"
+    queryset = Assignment.objects.select_related("task__plan", "unit")
+    form_class = CommentForm
+    template_name = "plans/comment_form.html"
+    partial_template_name = "plans/partials/comment_form.html"
+    success_message = gettext_lazy("批示已发表")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(assignment=self.object, comment_form=ctx["form"])
+        return ctx
+
+    def run(self, form):
+        return services.add_comment(
+            self.object, actor=self.request.user, text=form.cleaned_data["text"]
+        )
+
+    def get_success_url(self):
+        return assignment_url(self.object.pk)
+
+
+# Evidence files --------------------------------------------------------------------------
+
+
+def file_response(field, *, filename: str, content_type: str, inline: bool) -> FileResponse:
+    """A stored file through Django (never a public MEDIA URL), named for the person."""
+    if not field.name or not field.storage.exists(field.name):
+        raise Http404(_("文件不存在"))
+    response = FileResponse(
+        field.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
+    )
+    response["Cache-Control"] = "private, max-age=600"
+    # An uploaded file never runs as a page of this site, whatever it holds.
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class EvidenceDownloadView(ScopedViewMixin, SingleObjectMixin, generic.View):
+    """An evidence file under its original name; photos open in the browser, others download."""
+
+    queryset = Evidence.objects.all()
+    http_method_names = ["get", "head"]
+
+    def get(self, request, *args, **kwargs):
+        item = self.get_object()
+        return file_response(
+            item.file,
+            filename=item.name,
+            content_type=evidence.content_type(item),
+            inline=item.kind == evidence.IMAGE,
+        )
+
+
+class EvidenceThumbnailView(ScopedViewMixin, SingleObjectMixin, generic.View):
+    """The JPEG thumbnail of a photo."""
+
+    queryset = Evidence.objects.all()
+    http_method_names = ["get", "head"]
+
+    def get(self, request, *args, **kwargs):
+        item = self.get_object()
+        stem = item.name.rpartition(".")[0] or item.name
+        return file_response(
+            item.thumbnail,
+            filename=_("%(name)s-缩略图.jpg") % {"name": stem},
+            content_type="image/jpeg",
+            inline=True,
+        )
+
+
+class EvidenceDeleteView(ScopedViewMixin, SingleObjectMixin, generic.View):
+    """POST: remove an evidence file from a draft or returned report."""
+
+    action = "change"
+    queryset = Evidence.objects.select_related("report__assignment")
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        item = self.get_object()
+        report = item.report
+        if not services.can_report(request.user, report.assignment):
+            raise PermissionDenied(_("您没有权限执行此操作"))
+        try:
+            evidence.remove_evidence(item, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已删除佐证材料“%(name)s”") % {"name": item.name})
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, {request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("plans:report_edit", args=[report.pk])
+        return done(request, target)
