@@ -61,6 +61,24 @@ def ensure_in_scope(obj, user, action: str) -> None:
         raise ScopeViolation
 
 
+def style_filter_form(form) -> None:
+    """Small Bootstrap widgets for a list's filter bar."""
+    for field in form.fields.values():
+        css = (
+            "form-select form-select-sm"
+            if hasattr(field, "choices")
+            else "form-control form-control-sm"
+        )
+        field.widget.attrs.setdefault("class", css)
+
+
+def filters_active(filterset) -> bool:
+    """Does the request narrow the list by any of the filterset's own filters?"""
+    return filterset is not None and any(
+        v not in (None, "") for k, v in filterset.form.data.items() if k in filterset.filters
+    )
+
+
 class ObjectListView(ScopedViewMixin, generic.ListView):
     """A scoped, filtered, sorted, paginated list; htmx requests get the table partial only."""
 
@@ -97,6 +115,9 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["filterset"] = self.filterset
+        if self.filterset is not None:
+            style_filter_form(self.filterset.form)
+        ctx["filters_active"] = filters_active(self.filterset)
         ctx["sort"] = self.request.GET.get("sort", "")
         params = self.request.GET.copy()
         params.pop("page", None)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xuanpei.core.validators import normalize_code
 from xuanpei.orgs.choices import EnterpriseScale, RiskLevel, UnitKind
+from xuanpei.orgs.forms import UnitChoiceField
 from xuanpei.orgs.models import Enterprise, Sector, Unit
 
 
@@ -24,7 +25,11 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 
 class UnitSubtreeFilter(django_filters.ModelChoiceFilter):
-    """Keep rows whose unit lies in the chosen unit's subtree (the one subtree helper)."""
+    """Keep rows whose unit lies in the chosen unit's subtree (the one subtree helper).
+
+    Its choices read as the tree: names indented by depth (`UnitChoiceField`)."""
+
+    field_class = UnitChoiceField
 
     def __init__(self, *args, unit_path_lookup="unit__path", **kwargs):
         self.unit_path_lookup = unit_path_lookup

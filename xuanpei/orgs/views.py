@@ -28,7 +28,7 @@ from xuanpei.core.views import (
 from xuanpei.orgs import services
 from xuanpei.orgs.choices import RiskLevel
 from xuanpei.orgs.filters import EnterpriseFilterSet
-from xuanpei.orgs.forms import EnterpriseCloseForm, EnterpriseForm, unit_label
+from xuanpei.orgs.forms import EnterpriseCloseForm, EnterpriseForm
 from xuanpei.orgs.models import Enterprise, Unit
 
 # Risk levels sort by severity, not by their stored code.
@@ -141,19 +141,6 @@ class UnitDetailView(ObjectDetailView):
         return ctx
 
 
-def _style_filter_form(form) -> None:
-    """Small Bootstrap widgets for the filter bar, and the 属地 choices indented as a tree."""
-    for name, field in form.fields.items():
-        css = (
-            "form-select form-select-sm"
-            if hasattr(field, "choices")
-            else "form-control form-control-sm"
-        )
-        field.widget.attrs.setdefault("class", css)
-        if name == "unit":
-            field.label_from_instance = unit_label
-
-
 class EnterpriseListView(ObjectListView):
     """Search, filter, sort and page the enterprises in scope; htmx swaps only the table."""
 
@@ -181,17 +168,6 @@ class EnterpriseListView(ObjectListView):
             ("risk", _("风险等级")),
             ("updated", _("更新时间")),
         ]
-        filterset = ctx["filterset"]
-        if filterset is not None:
-            _style_filter_form(filterset.form)
-        ctx["filters_active"] = bool(
-            filterset is not None
-            and any(
-                v not in (None, "")
-                for k, v in filterset.form.data.items()
-                if k in filterset.filters
-            )
-        )
         return ctx
 
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from xuanpei.core.views import ObjectDetailView, ObjectListView
 from xuanpei.orgs.models import Unit
-from xuanpei.orgs.views import _style_filter_form
 from xuanpei.plans import due_calendar, matrix, services
 from xuanpei.plans.choices import AssignmentStatus, PlanKind, PlanStatus
 from xuanpei.plans.filters import DUE_SOON_DAYS, AssignmentFilterSet
@@ -153,17 +152,6 @@ class InboxView(ObjectListView):
         ctx["rows"] = rows
         ctx["today"] = today
         ctx["legend"] = matrix.legend()
-        filterset = ctx["filterset"]
-        if filterset is not None:
-            _style_filter_form(filterset.form)
-        ctx["filters_active"] = bool(
-            filterset is not None
-            and any(
-                v not in (None, "")
-                for k, v in filterset.form.data.items()
-                if k in filterset.filters
-            )
-        )
         overdue = Q(status=AssignmentStatus.OVERDUE)
         ctx["counts"] = self.queryset.order_by().aggregate(
             overdue=Count("pk", filter=overdue),

@@ -31,7 +31,6 @@ from xuanpei.core.views import (
     ScopedViewMixin,
 )
 from xuanpei.orgs.models import Unit
-from xuanpei.orgs.views import _style_filter_form
 from xuanpei.plans import services
 from xuanpei.plans.choices import AssignmentStatus, PlanKind
 from xuanpei.plans.filters import PlanFilterSet
@@ -75,8 +74,6 @@ class PlanListView(ObjectListView):
             }
             for p in plans
         ]
-        if ctx["filterset"] is not None:
-            _style_filter_form(ctx["filterset"].form)
         return ctx
 
 

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from xuanpei.core.permissions import is_district_admin
 from xuanpei.core.scoping import UserScope
 from xuanpei.core.views import ObjectDetailView, ObjectListView
-from xuanpei.orgs.views import _style_filter_form
 from xuanpei.workforce import integrity
 from xuanpei.workforce.choices import IntegrityKind, IntegrityStatus
 from xuanpei.workforce.forms import FlagDecisionForm
@@ -108,7 +107,6 @@ class IntegrityFlagListView(DistrictOnlyMixin, ObjectListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["rows"] = [{"flag": f, "text": describe(f)} for f in ctx["object_list"]]
-        _style_filter_form(ctx["filterset"].form)
         ctx["open_count"] = (
             IntegrityFlag.objects.for_user(self.request.user, "view")
             .filter(status=IntegrityStatus.OPEN)

@@ -39,7 +39,6 @@ from xuanpei.audit.filters import ACTION_LABELS
 from xuanpei.core.permissions import Role
 from xuanpei.core.validators import mask_id_number
 from xuanpei.core.views import ObjectDetailView, ObjectListView, ScopedViewMixin
-from xuanpei.orgs.views import _style_filter_form
 from xuanpei.workforce import services
 from xuanpei.workforce.choices import COVERING_STATUSES, CertificateState, CertificateStatus
 from xuanpei.workforce.forms import PersonFilterSet, RenewForm, ReviewForm, StateForm
@@ -199,16 +198,6 @@ class PersonListView(ObjectListView):
         ctx["on"] = on
         ctx["is_today"] = on == timezone.localdate()
         ctx["columns"] = [("name", _("姓名")), ("birth", _("出生日期")), ("updated", _("更新时间"))]
-        if filterset is not None:
-            _style_filter_form(filterset.form)
-        ctx["filters_active"] = bool(
-            filterset is not None
-            and any(
-                v not in (None, "")
-                for k, v in filterset.form.data.items()
-                if k in filterset.filters
-            )
-        )
         return ctx
 
 
