@@ -85,8 +85,10 @@ class _Cast:
             if u.unit_id != root.pk and u.role != Role.VIEWER:
                 self.by_unit.setdefault(u.unit_id, u)
 
-    def reporter(self, unit) -> User:
-        return self.by_unit.get(unit.pk, self.admin)
+    def reporter(self, unit) -> User | None:
+        """The unit's demo account; units without one report as the system (None): the
+        district reviews reports, it does not write them (`services.can_report`)."""
+        return self.by_unit.get(unit.pk)
 
 
 def _assignments(plan: Plan) -> list[Assignment]:

@@ -54,10 +54,16 @@ def can_manage(user, plan: Plan) -> bool:
 
 
 def can_report(user, assignment: Assignment) -> bool:
-    """May `user` write reports and requests for this assignment? (`None`: the system.)"""
+    """May `user` write reports and requests for this assignment? (`None`: the system.)
+
+    The issuer's scope covers every responsible unit, but the issuer reviews; it does
+    not write the units' reports (nor accept its own), unless the assignment is its
+    own unit's."""
     if user is None:
         return True
-    return Assignment.objects.for_user(user, "change").filter(pk=assignment.pk).exists()
+    if not Assignment.objects.for_user(user, "change").filter(pk=assignment.pk).exists():
+        return False
+    return assignment.unit_id == user.unit_id or not can_manage(user, assignment.task.plan)
 
 
 def _require(allowed: bool) -> None:
@@ -251,7 +257,14 @@ def save_report(
     _require(can_report(actor, assignment))
     _check_period(assignment, period_key)
     if report is None:
+        if assignment.reports.filter(period_key=period_key).exists():
+            raise ValidationError({"period_key": _("该填报期已有进展报告，请在原报告上修改后提交")})
         report = ProgressReport(assignment=assignment, created_by=actor)
+    elif (
+        report.period_key != period_key
+        and assignment.reports.filter(period_key=period_key).exclude(pk=report.pk).exists()
+    ):
+        raise ValidationError({"period_key": _("该填报期已有进展报告")})
     elif not report.editable:
         raise ValidationError(_("已提交或已验收的报告不能修改"))
     report.period_key = period_key

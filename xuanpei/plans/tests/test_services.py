@@ -156,3 +156,23 @@ def test_a_leaders_comment_reaches_the_unit(task, district):
     assert Notification.objects.filter(unit=district.dept_unit, body="抓紧落实").exists()
     with pytest.raises(PermissionDenied):
         services.add_comment(a, actor=district.town_b, text="越权")
+
+
+def test_the_issuer_reviews_but_does_not_write_a_units_report(task, district):
+    a = task.assignments.get(unit=district.town_a_unit)
+    assert not services.can_report(district.district, a)
+    with pytest.raises(PermissionDenied):
+        services.save_report(
+            a, actor=district.district, period_key=str(task.plan.year), summary="代填"
+        )
+    assert not a.reports.exists()
+
+
+def test_a_period_has_one_report_which_is_edited_not_repeated(task, district):
+    a = task.assignments.get(unit=district.town_a_unit)
+    period = str(task.plan.year)
+    services.save_report(a, actor=district.town_a, period_key=period, summary="第一次")
+    with pytest.raises(ValidationError) as exc:
+        services.save_report(a, actor=district.town_a, period_key=period, summary="第二次")
+    assert "该填报期已有进展报告" in str(exc.value)
+    assert a.reports.count() == 1
