@@ -3,6 +3,7 @@ deadline adjustments and comments. Names follow <model>_detail|_add|_edit|…"""
 
 from django.urls import path
 
+from xuanpei.plans import views_evidence as ve
 from xuanpei.plans import views_reports as v
 
 urlpatterns: list = [
@@ -21,9 +22,11 @@ urlpatterns: list = [
     path(
         "adjustments/<int:pk>/decide/", v.AdjustmentDecideView.as_view(), name="adjustment_decide"
     ),
-    path("evidence/<int:pk>/", v.EvidenceDownloadView.as_view(), name="evidence_download"),
+    path("evidence/<int:pk>/", ve.EvidenceDownloadView.as_view(), name="evidence_download"),
     path(
-        "evidence/<int:pk>/thumbnail/", v.EvidenceThumbnailView.as_view(), name="evidence_thumbnail"
+        "evidence/<int:pk>/thumbnail/",
+        ve.EvidenceThumbnailView.as_view(),
+        name="evidence_thumbnail",
     ),
-    path("evidence/<int:pk>/delete/", v.EvidenceDeleteView.as_view(), name="evidence_delete"),
+    path("evidence/<int:pk>/delete/", ve.EvidenceDeleteView.as_view(), name="evidence_delete"),
 ]

@@ -9,19 +9,21 @@ as Chinese messages.
 
 from __future__ import annotations
 
+import mimetypes
 import os
 from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.generic.detail import SingleObjectMixin
 
+from xuanpei.core.files import file_response
 from xuanpei.core.permissions import has_action
 from xuanpei.core.views import (
     ObjectCreateView,
@@ -271,11 +273,10 @@ class PlanFileView(ScopedViewMixin, SingleObjectMixin, generic.View):
         if not plan.file:
             raise Http404(_("该计划没有上传文件"))
         ext = os.path.splitext(plan.file.name)[1].lower()
-        try:
-            handle = plan.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404(_("文件不存在")) from exc
-        return FileResponse(handle, as_attachment=True, filename=f"{plan.title}{ext}")
+        content_type = mimetypes.guess_type(plan.file.name)[0] or "application/octet-stream"
+        return file_response(
+            plan.file, filename=f"{plan.title}{ext}", content_type=content_type, inline=False
+        )
 
 
 def plan_tabs(plan: Plan, active: str) -> list[dict]:

@@ -22,10 +22,9 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
@@ -46,7 +45,6 @@ from xuanpei.plans.models import (
     Adjustment,
     Assignment,
     Comment,
-    Evidence,
     ProgressReport,
     ReportEvent,
 )
@@ -638,79 +636,3 @@ class CommentCreateView(ObjectFormView):
 
     def get_success_url(self):
         return assignment_url(self.object.pk)
-
-
-# Evidence files --------------------------------------------------------------------------
-
-
-def file_response(field, *, filename: str, content_type: str, inline: bool) -> FileResponse:
-    """A stored file through Django (never a public MEDIA URL), named for the person."""
-    if not field.name or not field.storage.exists(field.name):
-        raise Http404(_("文件不存在"))
-    response = FileResponse(
-        field.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
-    )
-    response["Cache-Control"] = "private, max-age=600"
-    # An uploaded file never runs as a page of this site, whatever it holds.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-class EvidenceDownloadView(ScopedViewMixin, SingleObjectMixin, generic.View):
-    """An evidence file under its original name; photos open in the browser, others download."""
-
-    queryset = Evidence.objects.all()
-    http_method_names = ["get", "head"]
-
-    def get(self, request, *args, **kwargs):
-        item = self.get_object()
-        return file_response(
-            item.file,
-            filename=item.name,
-            content_type=evidence.content_type(item),
-            inline=item.kind == evidence.IMAGE,
-        )
-
-
-class EvidenceThumbnailView(ScopedViewMixin, SingleObjectMixin, generic.View):
-    """The JPEG thumbnail of a photo."""
-
-    queryset = Evidence.objects.all()
-    http_method_names = ["get", "head"]
-
-    def get(self, request, *args, **kwargs):
-        item = self.get_object()
-        stem = item.name.rpartition(".")[0] or item.name
-        return file_response(
-            item.thumbnail,
-            filename=_("%(name)s-缩略图.jpg") % {"name": stem},
-            content_type="image/jpeg",
-            inline=True,
-        )
-
-
-class EvidenceDeleteView(ScopedViewMixin, SingleObjectMixin, generic.View):
-    """POST: remove an evidence file from a draft or returned report."""
-
-    action = "change"
-    queryset = Evidence.objects.select_related("report__assignment")
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        item = self.get_object()
-        report = item.report
-        if not services.can_report(request.user, report.assignment):
-            raise PermissionDenied(_("您没有权限执行此操作"))
-        try:
-            evidence.remove_evidence(item, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("已删除佐证材料“%(name)s”") % {"name": item.name})
-        target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(
-            target, {request.get_host()}, require_https=request.is_secure()
-        ):
-            target = reverse("plans:report_edit", args=[report.pk])
-        return done(request, target)
