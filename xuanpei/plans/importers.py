@@ -84,10 +84,10 @@ def resolve_plan(value, user, *, manage: bool) -> Plan:
     try:
         plan = Plan.objects.select_related("unit").get(pk=int(value))
     except (TypeError, ValueError, Plan.DoesNotExist):
-        raise ValueError(f"no plan {value!r}") from None
+        raise ValueError(_("没有编号为 %(v)s 的计划") % {"v": value}) from None
     if user is not None:
         if not Plan.objects.for_user(user, "view").filter(pk=plan.pk).exists():
-            raise ValueError(f"no plan {value!r}")
+            raise ValueError(_("没有编号为 %(v)s 的计划") % {"v": value})
         if manage and not services.can_manage(user, plan):
             raise PermissionDenied(_("您没有修改该计划的权限，不能导入其任务"))
     return plan

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 
 def acting_user(username: str | None):
@@ -12,4 +13,4 @@ def acting_user(username: str | None):
     try:
         return model.objects.get(username=username)
     except model.DoesNotExist as exc:
-        raise CommandError(f"no user {username!r}") from exc
+        raise CommandError(_("没有用户名为 %(u)s 的账号") % {"u": username}) from exc
