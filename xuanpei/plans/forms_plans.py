@@ -344,6 +344,9 @@ class TaskForm(InvalidFieldsMixin, ScopedModelForm):
         if start and end and end < start:
             self.add_error("end_date", _("截止日期不能早于开始日期"))
         for name, value in (("start_date", start), ("end_date", end)):
+            if value and value.year != self.plan.year:
+                self.add_error(name, _("日期须在计划年度（%(y)d年）内") % {"y": self.plan.year})
+        for name, value in (("start_date", start), ("end_date", end)):
             if value and timeframe in (Timeframe.QUARTERLY, Timeframe.MONTHLY):
                 self.add_error(name, _("每季度、每月的任务按期截止，不填写日期"))
         leads = list(cleaned.get("lead_units") or [])
