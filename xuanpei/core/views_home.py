@@ -10,6 +10,8 @@ from xuanpei.core.permissions import has_action
 from xuanpei.core.scoping import UserScope
 from xuanpei.orgs.models import Enterprise
 from xuanpei.orgs.stats import enterprise_dashboard
+from xuanpei.plans.models import Assignment
+from xuanpei.plans.reminders import inbox_counts
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -21,6 +23,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         ctx["can_view_enterprises"] = has_action(user, Enterprise, "view")
         if ctx["can_view_enterprises"]:
             ctx["orgs"] = enterprise_dashboard(user)
+        if has_action(user, Assignment, "view"):
+            ctx["plan_tasks"] = inbox_counts(user)
         scope = UserScope.of(user)
         ctx["own_enterprise"] = user.enterprise if scope.enterprise_id else None
         return ctx

@@ -13,9 +13,7 @@ from xuanpei.orgs.filters import ScopedFilterSet, UnitSubtreeFilter
 from xuanpei.orgs.models import Unit
 from xuanpei.plans.choices import AssignmentStatus, PlanKind, PlanStatus, TaskKind
 from xuanpei.plans.models import Assignment, Plan
-
-# How far ahead "due soon" looks (issue #4 §6: reminders 7 days before a deadline).
-DUE_SOON_DAYS = 7
+from xuanpei.plans.reminders import DUE_SOON_DAYS
 
 
 class PlanFilterSet(ScopedFilterSet):
