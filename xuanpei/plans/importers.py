@@ -596,16 +596,16 @@ def split_workbook(data) -> list[tuple[Table, bytes]]:
             (n, list(r))
             for n, r in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), 1)
         ]
-        best, width = None, 0
+        best, width, header_row = None, 0, 0
         for table in (PUBLICITY, TRAINING):
             try:
-                positions = find_header(head, table.columns).positions
+                header = find_header(head, table.columns)
             except ImportFileError:
                 continue
-            if len(positions) > width:
-                best, width = table, len(positions)
-        if best is None:
-            continue
+            if len(header.positions) > width:
+                best, width, header_row = table, len(header.positions), header.row_number
+        if best is None or not _has_data(sheet, header_row):
+            continue  # an empty table (a plan without training tasks) is not an error
         single = Workbook()
         target = single.active
         for row in sheet.iter_rows(values_only=True):
@@ -614,8 +614,17 @@ def split_workbook(data) -> list[tuple[Table, bytes]]:
         single.save(buffer)
         found.append((best, buffer.getvalue()))
     if not found:
-        raise ImportFileError(_("文件中没有找到宣传计划重点任务清单或教育培训计划安排一览表的表头"))
+        raise ImportFileError(
+            _("文件中没有找到填有数据的宣传计划重点任务清单或教育培训计划安排一览表")
+        )
     return found
+
+
+def _has_data(sheet, header_row: int) -> bool:
+    return any(
+        any(v not in (None, "") for v in row)
+        for row in sheet.iter_rows(min_row=header_row + 1, values_only=True)
+    )
 
 
 def workbook_errors(results: dict) -> list[RowError]:
@@ -627,9 +636,12 @@ def workbook_errors(results: dict) -> list[RowError]:
     ]
 
 
-def import_plan_workbook(plan: Plan, data, *, user=None, dry_run: bool = False) -> dict:
+def import_plan_workbook(
+    plan: Plan, data, *, user=None, dry_run: bool = False, max_bytes: int | None = None
+) -> dict:
     """Import every table sheet of a workbook into `plan`, all of them or nothing.
 
+    `max_bytes`: as `Importer.run` (None = the upload limit, 0 = none, for the CLI).
     Returns {table key: ImportResult}. Raises ImportFileError, PermissionDenied.
     """
     results = {}
@@ -637,7 +649,7 @@ def import_plan_workbook(plan: Plan, data, *, user=None, dry_run: bool = False) 
         for table, content in split_workbook(data):
             importer = IMPORTERS[table.key](user=user, options={"plan": plan.pk})
             results[table.key] = importer.run(
-                content, filename=f"{table.key}.xlsx", dry_run=dry_run
+                content, filename=f"{table.key}.xlsx", dry_run=dry_run, max_bytes=max_bytes
             )
         if not dry_run and any(not r.ok for r in results.values()):
             transaction.set_rollback(True)

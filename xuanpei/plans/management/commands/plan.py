@@ -3,15 +3,25 @@
     xuanpei plan load-template 2022 [--issue] [--doc-number X] [--user USERNAME]
     xuanpei plan copy 2022 2023 [--doc-number X] [--user USERNAME]
     xuanpei plan refresh-status [--on YYYY-MM-DD]      (daily, from cron)
+    xuanpei plan export 2022 --out FILE [--user USERNAME]
+    xuanpei plan import 2022 FILE [--dry-run] [--report PATH] [--json] [--user USERNAME]
 
-Without --user a load or copy is a system action (full scope); with it, the person
-must be allowed to manage the plan (`services.can_manage` checks it). Exit code 0 on success, 1 with a
-message on stderr when the action is refused, 2 for bad arguments.
+`export` writes the year's district plan as one xlsx: 附件1 (the key-task list) and
+附件2 (the training schedule), a sheet each, in the attachments' layout; `import` reads
+such a workbook back, both sheets or nothing (`importers.import_plan_workbook`), with the
+counts, `--json` and `--report` of `xuanpei import`.
+
+Without --user an action is the system's (full scope); with it, the person must be
+allowed to manage the plan (`services.can_manage` checks it; an export needs only to
+see it). Exit code 0 on success; 1 with a message on stderr when the action is refused
+or (import) some rows were rejected or the commit failed — nothing is then written;
+2 for bad arguments or a file that cannot be read or written.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from datetime import date
@@ -20,12 +30,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from xuanpei.core.imports import ImportFileError
+from xuanpei.core.imports.report import write_error_report
+from xuanpei.core.imports.result import ImportResult
 from xuanpei.core.management.acting_user import acting_user
-from xuanpei.plans import loader, services
-from xuanpei.plans.choices import AssignmentStatus, PlanKind, TaskKind
+from xuanpei.plans import importers, loader, reminders, services
+from xuanpei.plans.choices import AssignmentStatus, PlanKind, PlanStatus, TaskKind
 from xuanpei.plans.models import Assignment, Plan, Target
+from xuanpei.plans.tables import TABLES
 
-EXIT_REFUSED = 1
+EXIT_REFUSED = 1  # also: rows rejected, or the commit failed (as `xuanpei import`)
+EXIT_FILE = 2  # the file cannot be read (or written), as a bad argument
+ERRORS_SHOWN = 50
 
 
 class Refused(Exception):
@@ -48,7 +64,10 @@ def _day(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "年度计划：载入模板（load-template）、复制为下一年度（copy）、刷新任务状态（refresh-status）"
+    help = (
+        "年度计划：载入模板（load-template）、复制为下一年度（copy）、刷新任务状态"
+        "（refresh-status）、导出/导入重点任务清单和培训安排（export / import）"
+    )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -70,11 +89,36 @@ class Command(BaseCommand):
         refresh = actions.add_parser("refresh-status", help="重新计算全部任务分解的状态（每日）")
         refresh.add_argument("--on", type=_day, help="按该日计算，YYYY-MM-DD（默认：今天）")
 
+        export = actions.add_parser(
+            "export", help="把区级年度计划的附件1、附件2导出为一个 xlsx（每表一个工作表）"
+        )
+        export.add_argument("year", type=_year, help="计划年度")
+        export.add_argument("--out", required=True, metavar="FILE", help="写入的 .xlsx 文件")
+        export.add_argument(
+            "--user", metavar="USERNAME", help="以该账号导出（须能查看该计划；默认：系统）"
+        )
+
+        load_back = actions.add_parser(
+            "import", help="把填好的附件1、附件2导入区级年度计划（两张表全部导入或全不导入）"
+        )
+        load_back.add_argument("year", type=_year, help="计划年度")
+        load_back.add_argument("file", help="plan export 导出格式的 .xlsx 文件")
+        load_back.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+        load_back.add_argument("--report", metavar="PATH", help="把错误行写入该 xlsx 错误报告")
+        load_back.add_argument(
+            "--json", dest="as_json", action="store_true", help="以一个 JSON 对象输出统计"
+        )
+        load_back.add_argument(
+            "--user", metavar="USERNAME", help="以该账号导入（须有权管理该计划；默认：系统）"
+        )
+
     def handle(self, *args, action, **options):
         handler = {
             "load-template": self.load_template,
             "copy": self.copy,
             "refresh-status": self.refresh_status,
+            "export": self.export_plan,
+            "import": self.import_plan,
         }[action]
         try:
             handler(**options)
@@ -90,11 +134,30 @@ class Command(BaseCommand):
         self.stderr.write(message)
         sys.exit(EXIT_REFUSED)
 
+    def _bad_file(self, message: str, *, as_json: bool = False) -> None:
+        if as_json:
+            self.stdout.write(json.dumps({"error": message}, ensure_ascii=False))
+        self.stderr.write(message)
+        sys.exit(EXIT_FILE)
+
     def _user(self, username: str | None):
         try:
             return acting_user(username)
         except CommandError:
             raise Refused(f"没有用户名为 {username} 的账号") from None
+
+    def _district_plan(self, year: int, user, verb: str) -> Plan:
+        """The year's district plan as `user` may see it (a plan out of scope is no plan)."""
+        root = loader.district_root()
+        plans = Plan.objects.all() if user is None else Plan.objects.for_user(user, "view")
+        plan = (
+            plans.filter(kind=PlanKind.DISTRICT, unit=root, year=year)
+            .select_related("unit")
+            .first()
+        )
+        if plan is None:
+            raise Refused(f"{root.name}没有{year}年度的区级计划，无法{verb}")
+        return plan
 
     # ----------------------------------------------------------------- actions
 
@@ -149,3 +212,98 @@ class Command(BaseCommand):
         by_status = Counter(Assignment.objects.values_list("status", flat=True))
         counts = "，".join(f"{s.label} {by_status[s.value]}" for s in AssignmentStatus)
         self.stdout.write(f"已按 {on:%Y-%m-%d} 刷新 {count} 项任务分解的状态：{counts}")
+        sent = reminders.send_plan_reminders(on)
+        self.stdout.write(
+            f"到期提醒：7日内到期 {sent.due_soon} 项、已逾期 {sent.overdue} 期，"
+            f"新消息 {sent.created} 条，邮件 {sent.emailed} 封"
+        )
+
+    def export_plan(self, *, year, out, user, **_options):
+        actor = self._user(user)
+        plan = self._district_plan(year, actor, "导出")
+        try:
+            counts = importers.write_plan_workbook(plan, out, user=actor)
+        except OSError as exc:
+            self._bad_file(f"无法写入文件 {out}：{exc.strerror or exc}")
+        tables = "，".join(f"{TABLES[key].label} {n} 项" for key, n in counts.items())
+        self.stdout.write(f"已将{year}年度计划《{plan.title}》导出到 {out}：{tables}")
+
+    def import_plan(self, *, year, file, dry_run, report, as_json, user, **_options):
+        actor = self._user(user)
+        plan = self._district_plan(year, actor, "导入")
+        if plan.status == PlanStatus.CLOSED:
+            raise Refused(f"《{plan.title}》已结束，不能再导入任务")
+        if not services.can_manage(actor, plan):
+            raise Refused(f"您没有修改《{plan.title}》的权限，不能导入其任务")
+        try:
+            with open(file, "rb"):
+                pass  # read by path below; an unopenable file is exit 2 before any work
+        except OSError as exc:
+            return self._bad_file(f"无法打开文件 {file}：{exc.strerror or exc}", as_json=as_json)
+        try:
+            results = importers.import_plan_workbook(
+                plan, file, user=actor, dry_run=dry_run, max_bytes=0
+            )
+        except ImportFileError as exc:
+            return self._bad_file(exc.message, as_json=as_json)
+        errors = importers.workbook_errors(results)
+        if report and errors:
+            try:
+                write_error_report(errors, report)
+            except OSError as exc:
+                self._bad_file(f"无法写入错误报告 {report}：{exc.strerror or exc}")
+        total = _total(results, dry_run)
+        if as_json:
+            self.stdout.write(json.dumps(_json_counts(total, results), ensure_ascii=False))
+        else:
+            self._print_import(total, results, errors, report)
+        if not total.ok:
+            sys.exit(EXIT_REFUSED)
+
+    def _print_import(self, total: ImportResult, results: dict, errors, report) -> None:
+        for error in errors[:ERRORS_SHOWN]:
+            self.stderr.write(f"第{error.row}行 {error.column}：{error.message}")
+        if len(errors) > ERRORS_SHOWN:
+            self.stderr.write(f"……共 {len(errors)} 条错误")
+        if total.error:
+            self.stderr.write(total.error)
+        verb = "检查" if total.dry_run else "导入"
+        self.stdout.write(
+            f"{verb}完成：{_counts_text(total)}" + ("（试运行，未写入）" if total.dry_run else "")
+        )
+        for key, result in results.items():
+            self.stdout.write(f"  {TABLES[key].label}：{_counts_text(result)}")
+        if report and errors:
+            self.stdout.write(f"错误报告：{report}")
+
+
+def _total(results: dict, dry_run: bool) -> ImportResult:
+    """Both sheets' counts summed; the distinct failure messages joined, the sheet with
+    rejected rows first (the other only says it was not written because of it)."""
+    total = ImportResult(dry_run=dry_run)
+    for result in results.values():
+        for name in ImportResult.COUNTS:
+            setattr(total, name, getattr(total, name) + getattr(result, name))
+    ordered = sorted(results.values(), key=lambda r: not r.rejected)
+    messages = dict.fromkeys(r.error for r in ordered if r.error)
+    total.error = "；".join(messages)
+    return total
+
+
+def _counts_text(result: ImportResult) -> str:
+    return (
+        f"共 {result.rows} 行，通过 {result.accepted}，拒绝 {result.rejected}；"
+        f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
+    )
+
+
+def _json_counts(total: ImportResult, results: dict) -> dict:
+    """`xuanpei import --json`'s object for the whole workbook, plus "sheets" by table key."""
+
+    def one(result: ImportResult) -> dict:
+        payload = {**result.counts(), "dry_run": result.dry_run}
+        if result.error:
+            payload["error"] = result.error
+        return payload
+
+    return {**one(total), "sheets": {key: one(result) for key, result in results.items()}}
