@@ -6,7 +6,7 @@ the parts inside the zip), not by the extension alone. Each file is at most
 `settings.EVIDENCE_MAX_MB`. Names are cleaned for display (no path, no control
 or direction characters, a bounded length); files are stored under generated
 names below MEDIA_ROOT, outside the web root, and served only by the scoped
-views in `views_reports.py`.
+views in `views_evidence.py`.
 
 Nothing is half-written: `atomic_with_files()` opens a transaction and deletes
 every file stored inside it when it rolls back (Django has no on-rollback hook,
