@@ -21,8 +21,6 @@ export changes nothing.
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,7 +42,6 @@ from xuanpei.core.imports import (
 )
 from xuanpei.core.imports.headers import HEADER_SEARCH_ROWS, find_header
 from xuanpei.core.imports.values import neutralise, split_names
-from xuanpei.orgs.choices import UnitKind
 from xuanpei.orgs.models import Unit
 from xuanpei.plans import services
 from xuanpei.plans.choices import PlanStatus, TaskKind
@@ -62,21 +59,7 @@ from xuanpei.plans.tables import (
     table_title,
     to_value,
 )
-
-# Group words a cell may use for "every unit of these kinds below the plan's issuer".
-UNIT_GROUPS: dict[str, tuple[str, ...]] = {
-    "各新城": (UnitKind.NEW_TOWN,),
-    "各镇街": (UnitKind.TOWN, UnitKind.SUBDISTRICT),
-    "各镇(街道)": (UnitKind.TOWN, UnitKind.SUBDISTRICT),
-    "各行业部门": (UnitKind.DEPARTMENT,),
-    "区级各部门": (UnitKind.DEPARTMENT,),
-}
-# Written back as the group word when a cell names every one of them.
-COMPRESSED_GROUPS = ("各新城", "各行业部门")
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+from xuanpei.plans.unit_names import UnitIndex, norm
 
 
 def resolve_plan(value, user, *, manage: bool) -> Plan:
@@ -91,67 +74,6 @@ def resolve_plan(value, user, *, manage: bool) -> Plan:
         if manage and not services.can_manage(user, plan):
             raise PermissionDenied(_("您没有修改该计划的权限，不能导入其任务"))
     return plan
-
-
-class UnitIndex:
-    """The units below a plan's issuer, by name, short name and path (沣河新城/某街道).
-
-    A district has a few hundred units: loaded once per import or export.
-    """
-
-    def __init__(self, plan: Plan):
-        self.root = plan.unit
-        units = list(Unit.objects.filter(path__startswith=self.root.path).order_by("path"))
-        names = {u.path: u.name for u in units}
-        step = Unit.steplen
-        self.units = units
-        self.chains: dict[int, tuple[str, ...]] = {}
-        self.by_name: dict[str, list[Unit]] = {}
-        top = max(self.root.depth, 2)  # the district's own name is left out of paths
-        for unit in units:
-            chain = tuple(
-                _norm(names.get(unit.path[: step * depth], ""))
-                for depth in range(min(top, unit.depth), unit.depth + 1)
-            )
-            self.chains[unit.pk] = chain
-            keys = {_norm(unit.name), _norm(unit.short_name)} - {""}
-            for key in keys:
-                self.by_name.setdefault(key, []).append(unit)
-        self.groups = {
-            _norm(word): [u for u in units if u.kind in kinds and u.pk != self.root.pk]
-            for word, kinds in UNIT_GROUPS.items()
-        }
-
-    def find(self, text: str) -> list[Unit]:
-        parts = [_norm(p) for p in re.split(r"[/\\>]", text) if _norm(p)]
-        if not parts:
-            return []
-        found = self.by_name.get(parts[-1], [])
-        if len(parts) > 1:
-            found = [u for u in found if list(self.chains[u.pk][-len(parts) :]) == parts]
-        return found
-
-    def label(self, unit: Unit) -> str:
-        """The unit's name when it is unambiguous, else its path: what `find` reads back."""
-        if [u.pk for u in self.find(unit.name)] == [unit.pk]:
-            return unit.name
-        return "/".join(self.chains.get(unit.pk, (unit.name,)))
-
-    def text(self, units, others: list[str] = (), *, leads=frozenset()) -> str:
-        """Units as a cell: group words for whole groups, then names, joined with 、.
-
-        In the cooperating column a group word means the group less its lead units
-        (应急管理局 leads, 各行业部门 cooperate), so `leads` are left out of each group.
-        """
-        pks = {u.pk for u in units}
-        words = []
-        for word in COMPRESSED_GROUPS:
-            members = {u.pk for u in self.groups[_norm(word)]} - set(leads)
-            if len(members) > 1 and members <= pks:
-                words.append(word)
-                pks -= members
-        rest = [self.label(u) for u in sorted(units, key=lambda u: u.path) if u.pk in pks]
-        return "、".join([*words, *rest, *others])
 
 
 # Export ------------------------------------------------------------------------------
@@ -250,7 +172,7 @@ def plan_tasks(plan: Plan, table: Table, user=None):
 def write_plan_workbook(plan: Plan, target, *, user=None) -> dict[str, int]:
     """Both tables, one sheet each (for `xuanpei plan export YEAR`); counts by table key."""
     workbook = Workbook()
-    index = UnitIndex(plan)
+    index = UnitIndex(plan.unit)
     counts = {}
     for position, table in enumerate((PUBLICITY, TRAINING)):
         sheet = workbook.active if position == 0 else workbook.create_sheet()
@@ -290,7 +212,9 @@ class TaskTableExporter(Exporter):
 
     def write(self, qs, target) -> int:
         workbook = Workbook()
-        count = write_table_sheet(workbook.active, self.plan, self.table, qs, UnitIndex(self.plan))
+        count = write_table_sheet(
+            workbook.active, self.plan, self.table, qs, UnitIndex(self.plan.unit)
+        )
         workbook.save(target)
         return count
 
@@ -340,10 +264,10 @@ class TaskTableImporter(Importer):
         return super().run(data, filename=filename, all_or_nothing=True, **kwargs)
 
     def begin(self) -> None:
-        self.units = UnitIndex(self.plan)
+        self.units = UnitIndex(self.plan.unit)
         tasks = list(self.plan.tasks.prefetch_related("lead_units", "cooperating_units", "targets"))
-        self.existing = {_norm(t.number): t for t in tasks}
-        self.outside = {_norm(n) for t in tasks for n in split_names(t.other_units)}
+        self.existing = {norm(t.number): t for t in tasks}
+        self.outside = {norm(n) for t in tasks for n in split_names(t.other_units)}
         self.next_order = max((t.order for t in tasks), default=0) + 1
 
     def queryset(self):
@@ -352,7 +276,7 @@ class TaskTableImporter(Importer):
     # Cells -------------------------------------------------------------------------
 
     def clean_number(self, text: str) -> str:
-        return _norm(text)
+        return norm(text)
 
     def clean_row(self, row: Row) -> None:
         self._clean_units(row)
@@ -369,7 +293,7 @@ class TaskTableImporter(Importer):
         others: list[str] = []
         skip = {u.pk for u in leads}
         for name in split_names(row.text.get(key, "")):
-            group = self.units.groups.get(_norm(name))
+            group = self.units.group(name)
             if group is not None:
                 units.update((u.pk, u) for u in group if u.pk not in skip)
                 continue
@@ -384,7 +308,7 @@ class TaskTableImporter(Importer):
                     _("单位“%(name)s”有重名：%(paths)s，请写成路径")
                     % {"name": name, "paths": paths},
                 )
-            elif _norm(name) in self.outside:
+            elif norm(name) in self.outside:
                 others.append(name)
             else:
                 # Whether the name exists outside the issuer's subtree is not said.
@@ -420,9 +344,9 @@ class TaskTableImporter(Importer):
         row.data["lead_units"] = leads
         row.data["cooperating_units"] = coops
         others = lead_others + coop_others
-        current = self.existing.get(_norm(row.data["number"]))
-        if current is not None and {_norm(n) for n in split_names(current.other_units)} == {
-            _norm(n) for n in others
+        current = self.existing.get(norm(row.data["number"]))
+        if current is not None and {norm(n) for n in split_names(current.other_units)} == {
+            norm(n) for n in others
         }:
             row.data["other_units"] = current.other_units  # as recorded, order and all
         else:
@@ -460,7 +384,7 @@ class TaskTableImporter(Importer):
     def _attach_existing(self, rows: list[Row]) -> None:
         """By 任务编号 within this plan only (numbers repeat across plans and years)."""
         for row in rows:
-            row.instance = self.existing.get(_norm(row.data["number"]))
+            row.instance = self.existing.get(norm(row.data["number"]))
             if row.instance is not None:
                 row.data["number"] = row.instance.number  # as recorded (（一） or (一))
 
