@@ -15,23 +15,24 @@ from xuanpei.notifications.services import raise_notifications
 KIND = "plans"
 
 
-def _send(
+def message(
     *, unit_id: int, key: str, title: str, body: str = "", url: str = "", level=None, due=None
-):
-    raise_notifications(
-        [
-            Notification(
-                unit_id=unit_id,
-                kind=KIND,
-                key=f"plans:{key}",
-                level=level or NotificationLevel.INFO,
-                title=title[:200],
-                body=body,
-                url=url,
-                due_date=due,
-            )
-        ]
+) -> Notification:
+    """One inbox message of the plans workflow (unsaved; `raise_notifications` saves it)."""
+    return Notification(
+        unit_id=unit_id,
+        kind=KIND,
+        key=f"plans:{key}",
+        level=level or NotificationLevel.INFO,
+        title=title[:200],
+        body=body,
+        url=url,
+        due_date=due,
     )
+
+
+def _send(**fields) -> None:
+    raise_notifications([message(**fields)])
 
 
 def report_event(report, event) -> None:
@@ -97,9 +98,9 @@ def commented(comment) -> None:
     )
 
 
-def overdue(assignment, period) -> None:
-    """Once per overdue period (the daily refresh may see it many times)."""
-    _send(
+def overdue_message(assignment, period) -> Notification:
+    """Keyed by assignment and period: raised once, whoever sees the lapse first."""
+    return message(
         unit_id=assignment.unit_id,
         key=f"overdue:{assignment.pk}:{period.key}",
         title=_("任务已逾期：%(task)s（%(period)s）")
@@ -108,3 +109,8 @@ def overdue(assignment, period) -> None:
         level=NotificationLevel.DANGER,
         due=period.due,
     )
+
+
+def overdue(assignment, period) -> None:
+    """Once per overdue period (the daily refresh and the reminders may both see it)."""
+    raise_notifications([overdue_message(assignment, period)])

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xuanpei.notifications import services as inbox
-from xuanpei.notifications.models import Notification, NotificationLevel
+from xuanpei.notifications.models import NotificationLevel
+from xuanpei.plans import notify
 from xuanpei.plans.choices import AssignmentStatus, PlanStatus, ReportStatus
 from xuanpei.plans.models import Assignment, ProgressReport
 from xuanpei.plans.periods import current_period
@@ -65,10 +66,9 @@ def _due_soon(on: date, result: PlanReminderResult):
             continue
         days = (a.next_due - on).days
         result.due_soon += 1
-        yield Notification(
+        yield notify.message(
             unit_id=a.unit_id,
-            kind="plans",
-            key=f"plans:due:{a.pk}:{period.key}:{a.next_due.isoformat()}",
+            key=f"due:{a.pk}:{period.key}:{a.next_due.isoformat()}",
             level=NotificationLevel.WARNING,
             title=_("任务即将到期：%(task)s（%(period)s，%(when)s）")
             % {
@@ -77,7 +77,7 @@ def _due_soon(on: date, result: PlanReminderResult):
                 "when": _("今天到期") if days == 0 else _("还有 %(n)d 天") % {"n": days},
             },
             url=a.get_absolute_url(),
-            due_date=a.next_due,
+            due=a.next_due,
         )
 
 
@@ -87,16 +87,7 @@ def _overdue(on: date, result: PlanReminderResult):
     for a in in_force().filter(status=AssignmentStatus.OVERDUE).prefetch_related("adjustments"):
         for period in compute_status(a, on).overdue:
             result.overdue += 1
-            yield Notification(
-                unit_id=a.unit_id,
-                kind="plans",
-                key=f"plans:overdue:{a.pk}:{period.key}",
-                level=NotificationLevel.DANGER,
-                title=_("任务已逾期：%(task)s（%(period)s）")
-                % {"task": f"{a.task.number} {a.task.title}", "period": period.label},
-                url=a.get_absolute_url(),
-                due_date=period.due,
-            )
+            yield notify.overdue_message(a, period)
 
 
 def inbox_counts(user, on: date | None = None) -> dict[str, int]:
