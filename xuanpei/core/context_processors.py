@@ -18,12 +18,18 @@ MODULES = [
     (_("考核通报"), None, "clipboard-data"),
     (_("评估"), None, "graph-up"),
 ]
+# Modules that are the units' own work: an enterprise user has nothing there.
+UNITS_ONLY = {"plans:plan_list"}
 
 
 def navigation(request):
     items = []
     path = request.path
+    user = getattr(request, "user", None)
+    in_enterprise = bool(getattr(user, "enterprise_id", None))
     for label, url_name, icon in MODULES:
+        if in_enterprise and url_name in UNITS_ONLY:
+            continue
         try:
             url = reverse(url_name) if url_name else None
         except NoReverseMatch:
@@ -31,7 +37,6 @@ def navigation(request):
         # A module is active on its own pages too (detail, edit…), home only on itself.
         active = bool(url) and (path == url if url == "/" else path.startswith(url))
         items.append({"label": label, "url": url, "icon": icon, "active": active})
-    user = getattr(request, "user", None)
     return {
         "nav_modules": items,
         "is_district_admin": is_district_admin(user),

@@ -121,6 +121,11 @@ def test_the_navigation_links_units_and_enterprises_and_keeps_module_places(clie
         assert module in body
 
 
+def test_an_enterprise_user_is_not_offered_the_units_plans(client, district):
+    body = dashboard(client, district.enterprise).content.decode()
+    assert reverse("plans:plan_list") not in body and "持证" in body
+
+
 @pytest.mark.parametrize("persona", ["district", "town_a", "department", "enterprise"])
 def test_the_dashboard_runs_a_fixed_number_of_queries(
     client, district, persona, django_assert_max_num_queries
