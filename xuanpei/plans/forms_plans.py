@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import uuid
-import zipfile
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Case, IntegerField, Value, When
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -23,6 +23,7 @@ from xuanpei.core.forms import BootstrapMixin, ScopedModelForm
 from xuanpei.orgs.choices import UnitKind
 from xuanpei.orgs.forms import InvalidFieldsMixin
 from xuanpei.orgs.models import Unit
+from xuanpei.plans import evidence
 from xuanpei.plans.choices import PlanKind, PlanStatus, Timeframe
 from xuanpei.plans.matrix import UNIT_GROUP_LABELS, unit_group
 from xuanpei.plans.models import Plan, PlanSection, Target, Task, validate_doc_number
@@ -41,40 +42,26 @@ def issuer_unit(user) -> Unit | None:
 
 
 def clean_plan_file(upload):
-    """A plan document: PDF or DOCX by extension AND content, within the size limit.
-
-    The stored name is generated (the person's file name is never used on disk).
-    """
+    """A plan document: PDF or DOCX, recognised by content and within the size limit by
+    the evidence checker (`evidence.check_file`); stored under a generated name."""
     if not isinstance(upload, UploadedFile):
         return upload  # nothing new: the stored file (or none) stays
     ext = os.path.splitext(upload.name or "")[1].lower()
     if ext not in PLAN_FILE_TYPES:
         raise forms.ValidationError(_("计划文件只能是 PDF 或 DOCX 格式"), code="file_type")
-    limit = settings.EVIDENCE_MAX_MB
-    if upload.size > limit * 1024 * 1024:
+    if upload.size > evidence.max_bytes():
         raise forms.ValidationError(
-            _("计划文件不能超过 %(mb)d MB") % {"mb": limit}, code="file_size"
+            _("计划文件不能超过 %(mb)d MB") % {"mb": settings.EVIDENCE_MAX_MB}, code="file_size"
         )
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    valid = head.startswith(b"%PDF-") if ext == ".pdf" else _is_docx(upload)
-    upload.seek(0)
-    if not valid:
+    try:
+        evidence.check_file(upload)
+    except ValidationError:
         raise forms.ValidationError(
             _("文件内容不是有效的 %(type)s 文件") % {"type": PLAN_FILE_TYPES[ext]},
             code="file_content",
-        )
+        ) from None
     upload.name = f"{uuid.uuid4().hex}{ext}"
     return upload
-
-
-def _is_docx(upload) -> bool:
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            return "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
 
 
 class StyledInlineFormSet(BaseInlineFormSet):
