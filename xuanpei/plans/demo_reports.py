@@ -4,7 +4,7 @@ Hundreds of units report on hundreds of periods; going through the services for
 each would make `seed-demo` slow, so the routine ones — accepted, submitted or
 draft reports with their quantities and history — are inserted in a few
 statements, dated inside their periods. The story's turns (returns, late
-submissions, adjustments, comments) go through `services`, and `refresh_all`
+submissions, adjustments, comments) go through `services`, and `status_bulk.refresh_statuses`
 computes every status at the end.
 """
 
