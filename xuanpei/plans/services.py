@@ -395,19 +395,23 @@ def add_comment(assignment: Assignment, *, actor, text: str) -> Comment:
 # Units' own plans (requirement 四(一)) -------------------------------------------------
 
 
-def expected_unit_plan_units(plan: Plan):
-    """Units that owe their own plan under `plan`: every unit given an assignment."""
+def expected_unit_plan_units(plan: Plan, user=None):
+    """Units that owe their own plan under `plan`: every unit given an assignment —
+    those in `user`'s scope when a user is given."""
     from xuanpei.orgs.models import Unit
 
-    ids = Assignment.objects.filter(task__plan=plan).values("unit_id")
-    return Unit.objects.filter(pk__in=ids).order_by("path")
+    units = Unit.objects.filter(pk__in=Assignment.objects.filter(task__plan=plan).values("unit_id"))
+    if user is not None:
+        units = units.filter(pk__in=Unit.objects.for_user(user).values("pk"))
+    return units.order_by("path")
 
 
-def missing_unit_plans(plan: Plan):
+def missing_unit_plans(plan: Plan, user=None):
+    """The expected units (in `user`'s scope) that have not submitted their own plan."""
     submitted = Plan.objects.filter(
         parent=plan, kind=PlanKind.UNIT, status__in=(PlanStatus.ISSUED, PlanStatus.CLOSED)
     ).values("unit_id")
-    return expected_unit_plan_units(plan).exclude(pk__in=submitted)
+    return expected_unit_plan_units(plan, user).exclude(pk__in=submitted)
 
 
 def target_totals(assignment: Assignment) -> dict[int, object]:

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xuanpei.core.views import ObjectDetailView, ObjectListView
-from xuanpei.orgs.models import Unit
 from xuanpei.plans import due_calendar, matrix, services
 from xuanpei.plans.choices import AssignmentStatus, PlanKind, PlanStatus
 from xuanpei.plans.filters import DUE_SOON_DAYS, AssignmentFilterSet
@@ -70,8 +69,7 @@ class PlanDashboardView(PlanPageView):
         ctx["board"] = matrix.build_dashboard(plan, user, today)
         ctx["unit_plans_missing"] = None
         if plan.kind == PlanKind.DISTRICT and plan.is_published:
-            missing = services.missing_unit_plans(plan).filter(pk__in=Unit.objects.for_user(user))
-            ctx["unit_plans_missing"] = missing.count()
+            ctx["unit_plans_missing"] = services.missing_unit_plans(plan, user).count()
         return ctx
 
 

@@ -32,7 +32,6 @@ from xuanpei.core.views import (
     ObjectUpdateView,
     ScopedViewMixin,
 )
-from xuanpei.orgs.models import Unit
 from xuanpei.plans import services
 from xuanpei.plans.choices import AssignmentStatus, PlanKind
 from xuanpei.plans.filters import PlanFilterSet
@@ -124,11 +123,7 @@ class PlanDetailView(ObjectDetailView):
 
 def unit_plan_context(plan: Plan, user) -> dict:
     """各单位年度计划 (requirement 四(一)): who owes a plan, who submitted one, within scope."""
-    visible_units = Unit.objects.for_user(user)
-    expected = list(services.expected_unit_plan_units(plan).filter(pk__in=visible_units))
-    missing = set(
-        services.missing_unit_plans(plan).filter(pk__in=visible_units).values_list("pk", flat=True)
-    )
+    expected = list(services.expected_unit_plan_units(plan, user))
     unit_plans = {
         p.unit_id: p
         for p in Plan.objects.for_user(user)
@@ -136,6 +131,7 @@ def unit_plan_context(plan: Plan, user) -> dict:
         .select_related("unit")
     }
     units = {u.pk: u for u in expected}
+    expected_ids = set(units)
     units.update({p.unit_id: p.unit for p in unit_plans.values()})
     rows = []
     for unit in sorted(units.values(), key=unit_sort_key):
@@ -155,7 +151,9 @@ def unit_plan_context(plan: Plan, user) -> dict:
     )
     return {
         "unit_plan_rows": rows,
-        "unit_plans_missing": len(missing),
+        "unit_plans_missing": sum(
+            1 for r in rows if r["unit"].pk in expected_ids and r["state"] != "submitted"
+        ),
         "unit_plans_expected": len(expected),
         "unit_plans_submitted": sum(1 for r in rows if r["state"] == "submitted"),
         "own_unit_plan": unit_plans.get(user.unit_id) if user.unit_id else None,

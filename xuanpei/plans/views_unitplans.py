@@ -61,9 +61,11 @@ class UnitPlanCreateView(UnitPlanEditMixin, ObjectCreateView):
         return unit
 
     def existing(self):
-        return Plan.objects.filter(
-            kind=PlanKind.UNIT, parent=self.parent, unit=self.request.user.unit_id
-        ).first()
+        return (
+            Plan.objects.for_user(self.request.user, "change")
+            .filter(kind=PlanKind.UNIT, parent=self.parent, unit=self.request.user.unit_id)
+            .first()
+        )
 
     def get(self, request, *args, **kwargs):
         self.parent  # noqa: B018 - 404 before anything else
