@@ -31,7 +31,7 @@ from django.views import generic
 from django.views.generic.detail import SingleObjectMixin
 
 from xuanpei.core.views import ObjectDetailView, ScopedViewMixin, ScopeViolation, ensure_in_scope
-from xuanpei.plans import evidence, services
+from xuanpei.plans import evidence, matrix, services
 from xuanpei.plans import status as status_rules
 from xuanpei.plans.choices import AdjustmentStatus, AssignmentStatus, ReportStatus
 from xuanpei.plans.forms_reports import (
@@ -50,14 +50,6 @@ from xuanpei.plans.models import (
 )
 from xuanpei.plans.status import effective_due
 
-ASSIGNMENT_COLOURS = {
-    AssignmentStatus.NOT_STARTED: "secondary",
-    AssignmentStatus.IN_PROGRESS: "primary",
-    AssignmentStatus.SUBMITTED: "info",
-    AssignmentStatus.RETURNED: "warning",
-    AssignmentStatus.ACCEPTED: "success",
-    AssignmentStatus.OVERDUE: "danger",
-}
 REPORT_COLOURS = {
     ReportStatus.DRAFT: "secondary",
     ReportStatus.SUBMITTED: "info",
@@ -239,7 +231,7 @@ def assignment_context(assignment: Assignment, user, **forms) -> dict:
         "assignment": assignment,
         "task": task,
         "plan": task.plan,
-        "status": badge(AssignmentStatus(result.status).label, ASSIGNMENT_COLOURS[result.status]),
+        "status": matrix.status_style(result.status),  # the one legend (matrix, inbox …)
         "result": result,
         "today": today,
         "periods": rows,
