@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xuanpei.core.models import ScopedModel
 from xuanpei.plans import periods as period_rules
+from xuanpei.plans import status as status_rules
 from xuanpei.plans.choices import (
     AdjustmentStatus,
     AssignmentRole,
@@ -271,14 +272,19 @@ class Target(ScopedModel):
     def shared_q(cls, prefix: str = "") -> Q:
         return Plan.shared_q(prefix + "task__plan__")
 
+    @property
+    def fact(self) -> status_rules.TargetFact:
+        """The target as the pure status rules read it."""
+        return status_rules.TargetFact(
+            self.pk,
+            self.comparator,
+            self.value,
+            self.per_period,
+            self.unit_label.strip() == status_rules.RATE_LABEL,
+        )
+
     def is_met(self, achieved) -> bool:
-        if achieved is None:
-            return False
-        if self.comparator == Comparator.AT_LEAST:
-            return achieved >= self.value
-        if self.comparator == Comparator.AT_MOST:
-            return achieved <= self.value
-        return achieved == self.value
+        return status_rules.meets(self.fact, achieved)
 
 
 class Assignment(ScopedModel):
@@ -299,6 +305,18 @@ class Assignment(ScopedModel):
     next_due = models.DateField(_("下一截止日期"), null=True, blank=True)
     overdue_periods = models.PositiveSmallIntegerField(_("逾期期数"), default=0)
     status_on = models.DateField(_("状态计算日期"), null=True, blank=True)
+    # Accepted although its targets are not all met (issue #8): who, when and why.
+    # `services.accept_with_exception` sets them; reopening a period withdraws them.
+    exception_reason = models.TextField(_("例外验收理由"), blank=True)
+    exception_at = models.DateTimeField(_("例外验收时间"), null=True, blank=True)
+    exception_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("例外验收人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["task", "role", "unit__path"]
@@ -322,9 +340,15 @@ class Assignment(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("plans:assignment_detail", args=[self.pk])
 
+    @property
+    def has_exception(self) -> bool:
+        return self.exception_at is not None
+
 
 class ProgressReport(ScopedModel):
-    """A unit's report on one period of an assignment (进展报送), reviewed by the issuer."""
+    """A unit's report on one period of an assignment (进展报送), reviewed by the issuer.
+
+    A period may have several: the unit adds progress as the work goes on (issue #8)."""
 
     SCOPE_UNIT = "assignment__unit"
 
@@ -353,9 +377,17 @@ class ProgressReport(ScopedModel):
         related_name="+",
     )
     review_comment = models.TextField(_("审核意见"), blank=True)
+    # Set on the accepted reports of a period the issuer reopened (the reason is the
+    # REOPEN ReportEvent's comment): they still count toward the targets, but no
+    # longer close the period (`status.ReportFact.reopened`).
+    reopened_at = models.DateTimeField(_("重新打开时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-pk"]
+        indexes = [
+            # The 待审核 queue: submitted reports, oldest first.
+            models.Index(fields=["status", "submitted_at"], name="plans_report_status_sub"),
+        ]
         verbose_name = _("进展报告")
         verbose_name_plural = _("进展报告")
 
@@ -422,7 +454,8 @@ class Evidence(ScopedModel):
 
 
 class ReportEvent(ScopedModel):
-    """One step of a report's history: submitted, returned (with a comment), accepted."""
+    """One step of a report's history: submitted, returned (with a comment), accepted,
+    its period reopened by the issuer (with the reason)."""
 
     SCOPE_UNIT = "report__assignment__unit"
 
@@ -430,6 +463,7 @@ class ReportEvent(ScopedModel):
         SUBMIT = "submit", _("提交")
         RETURN = "return", _("退回")
         ACCEPT = "accept", _("验收通过")
+        REOPEN = "reopen", _("重新打开该期")
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=10, choices=Action)
