@@ -304,6 +304,9 @@ DISTRICT_ADMIN = DemoAccount("qc_anweiban", "Anwei#2026qc", Role.DISTRICT_ADMIN,
 DEPARTMENT_USER = DemoAccount("qc_jiaoyu", "Peixun#2026xp", Role.REPORTER, "教育局填报员")
 ENTERPRISE_USER = DemoAccount("qc_qiye", "Anquan#2026xp", Role.REPORTER, "企业填报员")
 VIEWER = DemoAccount("qc_lingdao", "Chakan#2026xp", Role.VIEWER, "区领导（只读）")
+# A 镇街 admin under the first new town (沣河新城 / 沣滨街道), below `fenghe_admin`:
+# the level that receives sub-assignments and reports on them (issue #8 §8, §11).
+STREET_ADMIN = DemoAccount("fengbin_admin", "Zhenjie#2026fb", Role.UNIT_ADMIN, "镇街单位管理员")
 
 
 def town_admin_account(slug: str) -> DemoAccount:
@@ -317,6 +320,7 @@ def demo_accounts() -> list[DemoAccount]:
     return [
         DISTRICT_ADMIN,
         *(town_admin_account(slug) for _name, slug, _towns in NEW_TOWNS),
+        STREET_ADMIN,
         DEPARTMENT_USER,
         ENTERPRISE_USER,
         VIEWER,
@@ -534,6 +538,7 @@ def seed_demo(*, scale: int = 1, seed: int = DEMO_SEED) -> SeedResult:
     _create_user(DISTRICT_ADMIN, unit=root)
     for nt, (_name, slug, _towns) in zip(new_towns, NEW_TOWNS, strict=True):
         _create_user(town_admin_account(slug), unit=nt)
+    _create_user(STREET_ADMIN, unit=towns[0])
     _create_user(DEPARTMENT_USER, unit=departments[sector_dict.EDUCATION])
     # The enterprise account belongs to the first 工矿商贸 firm of the first 镇街 (stable).
     home = (

@@ -3,6 +3,7 @@
 import unicodedata
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from xuanpei.orgs import demo
 
@@ -20,6 +21,12 @@ class Command(BaseCommand):
     help = "打印演示账号（用户名、密码、角色、所属单位）"
 
     def handle(self, *args, **options):
+        # A fresh checkout has an empty database file: say what to run, not a traceback.
+        if "accounts_user" not in connection.introspection.table_names():
+            self.stdout.write(
+                "数据库尚未建表（先运行 xuanpei migrate，再运行 xuanpei seed-demo）。"
+            )
+            return
         rows = demo.account_rows()
         if not rows:
             self.stdout.write("未找到演示账号（先运行 xuanpei seed-demo 载入演示数据）。")
