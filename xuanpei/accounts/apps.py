@@ -7,8 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "用户与权限"
 
     def ready(self):
-        from auditlog.registry import auditlog
-
         from xuanpei.accounts.models import User
+        from xuanpei.audit.registration import register
 
-        auditlog.register(User, exclude_fields=["password", "last_login"])
+        register(User, exclude_fields=["password", "last_login"])

@@ -9,12 +9,14 @@ labels and foreign keys the related object's name.
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 EMPTY = "—"
+# auditlog masks the first half of a masked field's text, "None" included.
+MASKED_NONE = "**ne"
 
 
 @dataclass(frozen=True)
@@ -24,14 +26,20 @@ class ChangeRow:
     after: str
 
 
-def change_rows(entry, fk_cache: dict | None = None) -> list[ChangeRow]:
-    """The changes of one LogEntry; `fk_cache` is shared across a page to look each FK up once."""
-    fk_cache = {} if fk_cache is None else fk_cache
-    model = entry.content_type.model_class() if entry.content_type_id else None
+def change_rows(entry, names: dict | None = None) -> list[ChangeRow]:
+    """The changes of one LogEntry, in the model's field order.
+
+    `names` maps (related model, pk) to the object's name: build it for a whole
+    page with `related_names(entries)` so foreign keys cost one query per model.
+    Keys that are no field of the model (reverse relations logged before
+    `audit.registration`, removed fields) are left out.
+    """
+    names = {} if names is None else names
+    model = _model(entry)
     rows = []
-    for name, values in (entry.changes_dict or {}).items():
-        field = _field(model, name)
-        label = str(field.verbose_name) if field is not None else name
+    for name, values in _changes(entry, model):
+        field = model._meta.get_field(name)
+        label = str(field.verbose_name)
         if isinstance(values, dict) and values.get("type") == "m2m":
             objects = "、".join(str(o) for o in values.get("objects", [])) or EMPTY
             if values.get("operation") == "delete":
@@ -40,35 +48,80 @@ def change_rows(entry, fk_cache: dict | None = None) -> list[ChangeRow]:
                 rows.append(ChangeRow(label, EMPTY, _("增加：%(objs)s") % {"objs": objects}))
             continue
         before, after = (list(values) + [None, None])[:2]
-        rows.append(
-            ChangeRow(label, _display(field, before, fk_cache), _display(field, after, fk_cache))
-        )
+        rows.append(ChangeRow(label, _display(field, before, names), _display(field, after, names)))
     return rows
 
 
-def _field(model, name):
+def related_names(entries) -> dict:
+    """(related model, pk as text) → the object's name, for every FK value in `entries`.
+
+    One query per related model, whatever the number of entries.
+    """
+    wanted: dict = {}
+    for entry in entries:
+        model = _model(entry)
+        for name, values in _changes(entry, model):
+            field = model._meta.get_field(name)
+            if not isinstance(field, models.ForeignKey) or isinstance(values, dict):
+                continue
+            for value in list(values)[:2]:
+                if value not in (None, "None", ""):
+                    wanted.setdefault(field.related_model, set()).add(str(value))
+    names: dict = {}
+    for related, pks in wanted.items():
+        pk_field = related._meta.pk
+        valid = []
+        for pk in pks:
+            try:
+                valid.append(pk_field.to_python(pk))
+            except ValidationError:
+                continue
+        for obj in related._base_manager.filter(pk__in=valid):
+            names[(related, str(obj.pk))] = str(obj)
+        for pk in pks:
+            names.setdefault((related, pk), _("已删除（#%(pk)s）") % {"pk": pk})
+    return names
+
+
+def _model(entry):
+    return entry.content_type.model_class() if entry.content_type_id else None
+
+
+def _changes(entry, model):
+    """(field name, values) of the entry's changes that name a field of `model`, in field order."""
     if model is None:
-        return None
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-    # Reverse relations carry no label of their own.
-    return field if isinstance(field, models.Field) else None
+        return []
+    order = {f.name: i for i, f in enumerate(_shown_fields(model))}
+    changes = entry.changes_dict or {}
+    return sorted(((k, v) for k, v in changes.items() if k in order), key=lambda kv: order[kv[0]])
 
 
-def _display(field, value, fk_cache: dict) -> str:
-    if value is None or value in ("None", ""):
+def _shown_fields(model) -> list:
+    """The model's own concrete and many-to-many fields, without its primary key.
+
+    The pk is shown beside the object already ("#12"); reverse relations are not
+    the object's data.
+    """
+    return [
+        f
+        for f in model._meta.get_fields()
+        if not f.auto_created and (f.concrete or f.many_to_many) and not f.primary_key
+    ]
+
+
+def _display(field, value, names: dict) -> str:
+    if value is None or value in ("None", "", MASKED_NONE):
         return EMPTY
     value = str(value)
-    if field is None:
-        return value
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
         return {"True": _("是"), "False": _("否")}.get(value, value)
     if isinstance(field, models.ForeignKey):
-        return _related(field, value, fk_cache)
+        key = (field.related_model, value)
+        if key not in names:
+            names.update(related_names_for(field.related_model, [value]))
+        return names[key]
     if isinstance(field, models.DateTimeField):
         try:
             moment = datetime.fromisoformat(value)
@@ -80,12 +133,13 @@ def _display(field, value, fk_cache: dict) -> str:
     return value
 
 
-def _related(field, value: str, fk_cache: dict) -> str:
-    key = (field.related_model, value)
-    if key not in fk_cache:
+def related_names_for(related, pks) -> dict:
+    """`related_names` for one model's pks (a caller that built no map gets one per value)."""
+    names = {}
+    for pk in pks:
         try:
-            obj = field.related_model._base_manager.filter(pk=value).first()
-        except (ValueError, TypeError):
+            obj = related._base_manager.filter(pk=pk).first()
+        except (ValueError, TypeError, ValidationError):
             obj = None
-        fk_cache[key] = str(obj) if obj is not None else _("已删除（#%(pk)s）") % {"pk": value}
-    return fk_cache[key]
+        names[(related, pk)] = str(obj) if obj is not None else _("已删除（#%(pk)s）") % {"pk": pk}
+    return names

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from xuanpei.audit.display import change_rows
+from xuanpei.audit.display import change_rows, related_names
 from xuanpei.audit.filters import ACTION_LABELS, LogEntryFilterSet
 from xuanpei.core.permissions import is_district_admin
 
@@ -33,13 +33,13 @@ class LogEntryListView(DistrictAdminRequiredMixin, generic.ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        fk_cache: dict = {}
+        names = related_names(ctx["object_list"])
         ctx["entries"] = [
             {
                 "entry": entry,
                 "action_label": ACTION_LABELS.get(entry.action, entry.action),
                 "model_label": _model_label(entry),
-                "changes": change_rows(entry, fk_cache),
+                "changes": change_rows(entry, names),
             }
             for entry in ctx["object_list"]
         ]

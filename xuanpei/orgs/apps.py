@@ -7,10 +7,9 @@ class OrgsConfig(AppConfig):
     verbose_name = "单位与企业"
 
     def ready(self):
-        from auditlog.registry import auditlog
-
+        from xuanpei.audit.registration import register
         from xuanpei.orgs.models import Enterprise, Sector, Unit
 
-        auditlog.register(Unit)
-        auditlog.register(Sector, m2m_fields={"default_departments"})
-        auditlog.register(Enterprise, m2m_fields={"departments"})
+        register(Unit)
+        register(Sector, m2m_fields={"default_departments"})
+        register(Enterprise, m2m_fields={"departments"})

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from xuanpei.accounts.models import User
-from xuanpei.audit.display import change_rows
+from xuanpei.audit.display import change_rows, related_names
 from xuanpei.audit.filters import ACTION_LABELS
 from xuanpei.core.permissions import has_action
 from xuanpei.core.views import (
@@ -206,15 +206,17 @@ class EnterpriseDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["departments"] = list(self.object.departments.all())
-        entries = LogEntry.objects.get_for_object(self.object).select_related(
-            "actor", "content_type"
-        )[: self.history_limit]
-        fk_cache: dict = {}
+        entries = list(
+            LogEntry.objects.get_for_object(self.object).select_related("actor", "content_type")[
+                : self.history_limit
+            ]
+        )
+        names = related_names(entries)
         ctx["history"] = [
             {
                 "entry": entry,
                 "action": ACTION_LABELS.get(entry.action, entry.action),
-                "rows": change_rows(entry, fk_cache),
+                "rows": change_rows(entry, names),
             }
             for entry in entries
         ]

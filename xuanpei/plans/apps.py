@@ -8,17 +8,16 @@ class PlansConfig(AppConfig):
     verbose_name = _("年度计划与任务")
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
+        from xuanpei.audit.registration import register
         from xuanpei.plans import models as m
 
-        auditlog.register(m.Plan)
-        auditlog.register(m.PlanSection)
-        auditlog.register(m.Task, m2m_fields={"lead_units", "cooperating_units"})
-        auditlog.register(m.Target)
-        auditlog.register(m.Assignment)
-        auditlog.register(m.ProgressReport)
-        auditlog.register(m.ReportQuantity)
-        auditlog.register(m.Evidence)
-        auditlog.register(m.Adjustment)
-        auditlog.register(m.Comment)
+        register(m.Plan)
+        register(m.PlanSection)
+        register(m.Task, m2m_fields={"lead_units", "cooperating_units"})
+        register(m.Target)
+        register(m.Assignment)
+        register(m.ProgressReport)
+        register(m.ReportQuantity)
+        register(m.Evidence)
+        register(m.Adjustment)
+        register(m.Comment)

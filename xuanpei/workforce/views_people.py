@@ -34,7 +34,7 @@ from django.views import generic
 from django.views.generic.detail import SingleObjectMixin
 
 from xuanpei.audit.context import request_address
-from xuanpei.audit.display import ChangeRow, change_rows
+from xuanpei.audit.display import ChangeRow, change_rows, related_names
 from xuanpei.audit.filters import ACTION_LABELS
 from xuanpei.core.permissions import Role
 from xuanpei.core.validators import mask_id_number
@@ -110,15 +110,15 @@ def history_of(objects, *, limit: int = 20) -> list[dict]:
         )
     if not q:
         return []
-    entries = LogEntry.objects.filter(q).select_related("actor", "content_type")[:limit]
-    fk_cache: dict = {}
+    entries = list(LogEntry.objects.filter(q).select_related("actor", "content_type")[:limit])
+    names = related_names(entries)
     rows = []
     for entry in entries:
         changes = [
             ChangeRow(r.label, _("（已隐藏）"), _("（已隐藏）"))
             if r.label in HIDDEN_HISTORY_LABELS
             else r
-            for r in change_rows(entry, fk_cache)
+            for r in change_rows(entry, names)
         ]
         label = ACTION_LABELS.get(entry.action, entry.action)
         if entry.action == LogEntry.Action.ACCESS:
