@@ -97,6 +97,9 @@ class Plan(ScopedModel):
         related_name="+",
     )
     file = models.FileField(_("计划文件"), upload_to="plans/%Y/", blank=True)
+    # Year-bound text a copy carried over (〔2022〕3号, 二十大, 疫情防控): places to review
+    # before issue (`year_flags`); a flag leaves when it is cleared or its text changes.
+    year_flags = models.JSONField(_("待复核的年份相关内容"), default=list, blank=True)
 
     class Meta:
         ordering = ["-year", "kind", "unit__path"]
@@ -297,6 +300,17 @@ class Assignment(ScopedModel):
         "orgs.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+"
     )
     role = models.CharField(_("职责"), max_length=10, choices=AssignmentRole)
+    # A sub-assignment (分解给下级单位): the assignment it was broken from, whose unit
+    # reviews its reports and counts its accepted quantities (`subassign.py`). RESTRICT:
+    # a task's deletion takes both, but a parent alone is not deleted under its children.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("分解自"),
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="children",
+    )
     # Cached from `status.assignment_status` by `services.refresh_status` (reports,
     # reviews, adjustments and the daily `plan refresh-status` command keep it current).
     status = models.CharField(
