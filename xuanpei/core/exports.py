@@ -82,13 +82,22 @@ def write_xlsx(
     """Stream rows into a write-only workbook; text cells are neutralised (exports and
     error reports alike echo values someone else typed: none may run as a formula)."""
     workbook = Workbook(write_only=True)
+    count = write_sheet(workbook, headers, rows, title=title, widths=widths)
+    workbook.save(target)
+    return count
+
+
+def write_sheet(
+    workbook, headers: list[str], rows: Iterable[list], *, title: str, widths: Iterable[int] = ()
+) -> int:
+    """Append one sheet (bold headers, neutralised text) to a write-only workbook."""
     sheet = workbook.create_sheet(str(title)[:31])
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     bold = Font(bold=True)
     header_cells = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = WriteOnlyCell(sheet, value=str(text))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
@@ -96,7 +105,6 @@ def write_xlsx(
     for values in rows:
         sheet.append([neutralise(v) if isinstance(v, str) else v for v in values])
         count += 1
-    workbook.save(target)
     return count
 
 

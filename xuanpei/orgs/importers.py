@@ -143,9 +143,27 @@ COLUMNS = (
         "行业主管部门",
         aliases=("主管部门", "行业主管", "监管部门", "行业监管部门"),
     ),
-    Column("sector", "行业领域", aliases=("行业", "行业类别", "所属行业"), required=True),
-    Column("scale", "规模", aliases=("企业规模",), parse=parse_scale),
-    Column("risk_level", "风险等级", aliases=("安全风险等级", "风险级别"), parse=parse_risk),
+    Column(
+        "sector",
+        "行业领域",
+        aliases=("行业", "行业类别", "所属行业"),
+        required=True,
+        choices=lambda: list(Sector.objects.values_list("name", flat=True)),
+    ),
+    Column(
+        "scale",
+        "规模",
+        aliases=("企业规模",),
+        parse=parse_scale,
+        choices=lambda: [str(label) for _v, label in EnterpriseScale.choices],
+    ),
+    Column(
+        "risk_level",
+        "风险等级",
+        aliases=("安全风险等级", "风险级别"),
+        parse=parse_risk,
+        choices=lambda: [str(label) for _v, label in RiskLevel.choices],
+    ),
     Column("address", "地址", aliases=("企业地址", "注册地址", "经营地址")),
     Column("legal_representative", "法定代表人", aliases=("法人", "法人代表")),
     Column("safety_contact", "安全负责人", aliases=("安全管理负责人", "联系人")),
@@ -199,7 +217,8 @@ class EnterpriseImporter(Importer):
         )
 
     def existing_queryset(self, qs):
-        return qs.prefetch_related("departments")
+        # unit and sector by name for the preview's old → new
+        return qs.select_related("unit", "sector").prefetch_related("departments")
 
     def check_scope(self, rows: list[Row]) -> None:
         """One query for the chunk: which target units lie in the user's territory."""

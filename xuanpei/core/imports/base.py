@@ -16,14 +16,16 @@ The pipeline (`run`), in chunks of `chunk_size` rows:
   for the chunk → plan (created/updated/unchanged, model validation) → write.
 A dry run stops before writing. A commit runs every chunk inside one
 transaction: the accepted rows all land, or, if anything fails, nothing does.
+
+An update never erases (`changes.py`): a blank cell leaves its field as stored,
+（清空） clears it, and each changed field is reported old → new.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from itertools import chain, islice
 from typing import Any
 
@@ -32,9 +34,11 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from xuanpei.audit.context import acting_as
+from xuanpei.core.imports.changes import FieldChange, display, is_clear_marker
 from xuanpei.core.imports.headers import HEADER_SEARCH_ROWS, HeaderMap, find_header
 from xuanpei.core.imports.reader import ImportFileError, read_table
 from xuanpei.core.imports.result import PREVIEW_LIMIT, ImportResult, RowError
+from xuanpei.core.imports.rows import Column, Row, chunks
 from xuanpei.core.imports.values import clean_cell
 from xuanpei.core.permissions import has_action
 from xuanpei.core.views import ScopeViolation
@@ -54,46 +58,6 @@ def all_or_nothing_message(rejected: int) -> str:
 
 class ImportScopeViolation(Exception):
     """A written row is not in the importer's scoped queryset: the commit is rolled back."""
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an import file (and of its template and export)."""
-
-    key: str  # model field name, or a name the importer's clean_<key> understands
-    header: str  # the template's header, exactly
-    aliases: tuple[str, ...] = ()  # other headers people use for it
-    required: bool = False
-    help: str = ""  # shown on the template's 填写说明 sheet
-    parse: Callable[[str], Any] | None = None  # text → value, raises ValidationError
-    # NFKC the cell (codes, names). False for free text whose full-width punctuation
-    # must survive a round trip (a task's content: “，” would become “,”).
-    normalize: bool = True
-
-
-@dataclass
-class Row:
-    """One data row on its way through the pipeline."""
-
-    number: int  # Excel row number
-    text: dict[str, str]  # column key → cleaned cell text (only the file's columns)
-    data: dict[str, Any] = field(default_factory=dict)  # column key → parsed value
-    errors: list[RowError] = field(default_factory=list)
-    instance: models.Model | None = None  # the existing row (update) or None (create)
-    target: models.Model | None = None  # what will be saved
-    changed: list[str] = field(default_factory=list)  # model fields that differ
-    m2m: dict[str, list] = field(default_factory=dict)  # many-to-many values to set
-    action: str = ""  # "created", "updated" or "unchanged"
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 class Importer:
@@ -197,6 +161,33 @@ class Importer:
         """The template's note for a column; override to list allowed values."""
         return column.help
 
+    def column_choices(self, column: Column) -> list[str]:
+        """The template's drop-down values for a column (none: free text)."""
+        choices = column.choices() if callable(column.choices) else column.choices
+        return [str(c) for c in choices or ()]
+
+    def field_changes(self, row: Row) -> list[tuple[str, str, str]]:
+        """(label, old, new) for each field an update changes, as a person reads them.
+
+        The label is the column's header (the word the file uses) or else the
+        model field's verbose name; override for fields that are not model fields.
+        """
+        headers = {c.key: str(c.header) for c in self.columns}
+        changes = []
+        for name in row.changed:
+            try:
+                model_field = self.model._meta.get_field(name)
+            except Exception:  # noqa: BLE001 - a pseudo-field the importer describes itself
+                continue
+            label = headers.get(name) or str(model_field.verbose_name)
+            if model_field.many_to_many:
+                old = list(getattr(row.instance, name).all())
+                new = row.m2m.get(name, [])
+            else:
+                old, new = getattr(row.instance, name), getattr(row.target, name)
+            changes.append((label, display(old, model_field), display(new, model_field)))
+        return changes
+
     def describe(self, row: Row) -> str:
         """A short label for the preview: which record this row is."""
         return str(row.data.get(self.key_field, ""))
@@ -266,7 +257,7 @@ class Importer:
 
     def _process(self, body, header: HeaderMap, result: ImportResult, *, total, progress, write):
         seen: dict[Any, int] = {}
-        for chunk in _chunks(body, self.chunk_size):
+        for chunk in chunks(body, self.chunk_size):
             rows = [r for r in (self._read_row(n, cells, header) for n, cells in chunk) if r]
             self.prepare([r for r in rows if r.ok])
             for row in rows:
@@ -275,11 +266,15 @@ class Importer:
             live = [r for r in rows if r.ok]
             self._attach_existing(live)
             live = [r for r in live if r.ok]
+            self._keep_blank(live)
             self.check_scope(live)
             for row in live:
                 if row.ok:
                     self._plan(row)
             accepted = [r for r in live if r.ok]
+            for row in accepted:  # before writing: services may update row.instance in place
+                if row.action == "updated":
+                    row.changes = self.field_changes(row)
             if write:
                 changed = [r for r in accepted if r.action != "unchanged"]
                 self.write_rows(changed)
@@ -304,13 +299,27 @@ class Importer:
     def _clean(self, row: Row, seen: dict) -> None:
         for key, text in row.text.items():
             column = self.columns_by_key[key]
-            if not text and column.required:
-                self.reject(row, key, _("%(column)s不能为空") % {"column": column.header})
-                continue
+            if is_clear_marker(text):
+                if column.required:
+                    self.reject(
+                        row, key, _("%(column)s是必填项，不能清空") % {"column": column.header}
+                    )
+                    continue
+                # Parsed as an empty cell; only `blank` tells an update to keep the field.
+                row.cleared.add(key)
+                text = row.text[key] = ""
+            elif not text:
+                if column.required:
+                    self.reject(row, key, _("%(column)s不能为空") % {"column": column.header})
+                    continue
+                row.blank.add(key)
             parse = getattr(self, f"clean_{key}", None) or column.parse
             try:
                 row.data[key] = parse(text) if parse else text
             except ValidationError as exc:
+                if key in row.cleared:  # a parser that wants a value (a date): empty is None
+                    row.data[key] = self._empty_value(key)
+                    continue
                 for message in exc.messages:
                     self.reject(row, key, message)
         if row.ok:
@@ -326,6 +335,22 @@ class Importer:
                 )
             else:
                 seen[key] = row.number
+
+    def _empty_value(self, key: str):
+        try:
+            model_field = self.model._meta.get_field(key)
+        except Exception:  # noqa: BLE001 - not a model field
+            return ""
+        return None if model_field.null else ""
+
+    def _keep_blank(self, rows: list[Row]) -> None:
+        """An update leaves out what its blank cells parsed to: the stored values stay."""
+        for row in rows:
+            if row.instance is None or not row.blank:
+                continue
+            for key in row.blank:
+                for name in self.columns_by_key[key].data_keys:
+                    row.data.pop(name, None)
 
     def _attach_existing(self, rows: list[Row]) -> None:
         if not self.key_field or not rows:
@@ -408,5 +433,8 @@ class Importer:
             result.errors.extend(row.errors)
         for row in accepted:
             setattr(result, row.action, getattr(result, row.action) + 1)
+            if row.changes:
+                label = self.describe(row)
+                result.changes.extend(FieldChange(row.number, label, *c) for c in row.changes)
             if len(result.outcomes) < PREVIEW_LIMIT:
                 result.outcomes.append((row.number, row.action, self.describe(row)))

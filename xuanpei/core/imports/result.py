@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from xuanpei.core.imports.changes import FieldChange
+
 # How many errors and outcomes a page shows; the xlsx report has all of them.
 PREVIEW_LIMIT = 200
 
@@ -30,6 +32,8 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     # First accepted rows with what would happen to them: (row, action, label).
     outcomes: list[tuple[int, str, str]] = field(default_factory=list)
+    # Every field the updated rows change, old → new (the preview and the report list them).
+    changes: list[FieldChange] = field(default_factory=list)
     # A failed commit (nothing written) or an unreadable file.
     error: str = ""
 
@@ -56,4 +60,6 @@ class ImportResult:
             "errors": [asdict(e) for e in self.errors[:limit]],
             "errors_total": len(self.errors),
             "outcomes": [list(o) for o in self.outcomes[:limit]],
+            "changes": [asdict(c) for c in self.changes[:limit]],
+            "changes_total": len(self.changes),
         }

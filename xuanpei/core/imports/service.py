@@ -8,6 +8,7 @@ progress bar and a small one is answered at once.
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from pathlib import PurePath
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from xuanpei.core.imports.reader import ImportFileError, check_upload
 from xuanpei.core.imports.registry import get_importer
-from xuanpei.core.imports.report import write_error_report
+from xuanpei.core.imports.report import ReportSource, write_error_report
 from xuanpei.core.imports.result import ImportResult
 from xuanpei.core.jobs import JobError, start_job
 from xuanpei.core.models import Job
@@ -126,6 +127,20 @@ def report_name(job: Job) -> str:
     return f"imports/reports/job-{job.pk}.xlsx"
 
 
+def detail_name(job: Job) -> str:
+    """The bad rows and changes the preview pages through (JSON, next to the report)."""
+    return f"imports/reports/job-{job.pk}.json"
+
+
+def load_detail(job: Job) -> dict:
+    """What `run_import_job` kept for the preview's pages; empty when there is none."""
+    name = (job.result or {}).get("detail")
+    if not name or not default_storage.exists(name):
+        return {"header": [], "rows": [], "changes": []}
+    with default_storage.open(name, "rb") as fh:
+        return json.loads(fh.read())
+
+
 def run_import_job(job: Job, progress) -> dict:
     """Job handler for kind "import": the summary goes to Job.result, the report to storage."""
     params = job.params
@@ -152,11 +167,21 @@ def run_import_job(job: Job, progress) -> dict:
     except ImportFileError as exc:
         raise JobError(exc.message) from exc
     summary = result.to_dict()
-    summary["report"] = ""
-    if result.errors:
+    summary["report"] = summary["detail"] = ""
+    if result.errors or result.changes:
         buffer = io.BytesIO()
-        write_error_report(result.errors, buffer)
+        columns = get_importer(params["importer"]).columns
+        detail = write_error_report(
+            result.errors,
+            buffer,
+            changes=result.changes,
+            source=ReportSource(data, params["filename"], columns),
+        )
         summary["report"] = default_storage.save(report_name(job), ContentFile(buffer.getvalue()))
+        summary["detail"] = default_storage.save(
+            detail_name(job), ContentFile(json.dumps(detail, ensure_ascii=False).encode())
+        )
+        summary["error_rows"] = len(detail["rows"])
     if not params["dry_run"] and not result.error:
         default_storage.delete(params["path"])  # committed: the upload is no longer needed
     return summary

@@ -1,12 +1,25 @@
-"""The blank import template an importer offers for download (headers + 填写说明)."""
+"""The blank import template an importer offers for download (headers + 填写说明).
+
+A column with choices (`Column.choices` or `Importer.column_choices`: 规模, 风险等级,
+岗位, 证书类型 …) gets an Excel drop-down. The values sit on a hidden 选项 sheet
+and the validation refers to their range: an inline list is capped at 255
+characters, a range is not. Other values are still accepted by Excel with a
+warning, because the importer reads aliases too (重大 / 红 for 重大风险（红）).
+"""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from xuanpei.core.imports.changes import CLEAR_MARKER, clear_note
 
 REQUIRED_FILL = PatternFill("solid", fgColor="FDE9D9")
+# Rows of the first sheet that get the drop-downs (a template is filled by hand).
+VALIDATED_ROWS = 5000
 
 
 def write_template(importer, target) -> None:
@@ -37,7 +50,40 @@ def write_template(importer, target) -> None:
                 str(importer.column_help(column)),
             ]
         )
+    notes.append([])
+    notes.append([str(_("留空与清空")), "", clear_note()])
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 10
     notes.column_dimensions["C"].width = 100
+    _drop_downs(workbook, sheet, importer)
     workbook.save(target)
+
+
+def _drop_downs(workbook, sheet, importer) -> None:
+    options = None
+    for index, column in enumerate(importer.columns, 1):
+        values = importer.column_choices(column)
+        if not values:
+            continue
+        if options is None:
+            options = workbook.create_sheet(_("选项"))
+            options.sheet_state = "hidden"
+        if not column.required:
+            values = [*values, CLEAR_MARKER]  # an update's blank keeps; this clears
+        letter = get_column_letter(index)  # the same letter as the column it serves
+        options[f"{letter}1"] = str(column.header)
+        for row, value in enumerate(values, 2):
+            options[f"{letter}{row}"] = value
+        source = f"{quote_sheetname(options.title)}!${letter}$2:${letter}${len(values) + 1}"
+        validation = DataValidation(
+            type="list",
+            formula1=source,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle=str(_("不在可选值中")),
+            error=str(_("请从下拉列表中选择；也可按填写说明填写")),
+        )
+        column_letter = get_column_letter(index)
+        validation.add(f"{column_letter}2:{column_letter}{VALIDATED_ROWS + 1}")
+        sheet.add_data_validation(validation)

@@ -55,9 +55,17 @@ def test_rejected_rows_exit_1_and_write_the_report(district, tmp_path):
     code, out = run("import", "enterprises", path, "--report", str(report), "--json")
     assert code == 1
     assert json.loads(out)["rejected"] == 1 and json.loads(out)["created"] == 1
-    rows = list(load_workbook(report).active.values)
+    workbook = load_workbook(report)
+    rows = list(workbook["错误列表"].values)
     assert rows[0] == ("行号", "列", "内容", "错误原因")
     assert rows[1][:3] == (3, "统一社会信用代码", "91XX")
+    # The first sheet is the file itself, the bad cell marked and the reason appended.
+    original = workbook.worksheets[0]
+    assert [c.value for c in original[1]] == [*HEADERS, "错误原因"]
+    assert original["B3"].value == "91XX" and original["B3"].comment is not None
+    assert original["B3"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert original.cell(row=3, column=len(HEADERS) + 1).value.startswith("统一社会信用代码：")
+    assert original["B2"].comment is None
 
 
 def test_dry_run_writes_nothing(district, tmp_path):

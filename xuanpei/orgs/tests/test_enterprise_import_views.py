@@ -39,9 +39,10 @@ def upload(client, data, name="企业.xlsx", htmx=True):
     return client.post(IMPORT, {"file": SimpleUploadedFile(name, data)}, **headers)
 
 
-def sheet_values(response):
+def sheet_values(response, sheet=None):
     content = b"".join(response.streaming_content)
-    return [list(r) for r in load_workbook(io.BytesIO(content)).active.values]
+    workbook = load_workbook(io.BytesIO(content))
+    return [list(r) for r in (workbook[sheet] if sheet else workbook.active).values]
 
 
 def test_anonymous_users_are_sent_to_login(client, district):
@@ -100,7 +101,7 @@ def test_preview_shows_row_errors_and_writes_nothing_then_commit_lands_the_good_
     assert preview.result["rejected"] == 1
 
     report = client.get(reverse("core:job_report", args=[preview.pk]))
-    assert sheet_values(report) == [
+    assert sheet_values(report, "错误列表") == [
         ["行号", "列", "内容", "错误原因"],
         [3, "统一社会信用代码", "123", "统一社会信用代码应为18位，实际为3位"],
     ]

@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from xuanpei.core.imports import ImportFileError
-from xuanpei.core.imports.registry import importer_names
-from xuanpei.core.imports.report import write_error_report
+from xuanpei.core.imports.registry import get_importer, importer_names
+from xuanpei.core.imports.report import ReportSource, write_error_report
 from xuanpei.core.imports.service import run_import
 from xuanpei.core.management.acting_user import acting_user
 
@@ -83,8 +83,13 @@ class Command(BaseCommand):
             return self._unreadable(exc.message, options)
         except PermissionDenied as exc:
             raise CommandError(str(exc) or "permission denied") from exc
-        if options["report"] and result.errors:
-            write_error_report(result.errors, options["report"])
+        if options["report"] and (result.errors or result.changes):
+            write_error_report(
+                result.errors,
+                options["report"],
+                changes=result.changes,
+                source=ReportSource(path, path.name, get_importer(name).columns),
+            )
         if options["json"]:
             payload = {**result.counts(), "dry_run": result.dry_run}
             if result.error:
