@@ -268,6 +268,7 @@ ROUTE_MODELS: dict[str, str] = {
     "audit:logentry_list": "auditlog.LogEntry",
     "core:job_detail": "core.Job",
     "core:job_report": "core.Job",
+    "core:job_rows": "core.Job",
     # A task is added to a plan: `plan_pk` is a plan the user must be able to change.
     "plans:task_add": "plans.Plan",
 }

@@ -87,7 +87,7 @@ def test_a_town_admin_searches_creates_imports_and_exports(district, login, shot
     with page.expect_download() as report:
         page.click("text=下载错误报告")
     rows = list(
-        load_workbook(io.BytesIO(report.value.path().read_bytes())).active.iter_rows(
+        load_workbook(io.BytesIO(report.value.path().read_bytes()))["错误列表"].iter_rows(
             values_only=True
         )
     )

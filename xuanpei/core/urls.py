@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views_home.HomeView.as_view(), name="home"),
     path("jobs/<int:pk>/", views_jobs.JobStatusView.as_view(), name="job_detail"),
     path("jobs/<int:pk>/report/", views_jobs.JobReportView.as_view(), name="job_report"),
+    path("jobs/<int:pk>/rows/", views_jobs.JobRowsView.as_view(), name="job_rows"),
 ]

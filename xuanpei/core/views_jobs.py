@@ -1,10 +1,12 @@
-"""Pages of a background Job: its progress (polled by htmx) and its downloadable report.
+"""Pages of a background Job: its progress (polled by htmx), its downloadable report and,
+for an import, the pages of its bad rows and field changes.
 
 A Job is its starter's own: anyone else gets a 404.
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,13 +19,45 @@ from xuanpei.core.models import Job
 
 # Job kind → partial that shows its finished state; running jobs show job_progress.html.
 RESULT_TEMPLATES = {"import": "core/partials/import_result.html"}
+# An import preview's pages: bad rows as in the file, and field changes.
+PAGE_SIZES = {"errors": 20, "changes": 50}
+PAGE_TEMPLATES = {
+    "errors": "core/partials/import_error_rows.html",
+    "changes": "core/partials/import_changes.html",
+}
+
+
+def import_page(job: Job, what: str, number=1, detail: dict | None = None) -> dict:
+    """One page of an import's stored bad rows or changes (`service.load_detail`)."""
+    from xuanpei.core.imports.service import load_detail
+
+    detail = load_detail(job) if detail is None else detail
+    items = detail["rows"] if what == "errors" else detail["changes"]
+    page = Paginator(items, PAGE_SIZES[what]).get_page(number)
+    if what == "errors":
+        # Each cell with its reason (or ""), so the template needs no dict look-ups.
+        page.object_list = [
+            {
+                "row": r["row"],
+                "cells": [(v, r["marks"].get(str(i), "")) for i, v in enumerate(r["cells"])],
+                "reasons": r["reasons"],
+            }
+            for r in page.object_list
+        ]
+    return {
+        "page": page,
+        "items": page.object_list,
+        "header": detail["header"],
+        "what": what,
+        "job": job,
+    }
 
 
 def job_context(job: Job) -> dict:
     done, total = live_progress(job)
     running = job.status in (Job.Status.PENDING, Job.Status.RUNNING)
     percent = min(100, int(done * 100 / total)) if total else (0 if running else 100)
-    return {
+    context = {
         "job": job,
         "running": running,
         "done": done,
@@ -33,6 +67,13 @@ def job_context(job: Job) -> dict:
         "ui": job.params.get("ui", {}),
         "result_template": RESULT_TEMPLATES.get(job.kind, "core/partials/job_result.html"),
     }
+    if job.kind == "import" and not running and (job.result or {}).get("detail"):
+        from xuanpei.core.imports.service import load_detail
+
+        detail = load_detail(job)
+        context["error_rows"] = import_page(job, "errors", detail=detail)
+        context["change_rows"] = import_page(job, "changes", detail=detail)
+    return context
 
 
 def _own_job(request, pk) -> Job:
@@ -47,6 +88,21 @@ class JobStatusView(LoginRequiredMixin, View):
         htmx = getattr(request, "htmx", None)
         template = "core/partials/job.html" if htmx and not htmx.boosted else "core/job_detail.html"
         return TemplateResponse(request, template, job_context(job))
+
+
+class JobRowsView(LoginRequiredMixin, View):
+    """A page of a finished import's bad rows (?what=errors) or changes (?what=changes).
+
+    Thousands of errors are paged over the job's stored detail, never rendered at once.
+    """
+
+    def get(self, request, pk):
+        job = _own_job(request, pk)
+        what = request.GET.get("what", "errors")
+        if job.kind != "import" or what not in PAGE_SIZES:
+            raise Http404
+        context = import_page(job, what, request.GET.get("page", 1))
+        return TemplateResponse(request, PAGE_TEMPLATES[what], context)
 
 
 class JobReportView(LoginRequiredMixin, View):

@@ -27,6 +27,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -49,6 +50,9 @@ from xuanpei.plans.models import Plan, ReportQuantity, Target, Task
 from xuanpei.plans.tables import (
     PUBLICITY,
     TABLES,
+    TARGETS,
+    TIMEFRAME,
+    TIMEFRAME_FIELDS,
     TRAINING,
     Table,
     TimeframeValue,
@@ -60,6 +64,10 @@ from xuanpei.plans.tables import (
     to_value,
 )
 from xuanpei.plans.unit_names import UnitIndex, norm
+
+
+def _timeframe(task: Task) -> TimeframeValue:
+    return TimeframeValue(task.timeframe, task.start_date, task.end_date, task.timeframe_note)
 
 
 def resolve_plan(value, user, *, manage: bool) -> Plan:
@@ -243,6 +251,7 @@ class TaskTableImporter(Importer):
     """Upsert one attachment table's tasks into a plan (see the module docstring)."""
 
     table: Table
+    noun = gettext_lazy("任务")
     model = Task
     key_field = "number"
     options_supported = ("plan",)
@@ -345,6 +354,15 @@ class TaskTableImporter(Importer):
         row.data["cooperating_units"] = coops
         others = lead_others + coop_others
         current = self.existing.get(norm(row.data["number"]))
+        if (
+            current is not None
+            and not row.text.get("cooperating_units")
+            and "cooperating_units" not in row.cleared
+        ):
+            # A blank 配合单位 keeps the cooperating units, and with them the outside
+            # units the export writes in that cell (`task_cells`).
+            known = {norm(n) for n in others}
+            others += [n for n in split_names(current.other_units) if norm(n) not in known]
         if current is not None and {norm(n) for n in split_names(current.other_units)} == {
             norm(n) for n in others
         }:
@@ -428,6 +446,29 @@ class TaskTableImporter(Importer):
 
     def describe(self, row: Row) -> str:
         return f"{row.data.get('number', '')} {row.data.get('title', '')}".strip()
+
+    def field_changes(self, row: Row) -> list[tuple[str, str, str]]:
+        """完成时限 and 工作目标 as their cells read, not as the fields behind them."""
+        plain = [f for f in row.changed if f not in TIMEFRAME_FIELDS and f != "targets"]
+        changes = super().field_changes(replace(row, changed=plain))
+        old, new = row.instance, row.target
+        if any(f in row.changed for f in TIMEFRAME_FIELDS):
+            changes.append(
+                (
+                    str(TIMEFRAME.header),
+                    format_timeframe(_timeframe(old)),
+                    format_timeframe(_timeframe(new)),
+                )
+            )
+        if "targets" in row.changed:
+            changes.append(
+                (
+                    str(TARGETS.header),
+                    format_targets(old.targets.all(), old.timeframe),
+                    format_targets(row.data.get("target_values", []), new.timeframe),
+                )
+            )
+        return changes
 
     # Writing ---------------------------------------------------------------------------
 

@@ -65,6 +65,9 @@ _TARGET_HELP = gettext_lazy(
     "如 网格员培训≥1次（每季度）；持证率=100%；比较可用 ≥、=、≤"
 )
 
+# The task fields one 完成时限 cell gives.
+TIMEFRAME_FIELDS = ("timeframe", "start_date", "end_date", "timeframe_note")
+
 SEQ = Column(
     "seq", "序号", aliases=("编号序号",), help=gettext_lazy("导入时不读取，新任务排在最后")
 )
@@ -83,9 +86,15 @@ TIMEFRAME = Column(
     aliases=("时间安排", "完成时间", "时限"),
     help=_TIMEFRAME_HELP,
     normalize=False,
+    fields=TIMEFRAME_FIELDS,  # a blank cell in an update keeps all four
 )
 TARGETS = Column(
-    "targets_text", "工作目标", aliases=("量化目标", "目标"), help=_TARGET_HELP, normalize=False
+    "targets_text",
+    "工作目标",
+    aliases=("量化目标", "目标"),
+    help=_TARGET_HELP,
+    normalize=False,
+    fields=("target_values",),
 )
 
 

@@ -129,6 +129,7 @@ class RosterImporter(Importer):
 
     name = "roster"
     label = gettext_lazy("持证人员名册")
+    noun = gettext_lazy("人员、岗位和证书")
     model = Post
     key_field = ""
     columns = COLUMNS

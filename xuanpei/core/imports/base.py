@@ -65,6 +65,8 @@ class Importer:
 
     name = ""  # registry name: `xuanpei import <name>`
     label = ""  # what the rows are, for messages: "企业"
+    # What the counts count, for the pages ("将新增和更新的企业数"); the label if unset.
+    noun = ""
     model: type[models.Model] | None = None
     columns: tuple[Column, ...] = ()
     key_field = ""  # natural key used for upserts; a column key and a model field
@@ -179,6 +181,8 @@ class Importer:
                 model_field = self.model._meta.get_field(name)
             except Exception:  # noqa: BLE001 - a pseudo-field the importer describes itself
                 continue
+            if model_field.auto_created and not model_field.concrete:
+                continue  # a reverse relation (a task's targets): the importer describes it
             label = headers.get(name) or str(model_field.verbose_name)
             if model_field.many_to_many:
                 old = list(getattr(row.instance, name).all())
