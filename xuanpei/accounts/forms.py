@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from xuanpei.accounts import services
 from xuanpei.accounts.models import User
-from xuanpei.core.forms import BootstrapMixin, ScopedModelForm
+from xuanpei.core.forms import BootstrapMixin, ContactFieldsMixin, ScopedModelForm
 from xuanpei.core.permissions import Role
 
 
@@ -105,7 +105,7 @@ class SetPasswordForm(NewPasswordMixin, BootstrapMixin, forms.Form):
         return cleaned
 
 
-class ProfileForm(BootstrapMixin, forms.ModelForm):
+class ProfileForm(ContactFieldsMixin, BootstrapMixin, forms.ModelForm):
     """What anyone may change about themselves."""
 
     class Meta:
@@ -115,6 +115,7 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._prepare_contact_fields()
         self._style_fields()
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xuanpei.core.permissions import USER_MANAGER_ROLES, Role
 from xuanpei.core.scoping import ScopedQuerySet
+from xuanpei.core.validators import validate_email_address, validate_phone
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -42,7 +43,9 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role, default=Role.VIEWER)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # AbstractUser's field, with a Chinese message and normalised input (issue #8 item 7).
+    email = models.EmailField(_("电子邮箱"), blank=True, validators=[validate_email_address])
+    phone = models.CharField(_("手机号"), max_length=20, blank=True, validators=[validate_phone])
 
     objects = ScopedUserManager()
 

@@ -1,8 +1,12 @@
-"""Form bases: Bootstrap classes, and every choice field narrowed to the user's scope."""
+"""Form bases: Bootstrap classes, contact fields checked and normalised, and every
+choice field narrowed to the user's scope."""
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import EmailValidator
 
 from xuanpei.core.scoping import ScopedQuerySet
+from xuanpei.core.validators import contact_validator
 
 
 class BootstrapMixin:
@@ -17,7 +21,43 @@ class BootstrapMixin:
                 widget.attrs.setdefault("class", "form-control")
 
 
-class ScopedModelForm(BootstrapMixin, forms.ModelForm):
+class ContactFieldsMixin:
+    """Phone, e-mail and link fields of a ModelForm: normalised, then checked by the form.
+
+    The model field's validators (`core.validators.validate_phone` …) run on the
+    form field itself, so a form that leaves model validation to its service still
+    shows the Chinese message beside the field; the value is normalised first
+    (full-width → half-width, spaces removed), which is what gets stored.
+    """
+
+    def _prepare_contact_fields(self):
+        model = getattr(getattr(self, "_meta", None), "model", None)
+        if model is None:
+            return
+        for name, field in self.fields.items():
+            try:
+                model_field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            found = contact_validator(model_field)
+            if found is None:
+                continue
+            validator, normalize = found
+            field.to_python = _normalizing(field.to_python, normalize)
+            # Ours replaces Django's own e-mail check, so one message is shown, in Chinese.
+            kept = [v for v in field.validators if not isinstance(v, EmailValidator)]
+            field.validators = [*kept, validator]
+
+
+def _normalizing(to_python, normalize):
+    def wrapped(value):
+        value = to_python(value)
+        return normalize(value) if value else value
+
+    return wrapped
+
+
+class ScopedModelForm(ContactFieldsMixin, BootstrapMixin, forms.ModelForm):
     """A ModelForm that takes `user` and narrows each ModelChoiceField to its scope.
 
     Choices of scoped models are limited to what the user may see; the write
@@ -31,4 +71,5 @@ class ScopedModelForm(BootstrapMixin, forms.ModelForm):
             qs = getattr(field, "queryset", None)
             if qs is not None and isinstance(qs, ScopedQuerySet) and user is not None:
                 field.queryset = qs.for_user(user, "view")
+        self._prepare_contact_fields()
         self._style_fields()

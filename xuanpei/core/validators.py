@@ -10,7 +10,9 @@ from datetime import date
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # GB 32100-2015 统一社会信用代码 ------------------------------------------------
 
@@ -164,3 +166,150 @@ def mask_id_number(value: str) -> str:
 def mask_phone(value: str) -> str:
     """138****1234: operator prefix and last 4 digits stay."""
     return _mask(value, 3, 4)
+
+
+# Phones, e-mail addresses and web links (issue #8 item 7) ---------------------
+#
+# People type these in Excel and on phones: full-width digits, spaces inside the
+# number, Chinese dashes. Each `normalize_*` turns the input into the form we
+# store; each `validate_*` checks the normalised form, so a model field carrying
+# the validator accepts what its form, import and API will store.
+
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\uff0d\u30fc]")
+_EXTENSION = re.compile(r"(?:转|分机|#|ext\.?|EXT\.?)")
+_PHONE_SEPARATORS = re.compile(r"[、;；,，/]+")
+MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+# 区号 (010, 02x, or 0 and three digits), a 7- or 8-digit local number that does
+# not start with 0 or 1, and an optional extension of up to 6 digits.
+LANDLINE_PATTERN = re.compile(r"^(?:010|02\d|0[3-9]\d{2})-?[2-9]\d{6,7}(?:-\d{1,6})?$")
+SERVICE_PATTERN = re.compile(r"^[48]00-?\d{3}-?\d{4}$")  # 400 / 800 service numbers
+PHONE_HINT = gettext_lazy(
+    "手机号为11位、以1开头；固定电话须带区号，如 029-88886666、029-8888666-123"
+)
+
+
+def _half_width(value) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or "")))
+
+
+def normalize_phone(value) -> str:
+    """One number as stored: half-width, no spaces, "-" as the only dash, "(029)" → "029-"."""
+    text = _DASHES.sub("-", _half_width(value))
+    text = _EXTENSION.sub("-", text)
+    text = re.sub(r"^\((0\d{2,3})\)-?", r"\1-", text)
+    text = re.sub(r"^(\+86|0086)-(?=1\d{10}$)", r"\1", text)
+    return text
+
+
+def normalize_phones(value) -> str:
+    """Several numbers as stored: each normalised, separated by 、."""
+    parts = _PHONE_SEPARATORS.split(_half_width(value))
+    return "、".join(normalize_phone(p) for p in parts if p)
+
+
+def phone_error(value) -> str | None:
+    """A Chinese reason why the normalised `value` is not one phone number, or None."""
+    number = normalize_phone(value)
+    mobile = re.sub(r"^(?:\+86|0086)(?=1\d{10}$)", "", number)
+    if MOBILE_PATTERN.match(mobile) or LANDLINE_PATTERN.match(number):
+        return None
+    if SERVICE_PATTERN.match(number):
+        return None
+    if "*" in number:
+        return _("电话号码“%(value)s”为脱敏数据，请填写完整号码") % {"value": value}
+    if re.fullmatch(r"[2-9]\d{6,7}(?:-\d{1,6})?", number):
+        return _("固定电话“%(value)s”缺少区号，如 029-88886666") % {"value": value}
+    return _("电话号码“%(value)s”格式不正确：%(hint)s") % {"value": value, "hint": PHONE_HINT}
+
+
+def validate_phone(value) -> None:
+    """One phone number: a mobile (1[3-9] and 9 digits) or a landline with its area code."""
+    reason = phone_error(value) if str(value or "").strip() else None
+    if reason:
+        raise ValidationError(reason, code="phone")
+
+
+def validate_phones(value) -> None:
+    """A contact field: one or more phone numbers separated by 、 ; ，"""
+    text = _half_width(value)
+    parts = [p for p in _PHONE_SEPARATORS.split(text) if p]
+    if text and not parts:  # separators only
+        parts = [text]
+    reasons = [reason for reason in map(phone_error, parts) if reason]
+    if reasons:
+        # Two numbers typed with only a space between them run together.
+        merged = len(parts) == 1 and len(re.sub(r"\D", "", parts[0])) > 12
+        hint = _("（多个号码请用“、”或“；”分隔）") if merged else ""
+        raise ValidationError(reasons[0] + hint, code="phone")
+
+
+def clean_phone(value) -> str:
+    """Check one phone number and return it as stored (for importers' columns)."""
+    validate_phone(value)
+    return normalize_phone(value)
+
+
+def clean_phones(value) -> str:
+    """Check a contact field's numbers and return them as stored (for importers' columns)."""
+    validate_phones(value)
+    return normalize_phones(value)
+
+
+def normalize_email(value) -> str:
+    """Half-width, no spaces, the domain lower-cased (＠ → @)."""
+    text = _half_width(value)
+    local, at, domain = text.rpartition("@")
+    return f"{local}@{domain.lower()}" if at else text
+
+
+def validate_email_address(value) -> None:
+    """An e-mail address (after `normalize_email`), with a Chinese message."""
+    text = normalize_email(value)
+    if not text:
+        return
+    try:
+        EmailValidator()(text)
+    except ValidationError:
+        raise ValidationError(
+            _("电子邮箱“%(value)s”格式不正确，应如 name@example.com") % {"value": value},
+            code="email",
+        ) from None
+
+
+def normalize_url(value) -> str:
+    """Half-width, no spaces; a bare host (www.xa.gov.cn) gets http://."""
+    text = _half_width(value)
+    if text and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
+        text = "http://" + text
+    return text
+
+
+def validate_url(value) -> None:
+    """A web link: http or https, a real host name."""
+    if not str(value or "").strip():
+        return
+    try:
+        URLValidator(schemes=["http", "https"])(normalize_url(value))
+    except ValidationError:
+        raise ValidationError(
+            _("网址“%(value)s”格式不正确，应如 https://www.example.com") % {"value": value},
+            code="url",
+        ) from None
+
+
+# What each validator's field stores: forms, imports and the API normalise with it.
+NORMALIZERS = {
+    validate_phone: normalize_phone,
+    validate_phones: normalize_phones,
+    validate_email_address: normalize_email,
+    validate_url: normalize_url,
+}
+
+
+def contact_validator(model_field):
+    """(validator, normaliser) of `model_field` when it is a phone, e-mail or link field."""
+    for validator in getattr(model_field, "validators", ()):
+        for known, normalize in NORMALIZERS.items():
+            if validator is known:
+                return known, normalize
+    return None

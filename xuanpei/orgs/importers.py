@@ -18,7 +18,7 @@ from xuanpei.core.exports import Exporter
 from xuanpei.core.imports import Column, Importer, Row, register_exporter, register_importer
 from xuanpei.core.imports.values import choice_parser, split_names
 from xuanpei.core.scoping import UserScope, scope_filter
-from xuanpei.core.validators import normalize_code, uscc_error
+from xuanpei.core.validators import clean_phones, normalize_code, uscc_error
 from xuanpei.orgs.choices import TERRITORIAL_HOME_KINDS, EnterpriseScale, RiskLevel, UnitKind
 from xuanpei.orgs.models import Enterprise, Sector, Unit
 from xuanpei.orgs.services import ENTERPRISE_FIELDS, create_enterprise, update_enterprise
@@ -167,7 +167,13 @@ COLUMNS = (
     Column("address", "地址", aliases=("企业地址", "注册地址", "经营地址")),
     Column("legal_representative", "法定代表人", aliases=("法人", "法人代表")),
     Column("safety_contact", "安全负责人", aliases=("安全管理负责人", "联系人")),
-    Column("safety_phone", "联系电话", aliases=("电话", "手机", "手机号码", "联系方式")),
+    Column(
+        "safety_phone",
+        "联系电话",
+        aliases=("电话", "手机", "手机号码", "联系方式"),
+        help=gettext_lazy("手机或带区号的固定电话，如 029-88886666；多个号码用“、”分隔"),
+        parse=clean_phones,
+    ),
 )
 HEADERS = [c.header for c in COLUMNS]
 

@@ -8,7 +8,7 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from xuanpei.core.models import ScopedModel, TimeStampedModel
 from xuanpei.core.permissions import is_district_admin
 from xuanpei.core.scoping import ScopedQuerySet
-from xuanpei.core.validators import validate_uscc
+from xuanpei.core.validators import validate_phones, validate_uscc
 from xuanpei.orgs.choices import EnterpriseScale, RiskLevel, UnitKind
 
 
@@ -155,7 +155,13 @@ class Enterprise(ScopedModel):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
     safety_contact = models.CharField(_("安全负责人"), max_length=50, blank=True)
-    safety_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    safety_phone = models.CharField(
+        _("联系电话"),
+        max_length=30,
+        blank=True,
+        validators=[validate_phones],
+        help_text=_("手机或带区号的固定电话，多个号码用“、”分隔"),
+    )
     is_active = models.BooleanField(_("在营"), default=True)
     closed_at = models.DateField(_("关闭日期"), null=True, blank=True)
     closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)

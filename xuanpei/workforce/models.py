@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xuanpei.core.models import ScopedModel
 from xuanpei.core.scoping import ScopedQuerySet
-from xuanpei.core.validators import parse_id_number, validate_id_number
+from xuanpei.core.validators import parse_id_number, validate_id_number, validate_phone
 from xuanpei.workforce import rules
 from xuanpei.workforce.choices import (
     CertificateOrigin,
@@ -223,7 +223,7 @@ class Person(ScopedModel):
     id_number = models.CharField(_("身份证号"), max_length=18, validators=[validate_id_number])
     gender = models.CharField(_("性别"), max_length=6, choices=Gender, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True, validators=[validate_phone])
 
     objects = PersonQuerySet.as_manager()
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from xuanpei.core.api import ScopedModelSerializer
-from xuanpei.core.validators import normalize_code, validate_uscc
+from xuanpei.core.validators import normalize_code, normalize_phones, validate_uscc
 from xuanpei.orgs import services
 from xuanpei.orgs.choices import TERRITORIAL_HOME_KINDS, UnitKind
 from xuanpei.orgs.models import Enterprise, Sector, Unit
@@ -195,6 +195,10 @@ class EnterpriseSerializer(ScopedModelSerializer):
 
     def _actor(self):
         return self.context["request"].user
+
+    def validate_safety_phone(self, value):
+        # The model's validator has checked it (issue #8 item 7); store it as forms do.
+        return normalize_phones(value)
 
     def create(self, validated_data):
         validated_data.pop("created_by", None)  # the service stamps it

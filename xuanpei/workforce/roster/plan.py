@@ -22,7 +22,7 @@ from xuanpei.core.imports import Column
 from xuanpei.core.imports.result import RowError
 from xuanpei.core.imports.values import clean_cell, parse_date
 from xuanpei.core.scoping import UserScope
-from xuanpei.core.validators import normalize_code, parse_id_number, uscc_error
+from xuanpei.core.validators import clean_phone, normalize_code, parse_id_number, uscc_error
 from xuanpei.orgs.models import Enterprise
 from xuanpei.workforce import rules
 from xuanpei.workforce.models import CertificateKind, OperationItem, PostType
@@ -289,14 +289,14 @@ class Plan:
                 idn, gender, birth = info.number, info.gender, info.birth_date
             except ValidationError as exc:
                 reject("id_number", exc.messages[0])
-        phone = _SPACES.sub("", get("phone", ""))
-        if phone and ("*" in phone or len(phone) > 20):
-            reject(
-                "phone",
-                _("手机号为脱敏数据或过长，请填写完整号码")
-                if "*" in phone
-                else _("手机号不能超过20位"),
-            )
+        phone = get("phone", "")
+        if phone:
+            # The model field's check (issue #8 item 7): a mobile or a landline with its
+            # area code, stored normalised; a masked export (139****0002) is refused.
+            try:
+                phone = clean_phone(phone)
+            except ValidationError as exc:
+                reject("phone", exc.messages[0])
 
         # Post
         ptype = None
