@@ -1,44 +1,168 @@
-"""Template context shared by every page: the navigation of the modules."""
+"""Template context shared by every page: the navigation of the modules.
 
+The menu is data (`MENU`): a module and its entries, each naming its page and
+what the user needs to open it — a model and an action (asked of
+`core.scoping.reaches`: the role's grant and a scope that can hold such rows)
+or, for a page with its own rule, a predicate given by dotted path (core knows
+no domain app). An entry the user cannot use is not shown (issue #8 §4); every
+list and import page a role may use is reachable from here or from a page
+linked here (issue #8 §3, `tests/test_navigation.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from xuanpei.core.permissions import is_district_admin
+from xuanpei.core.scoping import reaches
 
-# (label, url name or None for a module still to come, icon). Later issues fill
-# the None entries in as their apps land.
-MODULES = [
-    (_("首页"), "core:home", "house"),
-    (_("单位"), "orgs:unit_list", "diagram-3"),
-    (_("企业"), "orgs:enterprise_list", "buildings"),
-    (_("计划任务"), "plans:plan_list", "list-check"),
-    (_("宣传"), None, "megaphone"),
-    (_("培训"), None, "mortarboard"),
-    (_("持证"), "workforce:compliance_dashboard", "person-badge"),
-    (_("考核通报"), None, "clipboard-data"),
-    (_("评估"), None, "graph-up"),
-]
-# Modules that are the units' own work: an enterprise user has nothing there.
-UNITS_ONLY = {"plans:plan_list"}
+
+@dataclass(frozen=True)
+class Nav:
+    """One menu entry; with `children` a module whose entries open as a drop-down."""
+
+    label: str
+    url_name: str | None  # None: a module still to come (shown disabled)
+    icon: str = ""
+    model: str | None = None  # "app_label.Model": shown when the user's scope reaches it
+    action: str = "view"
+    check: str | None = None  # dotted path of `predicate(user) -> bool`, for own rules
+    children: tuple[Nav, ...] = ()
+
+    def allows(self, user) -> bool:
+        if self.check is not None:
+            return bool(import_string(self.check)(user))
+        if self.model is not None:
+            return reaches(user, apps.get_model(self.model), self.action)
+        return True
+
+
+MENU: tuple[Nav, ...] = (
+    Nav(_("首页"), "core:home", "house"),
+    Nav(_("单位"), "orgs:unit_list", "diagram-3", model="orgs.Unit"),
+    Nav(
+        _("企业"),
+        "orgs:enterprise_list",
+        "buildings",
+        model="orgs.Enterprise",
+        children=(
+            Nav(_("企业名录"), "orgs:enterprise_list", "list-ul", model="orgs.Enterprise"),
+            Nav(
+                _("新增企业"),
+                "orgs:enterprise_add",
+                "plus-lg",
+                model="orgs.Enterprise",
+                action="add",
+            ),
+            Nav(
+                _("导入企业"),
+                "orgs:enterprise_import",
+                "upload",
+                model="orgs.Enterprise",
+                action="import",
+            ),
+        ),
+    ),
+    Nav(
+        _("计划任务"),
+        "plans:plan_list",
+        "list-check",
+        model="plans.Plan",
+        children=(
+            Nav(_("年度计划"), "plans:plan_list", "journal-text", model="plans.Plan"),
+            Nav(_("我的任务"), "plans:inbox", "inbox", model="plans.Assignment"),
+        ),
+    ),
+    Nav(_("宣传"), None, "megaphone"),
+    Nav(_("培训"), None, "mortarboard"),
+    Nav(
+        _("持证"),
+        "workforce:compliance_dashboard",
+        "person-badge",
+        model="workforce.ComplianceSnapshot",
+        children=(
+            Nav(
+                _("持证率"),
+                "workforce:compliance_dashboard",
+                "speedometer2",
+                model="workforce.ComplianceSnapshot",
+            ),
+            Nav(_("持证人员名册"), "workforce:person_list", "people", model="workforce.Person"),
+            Nav(
+                _("导入花名册（三项岗位）"),
+                "workforce:roster_import",
+                "upload",
+                model="workforce.Post",
+                action="import",
+            ),
+            Nav(
+                _("证书到期"), "workforce:certificates_due", "alarm", model="workforce.Certificate"
+            ),
+            Nav(
+                _("核查线索"),
+                "workforce:integrityflag_list",
+                "flag",
+                check="xuanpei.workforce.views_integrity.may_review_flags",
+            ),
+            Nav(_("证书真伪查询"), "public_check", "patch-check"),
+        ),
+    ),
+    Nav(_("考核通报"), None, "clipboard-data"),
+    Nav(_("评估"), None, "graph-up"),
+)
+
+
+def _url(url_name: str | None) -> str | None:
+    try:
+        return reverse(url_name) if url_name else None
+    except NoReverseMatch:
+        return None
+
+
+def _is_under(path: str, url: str | None) -> bool:
+    # A page is under an entry on its own pages too (detail, edit…); home only on itself.
+    return bool(url) and (path == url if url == "/" else path.startswith(url))
+
+
+def menu_for(user, path: str = "") -> list[dict]:
+    """The modules `user` may open, each with the entries it may use, marked active for `path`."""
+    items = []
+    for module in MENU:
+        if module.url_name is not None and not module.allows(user):
+            continue
+        url = _url(module.url_name)
+        children = [
+            {"label": c.label, "url": _url(c.url_name), "icon": c.icon}
+            for c in module.children
+            if c.allows(user)
+        ]
+        children = [c for c in children if c["url"]]
+        # The most specific entry is the active one (/plans/inbox/ over /plans/).
+        under = [c for c in children if _is_under(path, c["url"])]
+        if under:
+            max(under, key=lambda c: len(c["url"]))["active"] = True
+        items.append(
+            {
+                "label": module.label,
+                "url": url,
+                "icon": module.icon,
+                "children": children if len(children) > 1 else [],
+                "active": _is_under(path, url) or bool(under),
+            }
+        )
+    return items
 
 
 def navigation(request):
-    items = []
-    path = request.path
     user = getattr(request, "user", None)
-    in_enterprise = bool(getattr(user, "enterprise_id", None))
-    for label, url_name, icon in MODULES:
-        if in_enterprise and url_name in UNITS_ONLY:
-            continue
-        try:
-            url = reverse(url_name) if url_name else None
-        except NoReverseMatch:
-            url = None
-        # A module is active on its own pages too (detail, edit…), home only on itself.
-        active = bool(url) and (path == url if url == "/" else path.startswith(url))
-        items.append({"label": label, "url": url, "icon": icon, "active": active})
+    authenticated = getattr(user, "is_authenticated", False)
     return {
-        "nav_modules": items,
+        "nav_modules": menu_for(user, request.path) if authenticated else [],
         "is_district_admin": is_district_admin(user),
         "unread_notifications": UnreadCount(user),
     }

@@ -124,6 +124,21 @@ def crosses_to_many(model) -> bool:
     return False
 
 
+def reaches(user, model, action: str = "view") -> bool:
+    """Could `model.objects.for_user(user, action)` hold any row at all?
+
+    The role's grant, and a scope path for this kind of user: an enterprise
+    account reaches no unit or plan, whatever its role. Menus offer only what
+    reaches (issue #8 §4) and `ScopedViewMixin` refuses the rest with 403. No query.
+    """
+    if not has_action(user, model, action):
+        return False
+    scope = UserScope.of(user)
+    if scope.everything or scope_filter(model, scope) is not None:
+        return True
+    return action == "view" and shared_down_filter(model, scope) is not None
+
+
 class ScopedQuerySet(models.QuerySet):
     def for_user(self, user, action: str = "view") -> ScopedQuerySet:
         """Rows of this queryset that `user` may see (action=view) or act on."""

@@ -37,6 +37,7 @@ from xuanpei.audit.context import request_address
 from xuanpei.audit.display import ChangeRow, change_rows, related_names
 from xuanpei.audit.filters import ACTION_LABELS
 from xuanpei.core.permissions import Role
+from xuanpei.core.scoping import reaches
 from xuanpei.core.validators import mask_id_number
 from xuanpei.core.views import ObjectDetailView, ObjectListView, ScopedViewMixin
 from xuanpei.workforce import services
@@ -195,6 +196,8 @@ class PersonListView(ObjectListView):
                 }
             )
         ctx["rows"] = rows
+        # The roster comes in as posts (RosterImportView), so its grant is Post's.
+        ctx["can_import_roster"] = reaches(user, Post, "import")
         ctx["on"] = on
         ctx["is_today"] = on == timezone.localdate()
         ctx["columns"] = [("name", _("姓名")), ("birth", _("出生日期")), ("updated", _("更新时间"))]

@@ -553,10 +553,12 @@ def test_a_new_town_sees_its_own_subtree_only(client, district):
         assert name not in body
 
 
-def test_an_enterprise_account_sees_an_empty_tree(client, district):
-    response = login(client, district.enterprise).get(reverse("orgs:unit_list"))
-    assert response.status_code == 200
-    assert "没有可以查看的单位" in response.content.decode()
+def test_an_enterprise_account_is_neither_offered_nor_shown_the_unit_tree(client, district):
+    # Issue #8 §4: an enterprise account has no unit in its scope, so no 单位 menu and a 403.
+    client = login(client, district.enterprise)
+    home = client.get(reverse("core:home")).content.decode()
+    assert f'href="{reverse("orgs:unit_list")}"' not in home
+    assert client.get(reverse("orgs:unit_list")).status_code == 403
 
 
 def test_unit_detail_counts_children_enterprises_and_users(client, district):
