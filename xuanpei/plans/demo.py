@@ -33,7 +33,7 @@ from django.utils import timezone
 from xuanpei.accounts.models import User
 from xuanpei.core.permissions import Role
 from xuanpei.orgs.demo import DEMO_SEED
-from xuanpei.plans import services
+from xuanpei.plans import services, subassign
 from xuanpei.plans.choices import PlanKind, PlanStatus, ReportStatus, Timeframe
 from xuanpei.plans.demo_reports import RETURN_COMMENTS, BulkReports, summary
 from xuanpei.plans.loader import district_root, load_template
@@ -247,6 +247,55 @@ class _Story:
             services.add_comment(done, actor=self.cast.leader, text=LEADER_COMMENTS[2])
 
 
+# ------------------------------------------------------------------ a new town's break-down
+
+
+def _break_down(plan: Plan, cast: _Cast, today: date) -> Assignment | None:
+    """A new town passes a quarterly task on to its 镇街 (issue #8): the 镇街 with a demo
+    account reported the ended quarters (the new town accepted them) and the quarter in
+    course (awaiting the new town's review); its sibling 镇街 has done nothing yet. The
+    new town's page rolls the accepted quantities up."""
+    street_user = next(
+        (u for u in cast.by_unit.values() if u.unit.depth == 3 and u.unit.get_parent().depth == 2),
+        None,
+    )
+    if street_user is None:
+        return None
+    street = street_user.unit
+    town = street.get_parent()
+    town_user = cast.reporter(town)
+    parent = next(
+        (
+            a
+            for a in _assignments(plan)
+            if a.unit_id == town.pk
+            and a.task.timeframe == Timeframe.QUARTERLY
+            and a.task.targets.exists()
+        ),
+        None,
+    )
+    if parent is None or town_user is None:
+        return None
+    siblings = [u for u in subassign.candidate_units(parent) if u.depth == 3 and u.pk != street.pk]
+    subs = subassign.break_down(parent, actor=town_user, units=[street, *siblings[:1]])
+    sub = next(s for s in subs if s.unit_id == street.pk)
+    quantities = {t.pk: t.value for t in parent.task.targets.all()}
+    for period in parent.task.periods():
+        if period.start > today:
+            break
+        report = services.save_report(
+            sub,
+            actor=street_user,
+            period_key=period.key,
+            summary=f"{period.label}，{street.name}组织辖区网格员开展应急管理业务培训，签到表和照片见附件。",
+            quantities=quantities,
+        )
+        services.submit_report(report, actor=street_user)
+        if period.due < today:
+            services.review_report(report, actor=town_user, accept=True)
+    return parent
+
+
 # ------------------------------------------------------------------ units' own plans
 
 
@@ -311,6 +360,7 @@ def seed_plans(*, seed: int = DEMO_SEED, today: date | None = None) -> PlansDemo
         story = _Story(current, rng, cast, today)
         story.tell()
         story.comment_on_good_work()
+        _break_down(current, cast, today)
         result.unit_plans = _unit_plans(current, rng, cast, share=0.7, today=today)
         result.plans.append(current)
     result.missing_unit_plans = services.missing_unit_plans(result.plans[-1]).count()

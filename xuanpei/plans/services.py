@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xuanpei.plans import notify
+from xuanpei.plans import notify, subassign, year_flags
 from xuanpei.plans import status as status_rules
 from xuanpei.plans.choices import (
     AdjustmentStatus,
@@ -38,20 +38,26 @@ from xuanpei.plans.models import (
     ReportQuantity,
     Task,
 )
-from xuanpei.plans.status_bulk import refresh_statuses
+from xuanpei.plans.status_bulk import Reading, read_assignments, refresh_statuses
 
 OVERDUE_NOTICE_DAYS = 30
 
 # Permissions ------------------------------------------------------------------------
 
 
-def can_manage(user, plan: Plan) -> bool:
+def can_manage(user, target: Plan | Assignment) -> bool:
     """May `user` edit this plan and act as its issuer (review, decide, split)?
 
+    Given an assignment: may `user` act as its issuer — the plan's, or for a
+    sub-assignment the unit that made it (`subassign`), never the units above that.
     `None` is the system (a command run without --user), as for imports."""
     if user is None:
         return True
-    return Plan.objects.for_user(user, "change").filter(pk=plan.pk).exists()
+    if isinstance(target, Assignment):
+        if target.parent_id is not None:
+            return subassign.manages_sub_assignment(user, target)
+        target = target.task.plan
+    return Plan.objects.for_user(user, "change").filter(pk=target.pk).exists()
 
 
 def can_report(user, assignment: Assignment) -> bool:
@@ -59,12 +65,31 @@ def can_report(user, assignment: Assignment) -> bool:
 
     The issuer's scope covers every responsible unit, but the issuer reviews; it does
     not write the units' reports (nor accept its own), unless the assignment is its
-    own unit's."""
+    own unit's. Units above the issuer (the district over a new town's sub-assignment)
+    neither write nor review them."""
     if user is None:
         return True
     if not Assignment.objects.for_user(user, "change").filter(pk=assignment.pk).exists():
         return False
-    return assignment.unit_id == user.unit_id or not can_manage(user, assignment.task.plan)
+    return assignment.unit_id == user.unit_id or subassign.below_issuer(user, assignment)
+
+
+def can_review(user, assignment: Assignment) -> bool:
+    """May `user` review this assignment's reports, reopen its periods, accept it with an
+    exception and decide its adjustments? The plan's issuer, or for a sub-assignment
+    the unit that made it (`can_manage`)."""
+    return can_manage(user, assignment)
+
+
+def reviewable_reports(user, queryset=None):
+    """`can_review` as a queryset: the submitted reports `user` may review (the 待审核 queue)."""
+    qs = ProgressReport.objects.all() if queryset is None else queryset
+    managed = Plan.objects.for_user(user, "change").values("pk")
+    return qs.filter(
+        pk__in=ProgressReport.objects.for_user(user, "view").values("pk"),
+        status=ReportStatus.SUBMITTED,
+        assignment__task__plan__in=managed,
+    )
 
 
 def _require(allowed: bool) -> None:
@@ -84,14 +109,14 @@ def due_overrides(assignment: Assignment) -> dict[str, date]:
 
 
 def compute_status(assignment: Assignment, on: date | None = None) -> status_rules.StatusResult:
+    """The assignment's status on `on` (the same reading as the daily refresh)."""
+    return read_assignment(assignment, on).result
+
+
+def read_assignment(assignment: Assignment, on: date | None = None) -> Reading:
+    """Status, targets' progress and moved due dates of one assignment on `on` (today)."""
     on = on or timezone.localdate()
-    facts = [
-        status_rules.ReportFact(r.period_key, r.status, r.pk)
-        for r in assignment.reports.only("pk", "assignment_id", "period_key", "status")
-    ]
-    return status_rules.assignment_status(
-        assignment.task.periods(), facts, on, due_overrides(assignment)
-    )
+    return read_assignments([assignment], on)[assignment.pk]
 
 
 def refresh_status(assignment: Assignment, on: date | None = None) -> Assignment:
@@ -105,6 +130,9 @@ def refresh_status(assignment: Assignment, on: date | None = None) -> Assignment
     assignment.save(
         update_fields=["status", "next_due", "overdue_periods", "status_on", "updated_at"]
     )
+    if assignment.parent_id is not None:
+        # Its accepted quantities count toward the parent's targets (the roll-up).
+        refresh_status(assignment.parent, on)
     return assignment
 
 
@@ -125,6 +153,7 @@ def issue_plan(plan: Plan, *, actor, on: date | None = None) -> Plan:
     _require(can_manage(actor, plan))
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError(_("只有草稿状态的计划可以印发"))
+    year_flags.require_reviewed(plan)  # a copy's 〔2022〕3号, 二十大 … (issue #8)
     plan.status = PlanStatus.ISSUED
     plan.issued_on = on or timezone.localdate()
     plan.save(update_fields=["status", "issued_on", "updated_at"])
@@ -150,11 +179,19 @@ def sync_assignments(task: Task, *, actor=None) -> list[Assignment]:
     wanted = {u.pk: AssignmentRole.COOPERATE for u in task.cooperating_units.all()}
     for unit in task.lead_units.all():
         wanted[unit.pk] = AssignmentRole.LEAD
-    existing = {a.unit_id: a for a in task.assignments.all()}
+    # Sub-assignments (a unit's break-down to units below it) are not the issuer's to sync.
+    existing = {a.unit_id: a for a in task.assignments.filter(parent__isnull=True)}
+    broken_down = dict(task.assignments.filter(parent__isnull=False).values_list("unit_id", "pk"))
     result = []
     for unit_id, role in wanted.items():
         a = existing.pop(unit_id, None)
-        if a is None:
+        if a is None and unit_id in broken_down:
+            # The unit carries the task already through a break-down: naming it directly
+            # makes that assignment the plan's own (the issuer now reviews it).
+            a = Assignment.objects.get(pk=broken_down[unit_id])
+            a.parent, a.role = None, role
+            a.save(update_fields=["parent", "role", "updated_at"])
+        elif a is None:
             a = Assignment.objects.create(task=task, unit_id=unit_id, role=role, created_by=actor)
             refresh_status(a)
         elif a.role != role:
@@ -162,7 +199,7 @@ def sync_assignments(task: Task, *, actor=None) -> list[Assignment]:
             a.save(update_fields=["role", "updated_at"])
         result.append(a)
     for stale in existing.values():
-        if not stale.reports.exists() and not stale.adjustments.exists():
+        if not (stale.reports.exists() or stale.adjustments.exists() or stale.children.exists()):
             stale.delete()
     return result
 
@@ -171,7 +208,9 @@ def sync_assignments(task: Task, *, actor=None) -> list[Assignment]:
 def copy_plan(plan: Plan, *, year: int, actor, doc_number: str = "") -> Plan:
     """Next year's plan as a copy of this one (a draft): sections, tasks, targets, units.
 
-    Dates move to the new year; reports, adjustments and comments stay behind.
+    Dates move to the new year; reports, adjustments and comments stay behind. Text
+    the copy cannot move (cited 〔2022〕 numbers, 二十大, 疫情防控 …) is flagged for
+    review on the copy (`year_flags`); the plan is issued once each flag is cleared.
     """
     _require(can_manage(actor, plan))
     if Plan.objects.filter(kind=plan.kind, unit=plan.unit, year=year).exists():
@@ -221,6 +260,8 @@ def copy_plan(plan: Plan, *, year: int, actor, doc_number: str = "") -> Plan:
             t.task = task
             t.created_by = actor
             t.save()
+    new.year_flags = year_flags.scan(new)
+    new.save(update_fields=["year_flags", "updated_at"])
     return new
 
 
@@ -251,20 +292,15 @@ def save_report(
     quantities: dict[int, object] | None = None,
     report: ProgressReport | None = None,
 ) -> ProgressReport:
-    """Create or edit a draft (or returned) report with its quantities per target pk."""
+    """Create a report (a draft) or edit a draft or returned one, with its quantities per
+    target pk. A period takes as many reports as the work needs (issue #8): each adds
+    progress and is reviewed on its own."""
     _require(can_report(actor, assignment))
     _check_period(assignment, period_key)
     if report is None:
-        if assignment.reports.filter(period_key=period_key).exists():
-            raise ValidationError({"period_key": _("该填报期已有进展报告，请在原报告上修改后提交")})
         report = ProgressReport(assignment=assignment, created_by=actor)
-    elif (
-        report.period_key != period_key
-        and assignment.reports.filter(period_key=period_key).exclude(pk=report.pk).exists()
-    ):
-        raise ValidationError({"period_key": _("该填报期已有进展报告")})
     elif not report.editable:
-        raise ValidationError(_("已提交或已验收的报告不能修改"))
+        raise ValidationError(_("已提交或已验收的报告不能修改；如有新进展，请新增一份报告"))
     report.period_key = period_key
     report.summary = summary
     report.save()
@@ -282,11 +318,12 @@ def save_report(
     return report
 
 
-def _event(report: ProgressReport, action: str, actor, comment: str = "") -> None:
+def _event(report: ProgressReport, action: str, actor, comment: str = "") -> ReportEvent:
     event = ReportEvent.objects.create(
         report=report, action=action, actor=actor, comment=comment, created_by=actor
     )
     notify.report_event(report, event)
+    return event
 
 
 @transaction.atomic
@@ -308,7 +345,7 @@ def review_report(
     report: ProgressReport, *, actor, accept: bool, comment: str = ""
 ) -> ProgressReport:
     """The issuer accepts a submitted report, or returns it with a comment (required)."""
-    _require(can_manage(actor, report.assignment.task.plan))
+    _require(can_review(actor, report.assignment))
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("只能审核已提交的报告"))
     if not accept and not comment.strip():
@@ -325,6 +362,70 @@ def review_report(
     )
     refresh_status(report.assignment)
     return report
+
+
+@transaction.atomic
+def reopen_period(assignment: Assignment, *, actor, period_key: str, reason: str) -> ProgressReport:
+    """The issuer reopens an accepted period: the unit owes more on it (issue #8).
+
+    Its accepted reports keep counting toward the targets but no longer close the
+    period; the next accepted report does. The reason is a REOPEN event on the
+    period's latest accepted report (its history, the audit log and the unit's
+    inbox); an exception acceptance is withdrawn, since the period is open again."""
+    _require(can_review(actor, assignment))
+    _check_period(assignment, period_key)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写重新打开的理由")})
+    closing = assignment.reports.filter(
+        period_key=period_key, status=ReportStatus.ACCEPTED, reopened_at__isnull=True
+    ).order_by("pk")
+    latest = closing.last()
+    if latest is None:
+        raise ValidationError({"period_key": _("该填报期尚未验收，无需重新打开")})
+    now = timezone.now()
+    for report in closing:  # one by one: the audit log records each
+        report.reopened_at = now
+        report.save(update_fields=["reopened_at", "updated_at"])
+    if assignment.has_exception:
+        _withdraw_exception(assignment)
+    _event(latest, ReportEvent.Action.REOPEN, actor, reason)
+    refresh_status(assignment)
+    return latest
+
+
+def _withdraw_exception(assignment: Assignment) -> None:
+    assignment.exception_reason, assignment.exception_at, assignment.exception_by = "", None, None
+    assignment.save(
+        update_fields=["exception_reason", "exception_at", "exception_by", "updated_at"]
+    )
+
+
+@transaction.atomic
+def accept_with_exception(assignment: Assignment, *, actor, reason: str) -> Assignment:
+    """The issuer accepts an assignment whose targets are not all met, saying why.
+
+    Only once every period is done (accepted and not reopened): the exception
+    waives the targets, not the reports. Who, when and why stay on the assignment
+    (and in the audit log); the unit hears of it."""
+    _require(can_review(actor, assignment))
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写例外验收的理由")})
+    if assignment.has_exception:
+        raise ValidationError(_("该任务已例外验收"))
+    result = compute_status(assignment)
+    if len(result.accepted) < len(assignment.task.periods()):
+        raise ValidationError(_("各填报期均有已验收的报告后，才能例外验收"))
+    if result.targets_met:
+        raise ValidationError(_("量化目标已全部达成，无需例外验收"))
+    assignment.exception_reason = reason.strip()
+    assignment.exception_at = timezone.now()
+    assignment.exception_by = actor
+    assignment.save(
+        update_fields=["exception_reason", "exception_at", "exception_by", "updated_at"]
+    )
+    refresh_status(assignment)
+    notify.accepted_with_exception(assignment)
+    return assignment
 
 
 # Adjustments and comments ------------------------------------------------------------
@@ -364,7 +465,7 @@ def request_adjustment(
 def decide_adjustment(
     adjustment: Adjustment, *, actor, grant: bool, comment: str = ""
 ) -> Adjustment:
-    _require(can_manage(actor, adjustment.assignment.task.plan))
+    _require(can_review(actor, adjustment.assignment))
     if adjustment.status != AdjustmentStatus.PENDING:
         raise ValidationError(_("该申请已审批"))
     adjustment.status = AdjustmentStatus.GRANTED if grant else AdjustmentStatus.REFUSED
@@ -414,11 +515,6 @@ def missing_unit_plans(plan: Plan, user=None):
     return expected_unit_plan_units(plan, user).exclude(pk__in=submitted)
 
 
-def target_totals(assignment: Assignment) -> dict[int, object]:
-    """Accepted quantities per target, summed over the accepted reports."""
-    totals: dict[int, object] = {}
-    for q in ReportQuantity.objects.filter(
-        report__assignment=assignment, report__status=ReportStatus.ACCEPTED
-    ):
-        totals[q.target_id] = totals.get(q.target_id, 0) + q.value
-    return totals
+def target_progress(assignment: Assignment) -> list[status_rules.TargetProgress]:
+    """Each target with what the accepted reports achieved (the status rules' reading)."""
+    return read_assignment(assignment).progress

@@ -152,6 +152,7 @@ class InboxView(ObjectListView):
         ctx["legend"] = matrix.legend()
         overdue = Q(status=AssignmentStatus.OVERDUE)
         ctx["counts"] = self.queryset.order_by().aggregate(
+            total=Count("pk"),  # 0: the empty state explains why (issue #8)
             overdue=Count("pk", filter=overdue),
             soon=Count("pk", filter=Q(next_due__gte=today, next_due__lte=soon) & ~overdue),
         )

@@ -32,8 +32,8 @@ from xuanpei.core.views import (
     ObjectUpdateView,
     ScopedViewMixin,
 )
-from xuanpei.plans import services
-from xuanpei.plans.choices import AssignmentStatus, PlanKind
+from xuanpei.plans import services, year_flags
+from xuanpei.plans.choices import AssignmentStatus, PlanKind, PlanStatus
 from xuanpei.plans.filters import PlanFilterSet
 from xuanpei.plans.forms_plans import CopyPlanForm, PlanForm, SectionFormSet
 from xuanpei.plans.matrix import group_by_kind, legend, status_style, unit_sort_key
@@ -66,6 +66,12 @@ class PlanListView(ObjectListView):
         )
         for row in rows:
             counts[row["task__plan"]][row["status"]] = row["n"]
+        # The 待审核 queue's button, for whoever reviews (issue #8).
+        ctx["pending_reviews"] = (
+            services.reviewable_reports(self.request.user).count()
+            if has_action(self.request.user, Plan, "change")
+            else None
+        )
         ctx["rows"] = [
             {
                 "plan": p,
@@ -113,6 +119,7 @@ class PlanDetailView(ObjectDetailView):
             task_count=len(tasks),
             legend=legend(),
             can_manage=services.can_manage(user, plan),
+            year_flags=year_flags.outstanding(plan) if plan.status == PlanStatus.DRAFT else [],
             is_own_unit_plan=plan.kind == PlanKind.UNIT and user.unit_id == plan.unit_id,
             tabs=plan_tabs(plan, "detail") if plan.kind == PlanKind.DISTRICT else None,
         )
@@ -217,6 +224,16 @@ class PlanIssueView(PlanActionView):
             else _("计划已印发，任务已分解到各责任单位")
         )
         return services.issue_plan(plan, actor=self.request.user)
+
+
+class PlanYearFlagsView(PlanActionView):
+    """确认保留 flagged year-bound text of a copied plan: one flag (`key`), or all (`all`)."""
+
+    def perform(self, plan):
+        keys = None if self.request.POST.get("all") else [self.request.POST.get("key", "")]
+        self.done_message = _("已确认保留，可以印发") if keys is None else _("已确认保留该处内容")
+        year_flags.clear_flags(plan, actor=self.request.user, keys=keys)
+        return plan
 
 
 class PlanCloseView(PlanActionView):

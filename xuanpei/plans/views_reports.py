@@ -31,8 +31,7 @@ from django.views import generic
 from django.views.generic.detail import SingleObjectMixin
 
 from xuanpei.core.views import ObjectDetailView, ScopedViewMixin, ScopeViolation, ensure_in_scope
-from xuanpei.plans import evidence, matrix, services
-from xuanpei.plans import status as status_rules
+from xuanpei.plans import evidence, matrix, services, subassign
 from xuanpei.plans.choices import AdjustmentStatus, AssignmentStatus, ReportStatus
 from xuanpei.plans.forms_reports import (
     AdjustmentDecisionForm,
@@ -48,6 +47,7 @@ from xuanpei.plans.models import (
     ProgressReport,
     ReportEvent,
 )
+from xuanpei.plans.periods import current_period
 from xuanpei.plans.status import effective_due
 
 REPORT_COLOURS = {
@@ -65,6 +65,7 @@ EVENT_ICONS = {
     ReportEvent.Action.SUBMIT: "send",
     ReportEvent.Action.RETURN: "arrow-return-left",
     ReportEvent.Action.ACCEPT: "check2-circle",
+    ReportEvent.Action.REOPEN: "unlock",
 }
 
 
@@ -128,24 +129,33 @@ def decorate_report(report: ProgressReport, *, labels: dict[str, str], can_repor
 
 
 def period_rows(periods, result, overrides, reports, today) -> list[dict]:
-    """Each period of the task: its (adjusted) due date, its state and its latest report."""
-    latest: dict[str, ProgressReport] = {}
+    """Each period of the task: its (adjusted) due date, its state and its reports.
+
+    A period takes several reports (issue #8); its state reads like the assignment's:
+    done (accepted, not reopened), overdue, else its latest report other than a draft."""
+    by_period: dict[str, list[ProgressReport]] = {}
     for report in sorted(reports, key=lambda r: r.pk):
-        latest[report.period_key] = report
+        by_period.setdefault(report.period_key, []).append(report)
     overdue = {p.key for p in result.overdue}
     rows = []
     for period in periods:
         due = effective_due(period, overrides)
-        report = latest.get(period.key)
-        if period.key in result.accepted:
+        mine = by_period.get(period.key, [])
+        filed = [r for r in mine if r.status != ReportStatus.DRAFT]
+        latest = filed[-1] if filed else None
+        reopened = any(r.reopened_at for r in mine)
+        done = period.key in result.accepted
+        if done:
             state = badge(AssignmentStatus.ACCEPTED.label, "success")
         elif period.key in overdue:
             state = badge(AssignmentStatus.OVERDUE.label, "danger")
-        elif report is not None and report.status == ReportStatus.SUBMITTED:
+        elif latest is not None and latest.status == ReportStatus.SUBMITTED:
             state = badge(AssignmentStatus.SUBMITTED.label, "info")
-        elif report is not None and report.status == ReportStatus.RETURNED:
+        elif latest is not None and latest.status == ReportStatus.RETURNED:
             state = badge(AssignmentStatus.RETURNED.label, "warning")
-        elif report is not None:
+        elif reopened:
+            state = badge(_("已重新打开"), "warning")
+        elif mine:
             state = badge(_("草稿"), "secondary")
         elif period.start > today:
             state = badge(_("未到期"), "light")
@@ -157,33 +167,30 @@ def period_rows(periods, result, overrides, reports, today) -> list[dict]:
                 "due": due,
                 "moved": due != period.due,
                 "days_left": (due - today).days,
-                "open": period.key not in result.accepted,
+                "open": not done,
+                "done": done,
+                "reopened": reopened and not done,
                 "state": state,
-                "report": report,
+                "reports": list(reversed(mine)),  # newest first, as the cards below
             }
         )
     return rows
 
 
-def target_rows(assignment: Assignment, periods, reports) -> list[dict]:
-    """Targets with the accepted totals; per-period targets count the periods that met them."""
-    totals = services.target_totals(assignment)
-    accepted = [r for r in reports if r.status == ReportStatus.ACCEPTED]
-    rows = []
-    for target in assignment.task.targets.all():
-        total = totals.get(target.pk)
-        row = {"target": target, "total": total, "met": target.is_met(total)}
-        if target.per_period:
-            by_period: dict[str, object] = {}
-            for report in accepted:
-                for q in report.quantities.all():
-                    if q.target_id == target.pk:
-                        by_period[report.period_key] = by_period.get(report.period_key, 0) + q.value
-            row["periods_met"] = sum(1 for v in by_period.values() if target.is_met(v))
-            row["periods"] = len(periods)
-            row["met"] = row["periods_met"] == len(periods)
-        rows.append(row)
-    return rows
+def target_rows(assignment: Assignment, periods, progress) -> list[dict]:
+    """Targets with what the accepted reports achieved (`progress`: the status rules' own
+    reading, `services.read_assignment`)."""
+    targets = {t.pk: t for t in assignment.task.targets.all()}
+    return [
+        {
+            "target": targets[row.target.pk],
+            "total": row.total,
+            "met": row.met,
+            "periods_met": row.periods_met,
+            "periods": len(periods),
+        }
+        for row in progress
+    ]
 
 
 def offers_unit_actions(user, assignment: Assignment, can_manage: bool) -> bool:
@@ -202,16 +209,14 @@ def assignment_context(assignment: Assignment, user, **forms) -> dict:
     task = assignment.task
     periods = task.periods()
     labels = {p.key: p.label for p in periods}
-    overrides = services.due_overrides(assignment)
-    can_manage = services.can_manage(user, task.plan)
+    reading = services.read_assignment(assignment, today)
+    result, overrides = reading.result, reading.overrides
+    can_manage = services.can_review(user, assignment)
     can_report = offers_unit_actions(user, assignment, can_manage)
     reports = [
         decorate_report(r, labels=labels, can_report=can_report, can_manage=can_manage)
         for r in scoped_reports(user, assignment)
     ]
-    # The same rule as services.compute_status, on the reports already loaded.
-    facts = [status_rules.ReportFact(r.period_key, r.status, r.pk) for r in reports]
-    result = status_rules.assignment_status(periods, facts, today, overrides)
     adjustments = list(
         Adjustment.objects.for_user(user)
         .filter(assignment=assignment)
@@ -236,8 +241,9 @@ def assignment_context(assignment: Assignment, user, **forms) -> dict:
         "today": today,
         "periods": rows,
         "open_periods": [r for r in rows if r["open"]],
-        "free_periods": [r for r in rows if r["report"] is None],
-        "targets": target_rows(assignment, periods, reports),
+        "can_reopen": can_manage and any(r["done"] for r in rows),
+        "can_except": can_manage and result.short,
+        "targets": target_rows(assignment, periods, reading.progress),
         "reports": reports,
         "adjustments": adjustments,
         "delays": sum(1 for a in adjustments if a.status == AdjustmentStatus.GRANTED),
@@ -264,6 +270,7 @@ class AssignmentDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.update(assignment_context(self.object, self.request.user))
+        ctx.update(subassign.rollup_context(self.object, self.request.user))  # issue #8
         return ctx
 
 
@@ -279,7 +286,7 @@ class ReportDetailView(ObjectDetailView):
         assignment = report.assignment
         labels = {p.key: p.label for p in assignment.task.periods()}
         full = scoped_reports(user, assignment).get(pk=report.pk)
-        can_manage = services.can_manage(user, assignment.task.plan)
+        can_manage = services.can_review(user, assignment)
         can_report = offers_unit_actions(user, assignment, can_manage)
         ctx.update(
             report=decorate_report(
@@ -401,41 +408,54 @@ class ReportFormMixin:
         return assignment_url(self.assignment.pk)
 
 
-def free_periods(user, assignment: Assignment) -> list:
-    """Periods a new report may be written for: those without any report yet."""
-    taken = set(
-        ProgressReport.objects.for_user(user)
-        .filter(assignment=assignment)
-        .values_list("period_key", flat=True)
-    )
-    return [p for p in assignment.task.periods() if p.key not in taken]
-
-
 class ReportCreateView(ReportFormMixin, ObjectFormView):
-    """填写进展报告 on an assignment (the page of its responsible unit)."""
+    """填写进展报告 on an assignment (the page of its responsible unit).
+
+    Every period is offered, labelled with its state: a period already accepted
+    still takes more progress (issue #8). The first period not done is the default
+    (an overdue one first, else the one in course)."""
 
     queryset = Assignment.objects.select_related("task__plan", "unit")
 
     def get_object(self, queryset=None):
         self.assignment = super().get_object(queryset)
         self.report = None
-        self.free = free_periods(self.request.user, self.assignment)
         return self.assignment
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        self.check_allowed()
-        if not self.free:
-            messages.info(request, _("各填报期均已有报告，请在已有报告上修改"))
-            return HttpResponseRedirect(assignment_url(self.assignment.pk))
-        return super(ObjectFormView, self).get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["period_keys"] = [p.key for p in self.free]
-        # The earliest period without a report: an overdue one first, else the current one.
-        kwargs["initial_period"] = self.free[0].key if self.free else None
+        result = services.compute_status(self.assignment)
+        periods = self.assignment.task.periods()
+        kwargs["period_states"] = period_states(self.assignment, periods, result)
+        if result.short or not periods:
+            kwargs["initial_period"] = periods[-1].key if periods else None
+        else:
+            open_periods = [p for p in periods if p.key not in result.accepted]
+            current = current_period(open_periods, timezone.localdate())
+            kwargs["initial_period"] = (result.overdue or [current or open_periods[-1]])[0].key
         return kwargs
+
+
+def period_states(assignment: Assignment, periods, result) -> dict[str, str]:
+    """A word for each period in the 填报期 choices: 已验收, 已重新打开, 已逾期, 填报中 …"""
+    reopened = set(
+        assignment.reports.filter(reopened_at__isnull=False).values_list("period_key", flat=True)
+    )
+    overdue = {p.key for p in result.overdue}
+    today = timezone.localdate()
+    states = {}
+    for p in periods:
+        if p.key in result.accepted:
+            states[p.key] = _("已验收，可补报新进展")
+        elif p.key in overdue:
+            states[p.key] = _("已逾期")
+        elif p.key in reopened:
+            states[p.key] = _("已重新打开")
+        elif p.start > today:
+            states[p.key] = _("未开始")
+        else:
+            states[p.key] = _("填报中")
+    return states
 
 
 class ReportUpdateView(ReportFormMixin, ObjectFormView):
@@ -477,53 +497,6 @@ class ReportSubmitView(ScopedViewMixin, SingleObjectMixin, generic.View):
         return done(request, assignment_url(report.assignment_id))
 
 
-class ReportReviewView(ObjectFormView):
-    """验收 or 退回 a submitted report (the issuer of the plan)."""
-
-    queryset = ProgressReport.objects.select_related("assignment__task__plan", "assignment__unit")
-    form_class = ReviewForm
-    template_name = "plans/report_review.html"
-    partial_template_name = "plans/partials/report_review_form.html"
-    denied_message = gettext_lazy("只有计划的制定单位可以审核报告")
-
-    def allowed(self) -> bool:
-        return services.can_manage(self.request.user, self.object.assignment.task.plan)
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        self.check_allowed()
-        if self.object.status != ReportStatus.SUBMITTED:
-            messages.info(
-                request,
-                _("该报告当前为“%(s)s”，无需审核") % {"s": self.object.get_status_display()},
-            )
-            return HttpResponseRedirect(self.object.get_absolute_url())
-        return super(ObjectFormView, self).get(request, *args, **kwargs)
-
-    def get_initial(self):
-        return {"decision": ReviewForm.ACCEPT}
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        self.object.review_form = ctx["form"]
-        ctx.update(report=self.object)
-        return ctx
-
-    def run(self, form):
-        return services.review_report(
-            self.object,
-            actor=self.request.user,
-            accept=form.accept,
-            comment=form.cleaned_data["comment"],
-        )
-
-    def get_success_message(self) -> str:
-        return _("报告已验收") if self.result.status == ReportStatus.ACCEPTED else _("报告已退回")
-
-    def get_success_url(self):
-        return assignment_url(self.object.assignment_id)
-
-
 class AdjustmentCreateView(ObjectFormView):
     """申请延期 of one period (the responsible unit)."""
 
@@ -563,47 +536,6 @@ class AdjustmentCreateView(ObjectFormView):
 
     def get_success_url(self):
         return assignment_url(self.object.pk)
-
-
-class AdjustmentDecideView(ObjectFormView):
-    """同意 or 不同意 a pending adjustment (the issuer of the plan)."""
-
-    queryset = Adjustment.objects.select_related("assignment__task__plan", "assignment__unit")
-    form_class = AdjustmentDecisionForm
-    template_name = "plans/adjustment_decide.html"
-    partial_template_name = "plans/partials/adjustment_decision_form.html"
-    denied_message = gettext_lazy("只有计划的制定单位可以审批延期申请")
-
-    def allowed(self) -> bool:
-        return services.can_manage(self.request.user, self.object.assignment.task.plan)
-
-    def get_initial(self):
-        return {"decision": AdjustmentDecisionForm.GRANT}
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        adj = self.object
-        found = next((p for p in adj.assignment.task.periods() if p.key == adj.period_key), None)
-        adj.label = found.label if found else adj.period_key
-        adj.decision_form = ctx["form"]
-        ctx.update(adj=adj, assignment=adj.assignment)
-        return ctx
-
-    def run(self, form):
-        return services.decide_adjustment(
-            self.object,
-            actor=self.request.user,
-            grant=form.grant,
-            comment=form.cleaned_data["comment"],
-        )
-
-    def get_success_message(self) -> str:
-        if self.result.status == AdjustmentStatus.GRANTED:
-            return _("已同意延期，截止日期改为 %(d)s") % {"d": self.result.requested_due}
-        return _("已不同意该延期申请")
-
-    def get_success_url(self):
-        return assignment_url(self.object.assignment_id)
 
 
 class CommentCreateView(ObjectFormView):

@@ -158,6 +158,10 @@ class AssignmentSerializer(serializers.ModelSerializer):
     unit = UnitBriefSerializer(read_only=True, help_text=gettext_lazy("责任单位"))
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    exception_by = serializers.StringRelatedField(help_text=gettext_lazy("例外验收人"))
+    parent = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text=gettext_lazy("分解自：上级单位的任务分解 id（区级下达的为 null）")
+    )
 
     class Meta:
         model = Assignment
@@ -167,6 +171,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "task",
             "plan",
             "unit",
+            "parent",
             "role",
             "role_display",
             "status",
@@ -174,6 +179,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "next_due",
             "overdue_periods",
             "status_on",
+            "exception_reason",
+            "exception_at",
+            "exception_by",
         ]
         read_only_fields = fields
         extra_kwargs = {"url": {"view_name": "api:assignment-detail"}}
@@ -239,6 +247,7 @@ class ProgressReportSerializer(ScopedModelSerializer):
             "reviewed_at",
             "reviewed_by",
             "review_comment",
+            "reopened_at",
             "evidence",
             "events",
             "created_at",
@@ -249,6 +258,7 @@ class ProgressReportSerializer(ScopedModelSerializer):
             "submitted_at",
             "reviewed_at",
             "review_comment",
+            "reopened_at",
             "created_at",
             "updated_at",
         ]

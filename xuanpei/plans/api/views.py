@@ -10,11 +10,12 @@ accepts or returns it (the plan's issuer only).
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from xuanpei.core.api import ScopedModelViewSet
-from xuanpei.plans import services
+from xuanpei.plans import services, subassign
 from xuanpei.plans.api.serializers import (
     AssignmentSerializer,
     PlanSerializer,
@@ -22,6 +23,7 @@ from xuanpei.plans.api.serializers import (
     ReviewSerializer,
     TaskSerializer,
 )
+from xuanpei.plans.api.subassign import SubAssignmentCreateSerializer
 from xuanpei.plans.models import Assignment, Plan, ProgressReport, Task
 
 READ_ONLY = ["get", "head", "options"]
@@ -63,14 +65,29 @@ class AssignmentFilterSet(django_filters.FilterSet):
 
 
 class AssignmentViewSet(ScopedModelViewSet):
-    """任务分解：责任单位只看到本单位及下级的任务，含状态和下一截止日期。"""
+    """任务分解：责任单位只看到本单位及下级的任务，含状态和下一截止日期。
 
-    queryset = Assignment.objects.select_related("task", "unit")
+    POST 分解给下级单位（parent、unit）：只有 parent 的责任单位可以分解，unit 须是其下级单位。"""
+
+    queryset = Assignment.objects.select_related("task", "unit", "exception_by")
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilterSet
     ordering_fields = ["next_due", "status"]
     ordering = ["next_due", "pk"]
-    http_method_names = READ_ONLY
+    http_method_names = [*READ_ONLY, "post"]
+
+    @extend_schema(request=SubAssignmentCreateSerializer, responses={201: AssignmentSerializer})
+    def create(self, request, *args, **kwargs):
+        """分解给下级单位：由 parent 的责任单位把任务交给其下级单位 unit（issue #8）。"""
+        params = SubAssignmentCreateSerializer(data=request.data, context={"request": request})
+        params.is_valid(raise_exception=True)
+        with self.audited_write():
+            [sub] = subassign.break_down(
+                params.validated_data["parent"],
+                actor=request.user,
+                units=[params.validated_data["unit"]],
+            )
+        return Response(self.get_serializer(sub).data, status=status.HTTP_201_CREATED)
 
 
 class ReportFilterSet(django_filters.FilterSet):
