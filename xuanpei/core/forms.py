@@ -1,10 +1,12 @@
 """Form bases: Bootstrap classes, contact fields checked and normalised, and every
-choice field narrowed to the user's scope."""
+choice field narrowed to the user's scope, unit and enterprise fields as pickers
+that scale (`core.pickers`)."""
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import EmailValidator
 
+from xuanpei.core.pickers import enhance_pickers
 from xuanpei.core.scoping import ScopedQuerySet
 from xuanpei.core.validators import contact_validator
 
@@ -71,5 +73,6 @@ class ScopedModelForm(ContactFieldsMixin, BootstrapMixin, forms.ModelForm):
             qs = getattr(field, "queryset", None)
             if qs is not None and isinstance(qs, ScopedQuerySet) and user is not None:
                 field.queryset = qs.for_user(user, "view")
+        enhance_pickers(self.fields)
         self._prepare_contact_fields()
         self._style_fields()

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xuanpei.core.pickers import enhance_pickers
 from xuanpei.core.validators import normalize_code
 from xuanpei.orgs.choices import EnterpriseScale, RiskLevel, UnitKind
 from xuanpei.orgs.forms import UnitChoiceField
@@ -22,6 +23,15 @@ class ScopedFilterSet(django_filters.FilterSet):
                 if qs is not None and hasattr(qs, "for_user"):
                     # ModelChoiceFilter builds its field from `f.queryset`, not `extra`.
                     f.queryset = f.extra["queryset"] = qs.for_user(user, "view")
+
+    @property
+    def form(self):
+        """The filter form, its unit and enterprise choices as pickers (core.pickers)."""
+        form = super().form
+        if not getattr(form, "pickers_ready", False):
+            enhance_pickers(form.fields)
+            form.pickers_ready = True
+        return form
 
 
 class UnitSubtreeFilter(django_filters.ModelChoiceFilter):

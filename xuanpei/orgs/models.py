@@ -128,6 +128,8 @@ class Enterprise(ScopedModel):
 
     SCOPE_UNIT = "unit"
     SCOPE_ENTERPRISE = ""
+    # Thousands of rows: choice fields over enterprises autocomplete (core.pickers).
+    AUTOCOMPLETE_URL = "orgs:enterprise_autocomplete"
 
     name = models.CharField(_("企业名称"), max_length=200)
     uscc = models.CharField(
