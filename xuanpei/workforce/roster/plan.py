@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xuanpei.core.imports import Column
+from xuanpei.core.imports.changes import is_clear_marker
 from xuanpei.core.imports.result import RowError
 from xuanpei.core.imports.values import clean_cell, parse_date
 from xuanpei.core.scoping import UserScope
@@ -74,6 +75,27 @@ CERT_KEYS = (
 )
 DATE_KEYS = ("first_issue_date", "issue_date", "valid_until", "review_due_date", "last_review_date")
 HEADER_OF = {c.key: c.header for c in COLUMNS}
+COLUMN_OF = {c.key: c for c in COLUMNS}
+# Cells a person may clear with （清空） (issue #8); the rest identify the row or must
+# hold a value (有效期至: left blank it is kept, or derived for a new certificate).
+CLEARABLE = {
+    "enterprise_name",
+    "phone",
+    "issuing_authority",
+    "first_issue_date",
+    "last_review_date",
+}
+# A blank cell keeps the stored value: one bit per staged column (`roster_stage.keep`),
+# read by `upsert.KEEP_SQL` and the person update.
+KEEP_BITS = {
+    "kind": 1,
+    "issuing_authority": 2,
+    "first_issue_date": 4,
+    "valid_until": 8,
+    "review_due_date": 16,
+    "last_review_date": 32,
+    "phone": 64,
+}
 
 # The staging table's columns, in the order `Plan.check` builds its tuples.
 STAGE_COLUMNS = (
@@ -95,6 +117,7 @@ STAGE_COLUMNS = (
     "valid_until",
     "review_due",
     "last_review",
+    "keep",
 )
 
 _SPACES = re.compile(r"\s+")
@@ -252,8 +275,12 @@ class Plan:
         lk = self.lk
         get = text.get
 
-        def reject(key: str, message: str) -> None:
-            errors.append(RowError(number, HEADER_OF[key], get(key, ""), str(message)))
+        def reject(key: str, message: str) -> RowError:
+            error = RowError(number, HEADER_OF[key], get(key, ""), str(message))
+            errors.append(error)
+            return error
+
+        cleared, refused = self._clear_markers(text, reject)
 
         # Enterprise
         ent = self.enterprise_id
@@ -392,6 +419,8 @@ class Plan:
                     reject("last_review_date", _("实际复审日期早于发证日期"))
                 if last is not None and last > self.today:
                     reject("last_review_date", _("实际复审日期晚于今天"))
+        if refused:  # the clear marker's own error is the one to read, not "X不能为空"
+            errors[:] = [e for e in errors if e.column not in refused or e is refused[e.column]]
         if errors:
             return None, errors
 
@@ -404,12 +433,37 @@ class Plan:
             review_due = dates.get("review_due_date")
             if review_due is None:
                 review_due = derived_review_due(kind, issue, valid_until, last)
-            first = dates.get("first_issue_date") or issue
+            first = dates.get("first_issue_date") or (
+                None if "first_issue_date" in cleared else issue
+            )
             citem = item if kind in lk.kind_needs_item else None
             cert = (kind, citem, cert_no, auth, first, issue, valid_until, review_due, last)
         else:
             cert = (None, None, None, "", None, None, None, None, None)
-        return (number, ent, idn, name, phone, gender, birth, ptype, item, *cert), []
+        keep = sum(bit for key, bit in KEEP_BITS.items() if not get(key) and key not in cleared)
+        return (number, ent, idn, name, phone, gender, birth, ptype, item, *cert, keep), []
+
+    @staticmethod
+    def _clear_markers(text: dict[str, str], reject) -> tuple[set[str], dict[str, RowError]]:
+        """（清空） cells: cleared keys, and the refused ones (header → their error)."""
+        cleared: set[str] = set()
+        refused: dict[str, RowError] = {}
+        for key, value in text.items():
+            if not value or not is_clear_marker(value):
+                continue
+            if key not in CLEARABLE:
+                column = COLUMN_OF[key]
+                if column.required:
+                    message = _("%(c)s是必填项，不能清空") % {"c": column.header}
+                else:
+                    message = _("%(c)s不能清空：留空即保持原值（新证书按规定推算）") % {
+                        "c": column.header
+                    }
+                refused[column.header] = reject(key, message)
+            text[key] = ""
+            if key in CLEARABLE:
+                cleared.add(key)
+        return cleared, refused
 
 
 def enterprise_for_option(uscc: str, lookups: Lookups) -> int:

@@ -16,7 +16,7 @@ STAGE_DDL = """CREATE TEMP TABLE roster_stage (
     name varchar(50) NOT NULL, phone varchar(20) NOT NULL, gender varchar(6) NOT NULL,
     birth date NOT NULL, ptype varchar(30) NOT NULL, item bigint, kind varchar(30),
     citem bigint, num varchar(50), auth varchar(100) NOT NULL, first_issue date, issue date,
-    valid_until date, review_due date, last_review date
+    valid_until date, review_due date, last_review date, keep integer NOT NULL
 )"""
 
 

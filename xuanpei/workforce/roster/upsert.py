@@ -103,6 +103,43 @@ CERT_COMPARED = (
 )
 
 
+def keep_sql(d: Dialect) -> str:
+    """Blank cells keep the stored certificate (issue #8): fill them in from it, in place.
+
+    Runs on the staging table before the plan, so duplicates, outcomes and every
+    write below see the values the certificate will have. `keep` has one bit per
+    blank cell (`plan.KEEP_BITS`). Dates that follow from the issue date (有效期至,
+    实际复审日期, 应复审日期) are kept only while the issue date is the stored one:
+    a renewal's blank 有效期至 is derived for the new certificate, not copied.
+    """
+    s = "roster_stage"
+    same_issue = f"{s}.issue = c.issue_date"
+    last = f"CASE WHEN ({s}.keep & 32) <> 0 THEN c.last_review_date ELSE {s}.last_review END"
+
+    def kept(bit: int, column: str, stored: str, condition: str = "") -> str:
+        extra = f" AND {condition}" if condition else ""
+        return f"{column} = CASE WHEN ({s}.keep & {bit}) <> 0{extra} THEN {stored} ELSE {s}.{column} END"
+
+    sets = ", ".join(
+        [
+            kept(1, "kind", "c.kind_id"),
+            kept(2, "auth", "c.issuing_authority"),
+            kept(4, "first_issue", "c.first_issue_date"),
+            kept(8, "valid_until", "c.valid_until", same_issue),
+            kept(32, "last_review", "c.last_review_date", same_issue),
+            kept(
+                16,
+                "review_due",
+                "c.review_due_date",
+                f"{same_issue} AND {d.same(last, 'c.last_review_date')}",
+            ),
+        ]
+    )
+    return f"""UPDATE {s} SET {sets}
+        FROM workforce_certificate c
+        WHERE c.number = {s}.num AND c.is_current AND ({s}.keep & 63) <> 0"""
+
+
 def timed(cursor, sql: str, params=()) -> None:
     started = time.monotonic()
     cursor.execute(sql, list(params))
@@ -118,7 +155,8 @@ def plan_sql(d: Dialect, scope_sql: str | None) -> str:
         if scope_sql
         else ""
     )
-    person_changed = "(p.name <> w.name OR (w.phone <> '' AND p.phone <> w.phone))"
+    # A blank 手机号 keeps the stored one (bit 64 of `keep`); （清空） stages '' without it.
+    person_changed = "(p.name <> w.name OR ((w.keep & 64) = 0 AND p.phone <> w.phone))"
     review = (
         "(w.last_review IS NOT NULL AND (c.last_review_date IS NULL OR "
         "w.last_review > c.last_review_date) AND w.last_review > c.effective_from)"
@@ -277,11 +315,12 @@ class Writer:
             alias="p",
             log=f"SELECT p.id AS pk, p.name AS repr, {changes} AS changes",
         )
-        # Updates: name, and the phone when the file gives one.
-        upd = """SELECT idn, max(name) AS name, max(phone) AS phone FROM roster_plan
-            WHERE err IS NULL AND p_act = 2 GROUP BY idn"""
+        # Updates: name, and the phone when the file gives (or clears) it: `kp` is 0
+        # when some row of the person does not keep the stored phone (bit 64).
+        upd = """SELECT idn, max(name) AS name, max(phone) AS phone, min(keep & 64) AS kp
+            FROM roster_plan WHERE err IS NULL AND p_act = 2 GROUP BY idn"""
         name_changed = "p.name <> u.name"
-        phone_changed = "u.phone <> '' AND p.phone <> u.phone"
+        phone_changed = "u.kp = 0 AND p.phone <> u.phone"
         changes = d.strip_nulls(
             f"""{d.obj}(
             'name', CASE WHEN {name_changed} THEN {pair(d, "p.name", "u.name")} END,
@@ -296,7 +335,7 @@ class Writer:
         )
         self.run(
             f"""UPDATE workforce_person SET name = u.name,
-                phone = CASE WHEN u.phone <> '' THEN u.phone ELSE workforce_person.phone END,
+                phone = CASE WHEN u.kp = 0 THEN u.phone ELSE workforce_person.phone END,
                 updated_at = %s
             FROM ({upd}) u WHERE workforce_person.id_number = u.idn""",
             [self.now],

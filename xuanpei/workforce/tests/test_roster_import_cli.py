@@ -58,7 +58,7 @@ def test_cli_exit_1_with_report_and_all_or_nothing_writes_nothing(district, tmp_
     payload = json.loads(out)
     assert (payload["rejected"], payload["created"]) == (1, 0) and payload["error"]
     assert Person.objects.count() == 0
-    sheet = load_workbook(report).active
+    sheet = load_workbook(report)["错误列表"]
     assert [c.value for c in sheet[1]] == ["行号", "列", "内容", "错误原因"]
     assert [c.value for c in sheet[2]][:3] == [3, "岗位", "x"]
 
