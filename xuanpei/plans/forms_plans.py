@@ -105,8 +105,12 @@ class PlanForm(InvalidFieldsMixin, ScopedModelForm):
         if self.instance.pk:
             for name in ("kind", "parent"):
                 self.fields[name].disabled = True
-        elif self.issuer is not None and not self.issuer.is_root():
-            self.initial.setdefault("kind", PlanKind.UNIT)
+        elif self.issuer is not None:
+            # Offer only the kind this level may write (issue #8 §4): the district
+            # issues the district plan, every other unit its own plan.
+            kind = PlanKind.DISTRICT if self.issuer.is_root() else PlanKind.UNIT
+            self.fields["kind"].choices = [(kind.value, kind.label)]
+            self.initial["kind"] = kind
 
     def clean_file(self):
         return clean_plan_file(self.cleaned_data.get("file"))

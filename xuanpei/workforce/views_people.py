@@ -9,9 +9,13 @@ Who may act on a certificate (`certificate_actions`), decided here once:
 - 复审 (record a review): district and unit admins for the certificates in their
   scope, and an enterprise's own accounts (填报员, 管理员) for its own people —
   the enterprise holds the reviewed card and is best placed to record it.
-- 换证 (renew), 撤销 (revoke), 注销 (cancel): district and unit admins only. A
-  new card, a revocation or a cancellation is the authority's act; an
-  enterprise or a department reporter reports it to them.
+- 换证 (renew): district and unit admins only. A new card is the authority's
+  act; an enterprise or a department reporter reports it to them.
+- 撤销 (revoke), 注销 (cancel): the issuing authority's decision (30号令 Art.
+  30–31), so only the admins of the unit named as the certificate's 发证机关, and
+  the district admins, who record the decision of an authority outside the
+  platform (the city issues most cards). A new town's or a 镇街's admin is not
+  offered them on another authority's certificate, and is refused (issue #8 §4).
 Read-only users act on nothing. The scope check (`for_user(user, "change")`)
 comes on top, so an enterprise only ever reaches its own certificates.
 """
@@ -36,7 +40,7 @@ from django.views.generic.detail import SingleObjectMixin
 from xuanpei.audit.context import request_address
 from xuanpei.audit.display import ChangeRow, change_rows, related_names
 from xuanpei.audit.filters import ACTION_LABELS
-from xuanpei.core.permissions import Role
+from xuanpei.core.permissions import Role, is_district_admin
 from xuanpei.core.scoping import reaches
 from xuanpei.core.validators import mask_id_number
 from xuanpei.core.views import ObjectDetailView, ObjectListView, ScopedViewMixin
@@ -83,6 +87,15 @@ def certificate_actions(user) -> frozenset[str]:
     if user.enterprise_id and user.role in ENTERPRISE_REVIEW_ROLES:
         return frozenset({REVIEW})
     return frozenset()
+
+
+def may_end(user, cert: Certificate) -> bool:
+    """May `user` revoke or cancel `cert`? Its issuing authority, or the district (see above)."""
+    if user.is_superuser or is_district_admin(user):
+        return True
+    unit = user.unit if user.unit_id and user.role in ADMIN_ROLES else None
+    issuer = "".join(cert.issuing_authority.split())
+    return unit is not None and bool(issuer) and "".join(unit.name.split()) == issuer
 
 
 def chosen_day(request) -> date:
@@ -347,7 +360,9 @@ class CertificateDetailView(ObjectDetailView):
             reviews=[v for v in chain if v.last_review_date][:20],
             current=chain[0],
             can_view_holder=Person.objects.all().in_scope(user, cert.holder_id),
-            actions=_open_actions(cert, allowed) if ctx["can_change"] else set(),
+            actions=_open_actions(cert, allowed, may_end(user, cert))
+            if ctx["can_change"]
+            else set(),
             active=cert.state == CertificateState.ACTIVE,
         )
         history = history_of(chain)
@@ -356,8 +371,10 @@ class CertificateDetailView(ObjectDetailView):
         return ctx
 
 
-def _open_actions(cert: Certificate, allowed) -> set[str]:
+def _open_actions(cert: Certificate, allowed, may_end_it: bool) -> set[str]:
     """The use cases the page offers for this version (the services refuse the rest anyway)."""
+    if not may_end_it:
+        allowed = allowed - {REVOKE, CANCEL}
     actions = set()
     active = cert.state == CertificateState.ACTIVE
     # A review is recorded against a pending due date; none pending → nothing to review.
@@ -389,6 +406,16 @@ class CertificateActionView(ScopedViewMixin, SingleObjectMixin, generic.FormView
         if request.user.is_authenticated and self.use_case not in certificate_actions(request.user):
             raise PermissionDenied(_("您的角色不能办理此业务"))
         return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        cert = super().get_object(queryset)
+        # In scope, but not this user's to end: the issuing authority decides.
+        if self.use_case in (REVOKE, CANCEL) and not may_end(self.request.user, cert):
+            raise PermissionDenied(
+                _("撤销、注销由发证机关（%(a)s）办理，请向发证机关报告")
+                % {"a": cert.issuing_authority or _("未登记")}
+            )
+        return cert
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()

@@ -316,9 +316,10 @@ def test_enterprise_reporters_may_not_renew_revoke_or_cancel(client, district, r
     assert cert.state == "active" and cert.is_current
 
 
-def test_a_unit_admin_revokes_with_a_reason(client, district, roster):
+def test_the_district_admin_records_a_revocation_with_a_reason(client, district, roster):
+    # Revocation is the issuing authority's act; the district records it (issue #8 §4).
     cert = roster["cert"]
-    client.force_login(district.town_a)
+    client.force_login(district.district)
     url = reverse("workforce:certificate_revoke", args=[cert.pk])
     response = client.post(url, {"on": timezone.localdate().isoformat(), "reason": ""})
     assert response.status_code == 200 and "该字段是必填项" in response.content.decode()
@@ -363,6 +364,8 @@ def test_viewers_are_offered_no_action(client, district, roster):
     _, body = _page(client, district.town_a_viewer, "certificate_detail", roster["special"].pk)
     assert "登记复审" not in body and "撤销" not in body
     _, body = _page(client, district.town_a, "certificate_detail", roster["special"].pk)
+    assert "登记复审" in body and "撤销" not in body  # issued by the city (issue #8 §4)
+    _, body = _page(client, district.district, "certificate_detail", roster["special"].pk)
     assert "登记复审" in body and "撤销" in body
 
 
