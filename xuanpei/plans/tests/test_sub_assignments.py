@@ -307,6 +307,14 @@ def test_the_api_shows_the_parent_and_creates_sub_assignments_through_the_servic
         content_type="application/json",
     )
     assert response.status_code == 400
+    # A sibling town cannot name 东新城's assignment at all: it "does not exist".
+    client.force_login(district.town_b)
+    response = client.post(
+        "/api/v1/assignments/",
+        {"parent": town_assignment.pk, "unit": district.town_b_sub.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "parent" in response.json()
     client.force_login(district.district)
     response = client.post(
         "/api/v1/assignments/",
