@@ -48,7 +48,9 @@ def change_rows(entry, names: dict | None = None) -> list[ChangeRow]:
                 rows.append(ChangeRow(label, EMPTY, _("增加：%(objs)s") % {"objs": objects}))
             continue
         before, after = (list(values) + [None, None])[:2]
-        rows.append(ChangeRow(label, _display(field, before, names), _display(field, after, names)))
+        before, after = _display(field, before, names), _display(field, after, names)
+        if before != after:  # "创建人：— → —" on a creation says nothing
+            rows.append(ChangeRow(label, before, after))
     return rows
 
 
@@ -99,13 +101,17 @@ def _changes(entry, model):
 def _shown_fields(model) -> list:
     """The model's own concrete and many-to-many fields, without its primary key.
 
-    The pk is shown beside the object already ("#12"); reverse relations are not
-    the object's data.
+    The pk is shown beside the object already ("#12") and the entry's own time is
+    the created/updated time; reverse relations are not the object's data.
     """
     return [
         f
         for f in model._meta.get_fields()
-        if not f.auto_created and (f.concrete or f.many_to_many) and not f.primary_key
+        if not f.auto_created
+        and (f.concrete or f.many_to_many)
+        and not f.primary_key
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
     ]
 
 

@@ -255,6 +255,37 @@ def clean_phones(value) -> str:
     return normalize_phones(value)
 
 
+def phone_links(value) -> list[dict]:
+    """Each number of a phone field as {"text", "href"}: a tel: link only for a valid number.
+
+    Data stored before the check (issue #8 item 7) may hold anything; it is shown
+    as text, never dialled.
+    """
+    links = []
+    for part in _PHONE_SEPARATORS.split(str(value or "")):
+        part = part.strip()
+        if not part:
+            continue
+        href = None
+        if phone_error(part) is None:
+            main, ext = _split_extension(normalize_phone(part))
+            href = "tel:" + main.replace("-", "") + ("," + ext if ext else "")
+        links.append({"text": part, "href": href})
+    return links
+
+
+def _split_extension(number: str) -> tuple[str, str]:
+    """029-8888666-123 or 02988886666-123 → (the number, "123"); no extension → (number, "")."""
+    if not LANDLINE_PATTERN.match(number):
+        return number, ""
+    parts = number.split("-")
+    if len(parts) == 3:
+        return "-".join(parts[:2]), parts[2]
+    if len(parts) == 2 and len(parts[0]) >= 10:  # area code and number written together
+        return parts[0], parts[1]
+    return number, ""
+
+
 def normalize_email(value) -> str:
     """Half-width, no spaces, the domain lower-cased (＠ → @)."""
     text = _half_width(value)

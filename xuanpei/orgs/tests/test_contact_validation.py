@@ -115,3 +115,17 @@ def test_a_roster_row_with_a_bad_phone_is_rejected(district, workforce_dictionar
     assert [(e.row, e.column) for e in result.errors] == [(2, "手机号")]
     assert "格式不正确" in result.errors[0].message
     assert not Person.objects.exists()
+
+
+def test_the_detail_page_links_each_valid_number_and_no_bad_one(client, district):
+    Enterprise.objects.filter(pk=district.ent_a1.pk).update(
+        safety_phone="029-88886666-123、13912345678"
+    )
+    Enterprise.objects.filter(pk=district.ent_a2.pk).update(safety_phone=BAD_PHONE)
+    client.force_login(district.town_a)
+
+    good = client.get(district.ent_a1.get_absolute_url()).content.decode()
+    bad = client.get(district.ent_a2.get_absolute_url()).content.decode()
+
+    assert 'href="tel:02988886666,123"' in good and 'href="tel:13912345678"' in good
+    assert BAD_PHONE in bad and "tel:abc" not in bad
