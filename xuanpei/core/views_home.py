@@ -10,8 +10,9 @@ from xuanpei.core.permissions import has_action
 from xuanpei.core.scoping import UserScope
 from xuanpei.orgs.models import Enterprise
 from xuanpei.orgs.stats import enterprise_dashboard
-from xuanpei.plans.models import Assignment
+from xuanpei.plans.models import Assignment, Plan
 from xuanpei.plans.reminders import inbox_counts
+from xuanpei.plans.services import reviewable_reports
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -25,6 +26,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
             ctx["orgs"] = enterprise_dashboard(user)
         if has_action(user, Assignment, "view"):
             ctx["plan_tasks"] = inbox_counts(user)
+            # The reviewer's 待审核 link on the same card (issue #8).
+            if has_action(user, Plan, "change"):
+                ctx["plan_pending"] = reviewable_reports(user).count()
         scope = UserScope.of(user)
         ctx["own_enterprise"] = user.enterprise if scope.enterprise_id else None
         return ctx

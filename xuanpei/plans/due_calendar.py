@@ -18,14 +18,13 @@ from xuanpei.plans.choices import AssignmentStatus, ReportStatus
 from xuanpei.plans.matrix import (
     ASSIGNMENT_FIELDS,
     assignment_url_maker,
-    granted_dues,
-    report_facts,
     scoped_assignments,
     status_style,
     unit_sort_key,
 )
 from xuanpei.plans.models import Task
 from xuanpei.plans.periods import Period
+from xuanpei.plans.status_bulk import granted_dues, report_facts
 
 
 @dataclass
@@ -60,11 +59,12 @@ def add_months(first: date, n: int) -> date:
 def _period_state(period: Period, due: date, facts, today: date) -> str:
     """One period of one assignment on `today`, in the words of the assignment statuses."""
     mine = [f for f in facts if f.period_key == period.key]
-    if any(f.status == ReportStatus.ACCEPTED for f in mine):
+    if any(f.closes_period for f in mine):  # accepted and not reopened
         return AssignmentStatus.ACCEPTED
     if due < today:
         return AssignmentStatus.OVERDUE
-    latest = mine[-1].status if mine else None
+    filed = [f for f in mine if f.status != ReportStatus.DRAFT]  # as status.py reads them
+    latest = filed[-1].status if filed else (ReportStatus.DRAFT if mine else None)
     return {
         ReportStatus.SUBMITTED: AssignmentStatus.SUBMITTED,
         ReportStatus.RETURNED: AssignmentStatus.RETURNED,

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from xuanpei.core.forms import BootstrapMixin
 from xuanpei.orgs.forms import InvalidFieldsMixin
 from xuanpei.plans import evidence
-from xuanpei.plans.choices import ReportStatus
 from xuanpei.plans.models import Assignment, ProgressReport, format_number
 from xuanpei.plans.status import effective_due
 
@@ -105,7 +104,7 @@ class ReportForm(BaseForm):
     )
 
     def __init__(self, *args, assignment: Assignment, report: ProgressReport | None = None,
-                 overrides=None, initial_period: str | None = None, period_keys=None,
+                 overrides=None, initial_period: str | None = None, period_states=None,
                  **kwargs):  # fmt: skip
         self.assignment = assignment
         self.report = report
@@ -120,8 +119,8 @@ class ReportForm(BaseForm):
             initial.setdefault("period_key", initial_period)
         super().__init__(*args, initial=initial, **kwargs)
         choices = period_choices(assignment, overrides)
-        if period_keys is not None:
-            choices = [c for c in choices if c[0] in period_keys]
+        if period_states:  # each period says where it stands (a done one takes more progress)
+            choices = [(k, f"{label} · {period_states[k]}") for k, label in choices]
         self.fields["period_key"].choices = choices
         if report is not None:
             self.fields["files"].label = _("添加佐证材料")
@@ -155,17 +154,6 @@ class ReportForm(BaseForm):
         except ValidationError as exc:
             raise ValidationError(exc.messages) from None
 
-    def clean_period_key(self):
-        key = self.cleaned_data["period_key"]
-        others = ProgressReport.objects.filter(assignment=self.assignment, period_key=key)
-        if self.report is not None:
-            others = others.exclude(pk=self.report.pk)
-        if others.filter(status__in=(ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)).exists():
-            raise ValidationError(_("该填报期已有已提交或已验收的报告，不能重复填报"))
-        if others.filter(status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED)).exists():
-            raise ValidationError(_("该填报期已有未提交的报告，请在原报告上修改"))
-        return key
-
     def quantities(self) -> dict[int, Decimal | None]:
         return {t.pk: self.cleaned_data.get(f"target_{t.pk}") for t in self.targets}
 
@@ -196,6 +184,35 @@ class ReviewForm(BaseForm):
     @property
     def accept(self) -> bool:
         return self.cleaned_data["decision"] == self.ACCEPT
+
+
+class ReopenForm(BaseForm):
+    """重新打开 an accepted period: which one and why (the unit reads the reason)."""
+
+    period_key = forms.ChoiceField(label=_("填报期"))
+    reason = forms.CharField(
+        label=_("重新打开的理由"),
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("说明还需补报的内容，如尚未开展的活动；责任单位将收到通知"),
+    )
+
+    def __init__(self, *args, assignment: Assignment, done_keys, overrides=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period_key"].choices = [
+            c for c in period_choices(assignment, overrides) if c[0] in done_keys
+        ]
+
+
+class ExceptionForm(BaseForm):
+    """例外验收: accept an assignment whose targets are not all met, saying why."""
+
+    reason = forms.CharField(
+        label=_("例外验收理由"),
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("说明未达成的目标及同意验收的原因；将记录验收人和时间，并通知责任单位"),
+    )
 
 
 class AdjustmentRequestForm(BaseForm):

@@ -28,10 +28,11 @@ from xuanpei.plans.choices import (
     AdjustmentStatus,
     AssignmentRole,
     AssignmentStatus,
+    ReportStatus,
     TaskKind,
 )
 from xuanpei.plans.models import Adjustment, Assignment, ProgressReport, Task
-from xuanpei.plans.periods import Period
+from xuanpei.plans.status_bulk import compute_statuses, granted_dues
 
 # One legend for every page (matrix, inbox, calendar, dashboard charts). Colours from
 # the Okabe–Ito palette (told apart with any colour vision), darkened where white text
@@ -292,38 +293,13 @@ def completion_by_kind(assignments: list[dict], task_kinds: dict[int, str]) -> d
     }
 
 
-def report_facts(assignment_ids) -> dict[int, list[status_rules.ReportFact]]:
-    """Reports of these assignments as status facts, oldest first: one query."""
-    facts: dict[int, list] = defaultdict(list)
-    for r in (
-        ProgressReport.objects.filter(assignment_id__in=assignment_ids)
-        .order_by("pk")
-        .values("pk", "assignment_id", "period_key", "status")
-    ):
-        facts[r["assignment_id"]].append(
-            status_rules.ReportFact(r["period_key"], r["status"], r["pk"])
-        )
-    return facts
-
-
-def granted_dues(assignment_ids) -> dict[int, dict[str, date]]:
-    """Granted adjustments: the latest granted due date per assignment and period, one query."""
-    overrides: dict[int, dict[str, date]] = defaultdict(dict)
-    for adj in (
-        Adjustment.objects.filter(assignment_id__in=assignment_ids, status=AdjustmentStatus.GRANTED)
-        .order_by("pk")
-        .values("assignment_id", "period_key", "requested_due")
-    ):
-        overrides[adj["assignment_id"]][adj["period_key"]] = adj["requested_due"]
-    return overrides
-
-
 # What the overdue list and the calendar read of an assignment, its task and its unit.
 ASSIGNMENT_FIELDS = (
     "pk", "role", "status", "next_due",
     "task__id", "task__number", "task__order", "task__title", "task__kind", "task__plan_id",
     "task__timeframe", "task__start_date", "task__end_date",
     "unit__id", "unit__name", "unit__short_name", "unit__kind", "unit__path",
+    "exception_at",
 )  # fmt: skip
 
 
@@ -341,20 +317,15 @@ def overdue_rows(plan, user, today: date) -> list[dict]:
     )
     if not candidates:
         return []
-    ids = [a.pk for a in candidates]
-    facts, overrides = report_facts(ids), granted_dues(ids)
+    for a in candidates:
+        a.task.plan = plan  # periods() reads the plan's year; no query
+    results = compute_statuses(candidates, today)
+    overrides = granted_dues([a.pk for a in candidates])
     url = assignment_url_maker()
-    periods_of: dict[int, list[Period]] = {}
     rows = []
     for a in candidates:
         task = a.task
-        task.plan = plan  # periods() reads the plan's year; no query
-        if task.pk not in periods_of:
-            periods_of[task.pk] = task.periods()
-        result = status_rules.assignment_status(
-            periods_of[task.pk], facts[a.pk], today, overrides[a.pk]
-        )
-        for period in result.overdue:
+        for period in results[a.pk].overdue:
             due = status_rules.effective_due(period, overrides[a.pk])
             rows.append(
                 {
@@ -423,7 +394,10 @@ def build_dashboard(plan, user, today: date) -> dict:
         "total": total,
         "accepted": counts[AssignmentStatus.ACCEPTED],
         "overdue": counts[AssignmentStatus.OVERDUE],
-        "submitted": counts[AssignmentStatus.SUBMITTED],
+        # Reports awaiting review (a period takes several, so not the assignments' status).
+        "submitted": ProgressReport.objects.for_user(user, "view")
+        .filter(assignment__task__plan=plan, status=ReportStatus.SUBMITTED)
+        .count(),
         "rate": round(100 * counts[AssignmentStatus.ACCEPTED] / total, 1) if total else None,
         "by_status": [{**status_style(s), "count": counts[s]} for s in AssignmentStatus.values],
         "by_unit": completion_by_unit(assignments, units),

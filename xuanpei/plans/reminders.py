@@ -25,7 +25,6 @@ from xuanpei.plans.periods import current_period
 
 # How far ahead "due soon" looks (issue #4 §6); the inbox's "7日内到期" filter uses it too.
 DUE_SOON_DAYS = 7
-SILENT = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 
 
 @dataclass
@@ -44,9 +43,13 @@ def in_force():
 
 
 def _handled(assignment_ids) -> set[tuple[int, str]]:
-    """(assignment, period) pairs whose report is already with the district or accepted."""
+    """(assignment, period) pairs with a report with the reviewer, or accepted and not
+    reopened (a reopened period owes more, so it is reminded again)."""
+    silent = Q(status=ReportStatus.SUBMITTED) | Q(
+        status=ReportStatus.ACCEPTED, reopened_at__isnull=True
+    )
     return set(
-        ProgressReport.objects.filter(assignment_id__in=assignment_ids, status__in=SILENT)
+        ProgressReport.objects.filter(silent, assignment_id__in=assignment_ids)
         .values_list("assignment_id", "period_key")
         .distinct()
     )
@@ -70,10 +73,9 @@ def _due_soon(on: date, result: PlanReminderResult):
             unit_id=a.unit_id,
             key=f"due:{a.pk}:{period.key}:{a.next_due.isoformat()}",
             level=NotificationLevel.WARNING,
-            title=_("任务即将到期：%(task)s（%(period)s，%(when)s）")
+            title=_("任务即将到期（%(when)s）：%(what)s")
             % {
-                "task": f"{a.task.number} {a.task.title}",
-                "period": period.label,
+                "what": notify.subject(a, period=period),
                 "when": _("今天到期") if days == 0 else _("还有 %(n)d 天") % {"n": days},
             },
             url=a.get_absolute_url(),

@@ -5,6 +5,7 @@ from django.urls import path
 
 from xuanpei.plans import views_evidence as ve
 from xuanpei.plans import views_reports as v
+from xuanpei.plans import views_review as vr
 
 urlpatterns: list = [
     path("assignments/<int:pk>/", v.AssignmentDetailView.as_view(), name="assignment_detail"),
@@ -18,9 +19,16 @@ urlpatterns: list = [
     path("reports/<int:pk>/", v.ReportDetailView.as_view(), name="report_detail"),
     path("reports/<int:pk>/edit/", v.ReportUpdateView.as_view(), name="report_edit"),
     path("reports/<int:pk>/submit/", v.ReportSubmitView.as_view(), name="report_submit"),
-    path("reports/<int:pk>/review/", v.ReportReviewView.as_view(), name="report_review"),
+    path("reports/pending/", vr.ReviewQueueView.as_view(), name="report_queue"),
+    path("reports/<int:pk>/review/", vr.ReportReviewView.as_view(), name="report_review"),
+    path("assignments/<int:pk>/reopen/", vr.PeriodReopenView.as_view(), name="period_reopen"),
     path(
-        "adjustments/<int:pk>/decide/", v.AdjustmentDecideView.as_view(), name="adjustment_decide"
+        "assignments/<int:pk>/exception/",
+        vr.ExceptionAcceptView.as_view(),
+        name="assignment_exception",
+    ),
+    path(
+        "adjustments/<int:pk>/decide/", vr.AdjustmentDecideView.as_view(), name="adjustment_decide"
     ),
     path("evidence/<int:pk>/", ve.EvidenceDownloadView.as_view(), name="evidence_download"),
     path(

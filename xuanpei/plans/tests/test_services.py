@@ -74,7 +74,7 @@ def test_submit_return_resubmit_accept_keeps_the_history_and_tells_the_units(tas
         "submit",
         "accept",
     ]
-    assert services.target_totals(a) == {target.pk: 3}
+    assert [(row.target.pk, row.total) for row in services.target_progress(a)] == [(target.pk, 3)]
     with pytest.raises(ValidationError):
         services.save_report(
             a, actor=district.town_a, period_key=report.period_key, summary="改", report=report
@@ -168,11 +168,16 @@ def test_the_issuer_reviews_but_does_not_write_a_units_report(task, district):
     assert not a.reports.exists()
 
 
-def test_a_period_has_one_report_which_is_edited_not_repeated(task, district):
+def test_a_period_takes_several_reports_and_a_sent_one_is_not_edited(task, district):
+    """Issue #8 (was: "a period has one report, which is edited, not repeated")."""
     a = task.assignments.get(unit=district.town_a_unit)
     period = str(task.plan.year)
-    services.save_report(a, actor=district.town_a, period_key=period, summary="第一次")
+    first = services.save_report(a, actor=district.town_a, period_key=period, summary="第一次")
+    services.save_report(a, actor=district.town_a, period_key=period, summary="第二次")
+    assert a.reports.filter(period_key=period).count() == 2
+    services.submit_report(first, actor=district.town_a)
     with pytest.raises(ValidationError) as exc:
-        services.save_report(a, actor=district.town_a, period_key=period, summary="第二次")
-    assert "该填报期已有进展报告" in str(exc.value)
-    assert a.reports.count() == 1
+        services.save_report(
+            a, actor=district.town_a, period_key=period, summary="改", report=first
+        )
+    assert "如有新进展，请新增一份报告" in str(exc.value)
