@@ -43,6 +43,7 @@ from xuanpei.core.validators import mask_id_number, mask_phone, normalize_code
 from xuanpei.workforce.models import Certificate, Post, PostType
 from xuanpei.workforce.roster import upsert
 from xuanpei.workforce.roster.plan import (
+    CLEARABLE,
     COLUMNS,
     HEADER_OF,
     HEADERS,
@@ -150,6 +151,28 @@ class RosterImporter(Importer):
     columns = COLUMNS
     options_supported = ("enterprise",)
     chunk_size = 5000
+
+    def column_clearable(self, column) -> bool:
+        return column.key in CLEARABLE
+
+    def column_choices(self, column) -> list[str]:
+        """The template's drop-downs: post types, certificate kinds and the current catalogue."""
+        from xuanpei.workforce.models import CertificateKind, OperationCategory, OperationItem
+
+        current = {"version__is_current": True}
+        if column.key == "post_type":
+            return list(PostType.objects.values_list("name", flat=True))
+        if column.key == "kind":
+            return list(CertificateKind.objects.values_list("name", flat=True))
+        if column.key == "category":
+            rows = OperationCategory.objects.filter(**current).values_list("code", "name")
+            return [f"{code} {name}" for code, name in rows]
+        if column.key == "item":
+            rows = OperationItem.objects.filter(
+                **{f"category__{k}": v for k, v in current.items()}
+            ).values_list("code", "name")
+            return [f"{code} {name}" for code, name in rows]
+        return super().column_choices(column)
 
     def column_help(self, column):
         if column.key == "post_type":

@@ -168,6 +168,10 @@ class Importer:
         choices = column.choices() if callable(column.choices) else column.choices
         return [str(c) for c in choices or ()]
 
+    def column_clearable(self, column: Column) -> bool:
+        """May （清空） empty this column? Any optional one, unless the importer says not."""
+        return not column.required
+
     def field_changes(self, row: Row) -> list[tuple[str, str, str]]:
         """(label, old, new) for each field an update changes, as a person reads them.
 

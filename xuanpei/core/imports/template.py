@@ -68,7 +68,7 @@ def _drop_downs(workbook, sheet, importer) -> None:
         if options is None:
             options = workbook.create_sheet(_("选项"))
             options.sheet_state = "hidden"
-        if not column.required:
+        if importer.column_clearable(column):
             values = [*values, CLEAR_MARKER]  # an update's blank keeps; this clears
         letter = get_column_letter(index)  # the same letter as the column it serves
         options[f"{letter}1"] = str(column.header)

@@ -86,7 +86,9 @@ def test_a_changed_cell_updates_only_that_field_and_blank_cells_stay(district):
 
 def test_the_clear_marker_in_either_width_empties_optional_fields(district):
     ent = full(district)
-    data = only_keys(ent, 地址="（清空）", 联系电话="(清空)", 行业主管部门="（ 清空 ）", 规模="（清空）")
+    data = only_keys(
+        ent, 地址="（清空）", 联系电话="(清空)", 行业主管部门="（ 清空 ）", 规模="（清空）"
+    )
     result = imp(data, district.town_a)
     assert (result.updated, result.rejected) == (1, 0)
     assert stored(ent) == {
@@ -109,9 +111,7 @@ def test_a_clear_marker_on_a_required_field_is_a_row_error(district):
 
 def test_a_blank_cell_of_a_new_enterprise_is_just_empty(district):
     ent = full(district)
-    data = xlsx_bytes(
-        [HEADERS, ["新企业", NEW, "甲街道", "", "工矿商贸", "", "", "", "", "", ""]]
-    )
+    data = xlsx_bytes([HEADERS, ["新企业", NEW, "甲街道", "", "工矿商贸", "", "", "", "", "", ""]])
     result = imp(data)
     assert (result.created, result.rejected) == (1, 0), result.errors
     assert Enterprise.objects.get(uscc=NEW).address == ""
@@ -120,7 +120,9 @@ def test_a_blank_cell_of_a_new_enterprise_is_just_empty(district):
 
 def test_the_preview_lists_each_changed_field_with_old_and_new_in_chinese(district):
     ent = full(district)
-    data = only_keys(ent, 风险等级="重大", 行业主管部门="教育局", 地址="（清空）", 属地="东新城/甲街道")
+    data = only_keys(
+        ent, 风险等级="重大", 行业主管部门="教育局", 地址="（清空）", 属地="东新城/甲街道"
+    )
     result = imp(data, district.town_a, dry_run=True)
     changes = [(c.row, c.object, c.field, c.old, c.new) for c in result.changes]
     label = f"东城甲企业（{ent.uscc}）"
@@ -169,4 +171,4 @@ def test_the_template_explains_blank_and_clear_and_offers_drop_downs(district):
     assert {"规模", "风险等级", "行业领域"} <= set(lists)
     options = workbook["选项"]
     values = {c for row in options.values for c in row if c}
-    assert {"大型", "微型", "重大风险（红）", "低风险（蓝）", "工矿商贸"} <= values
+    assert {"大型", "微型", "重大风险（红）", "低风险（蓝）", "工矿商贸", "（清空）"} <= values

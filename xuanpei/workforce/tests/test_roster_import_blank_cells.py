@@ -116,3 +116,26 @@ def test_the_preview_lists_person_and_certificate_changes_old_to_new(district, s
         ]
     )
     assert certificate() == stored  # a dry run
+
+
+def test_the_roster_template_offers_post_kind_and_catalogue_drop_downs(district):
+    import io
+
+    from openpyxl import load_workbook
+
+    from xuanpei.core.imports.template import write_template
+    from xuanpei.workforce.importers import RosterImporter
+
+    buffer = io.BytesIO()
+    write_template(RosterImporter(user=district.district), buffer)
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+    sheet = workbook.worksheets[0]
+    validated = set()
+    for validation in sheet.data_validations.dataValidation:
+        column = str(validation.sqref).split(":")[0].rstrip("0123456789")
+        validated.add(sheet[f"{column}1"].value)
+    assert {"岗位", "证书类型", "作业类别", "操作项目"} <= validated
+    options = {c for row in workbook["选项"].values for c in row if c}
+    assert {"特种作业人员", "特种作业操作证", "1 电工作业", "1.1 高压电工作业"} <= options
+    # None of these may be cleared (they say what the post and certificate are).
+    assert "（清空）" not in options
