@@ -53,13 +53,6 @@ class UserListView(UserManagerMixin, ObjectListView):
     ordering_fields = {"username": "username", "name": "first_name", "last_login": "last_login"}
     default_ordering = ["username"]
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        page = ctx.get("page_obj")
-        if page is not None and "elided_pages" not in ctx:
-            ctx["elided_pages"] = page.paginator.get_elided_page_range(page.number)
-        return ctx
-
 
 class UserDetailView(UserManagerMixin, ObjectDetailView):
     template_name = "accounts/user_detail.html"

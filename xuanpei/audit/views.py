@@ -44,9 +44,6 @@ class LogEntryListView(DistrictAdminRequiredMixin, generic.ListView):
             for entry in ctx["object_list"]
         ]
         ctx["filterset"] = self.filterset
-        page = ctx.get("page_obj")
-        if page is not None:
-            ctx["elided_pages"] = page.paginator.get_elided_page_range(page.number)
         return ctx
 
 

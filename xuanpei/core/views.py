@@ -128,12 +128,6 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
         ctx["can_add"] = reaches(self.request.user, model, "add")
         ctx["can_import"] = reaches(self.request.user, model, "import")
         ctx["can_export"] = reaches(self.request.user, model, "export")
-        page = ctx.get("page_obj")
-        if page is not None:
-            # Page links for includes/pagination.html: 1 … 4 5 [6] 7 8 … 40
-            ctx["elided_pages"] = page.paginator.get_elided_page_range(
-                page.number, on_each_side=2, on_ends=1
-            )
         return ctx
 
     def get_template_names(self):
