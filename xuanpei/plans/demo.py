@@ -33,7 +33,7 @@ from django.utils import timezone
 from xuanpei.accounts.models import User
 from xuanpei.core.permissions import Role
 from xuanpei.orgs.demo import DEMO_SEED
-from xuanpei.plans import services, subassign
+from xuanpei.plans import services, subassign, year_flags
 from xuanpei.plans.choices import PlanKind, PlanStatus, ReportStatus, Timeframe
 from xuanpei.plans.demo_reports import RETURN_COMMENTS, BulkReports, summary
 from xuanpei.plans.loader import district_root, load_template
@@ -355,6 +355,8 @@ def seed_plans(*, seed: int = DEMO_SEED, today: date | None = None) -> PlansDemo
             current = services.copy_plan(
                 past, year=today.year, actor=cast.admin, doc_number=_doc_number(root, today.year)
             )
+            # The bureau reviewed the text the copy flagged (〔2022〕 numbers, 二十大 …).
+            year_flags.clear_flags(current, actor=cast.admin)
             services.issue_plan(current, actor=cast.admin, on=min(date(today.year, 2, 27), today))
         # The story's turns are audited: the audit log shows who returned what.
         story = _Story(current, rng, cast, today)

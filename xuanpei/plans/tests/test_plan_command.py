@@ -145,6 +145,8 @@ def test_copy_makes_next_years_draft_and_prints_it(tree):
         in out
     )
     assert "章节 4 个，任务 23 项，量化目标 25 个；日期已顺延到2023年" in out
+    # The text the copy cannot move is counted for review (issue #8).
+    assert f"与年份相关、须复核的内容 {len(new.year_flags)} 处" in out and new.year_flags
     assert new.tasks.get(number="三(一)1").lead_units.get().name == "应急管理局"
 
 

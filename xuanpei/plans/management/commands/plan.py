@@ -202,6 +202,12 @@ class Command(BaseCommand):
             f"章节 {new.sections.count()} 个，任务 {new.tasks.count()} 项，"
             f"量化目标 {targets} 个；日期已顺延到{to_year}年。请修改后印发。"
         )
+        if new.year_flags:
+            self.stdout.write(
+                f"与年份相关、须复核的内容 {len(new.year_flags)} 处（如"
+                f"{'、'.join(f['text'] for f in new.year_flags[:3])}），"
+                "印发前请在计划页面修改或确认保留。"
+            )
 
     def refresh_status(self, *, on, **_options):
         today = timezone.localdate()
