@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
@@ -67,7 +68,10 @@ class SubAssignmentCreateView(ObjectFormView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         a = self.object
+        today = timezone.localdate()
         ctx.update(assignment=a, task=a.task, plan=a.task.plan, targets=a.task.targets.all())
+        # The task's periods are inherited as they are: say so when some have ended.
+        ctx["ended_periods"] = [p for p in a.task.periods() if p.due < today]
         return ctx
 
     def run(self, form):

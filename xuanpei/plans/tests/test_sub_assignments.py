@@ -329,3 +329,21 @@ def test_a_sub_assignment_inherits_the_task_periods_and_next_due(district, town_
     [sub] = subassign.break_down(town_assignment, actor=district.town_a, units=[district.street_a])
     assert sub.next_due == town_assignment.next_due
     assert sub.next_due is not None and sub.next_due >= timezone.localdate() - timedelta(days=366)
+
+
+def test_the_maker_withdraws_an_unreported_sub_assignment_but_not_a_reported_one(
+    client, district, town_assignment, street_user
+):
+    [street, village] = subassign.break_down(
+        town_assignment, actor=district.town_a, units=[district.street_a, district.village_a]
+    )
+    report(street, street_user, 1)
+    client.force_login(street_user)  # the street does not take back its own task
+    assert (
+        client.post(reverse("plans:subassignment_withdraw", args=[village.pk])).status_code == 403
+    )
+    client.force_login(district.town_a)
+    client.post(reverse("plans:subassignment_withdraw", args=[street.pk]))
+    assert Assignment.objects.filter(pk=street.pk).exists()  # it has a report
+    client.post(reverse("plans:subassignment_withdraw", args=[village.pk]))
+    assert not Assignment.objects.filter(pk=village.pk).exists()
