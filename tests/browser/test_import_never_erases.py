@@ -78,7 +78,9 @@ def test_a_partial_file_shows_its_changes_and_keeps_the_blank_fields(
     assert "地址" not in changes and "联系电话" not in changes  # blank: kept, not changed
     errors = page.locator("#import-errors")
     assert errors.locator("td.import-bad").count() == 1
-    assert "校验" in errors.locator("td.import-bad").inner_text()
+    assert "91" in errors.locator("td.import-bad").inner_text()
+    assert "统一社会信用代码：" in errors.locator("td.import-reason").inner_text()
+    assert "校验" in errors.locator("td.import-bad").get_attribute("title")
     # The confirm button sits above the lists and does not cover them.
     button = page.locator("text=确认导入 1 行").bounding_box()
     table = errors.bounding_box()

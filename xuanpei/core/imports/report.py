@@ -105,12 +105,9 @@ def _original_sheet(workbook, source: ReportSource, by_row: dict[int, list[RowEr
             continue
         values = list(cells) + [""] * (width - len(cells))
         marks: dict[int, list[str]] = {}
-        loose: list[str] = []
         for error in errors:
             index = index_of.get(error.column)
-            if index is None:
-                loose.append(f"{error.column}：{error.message}" if error.column else error.message)
-            else:
+            if index is not None:  # else (no such column in the file) only the reason says it
                 marks.setdefault(index, []).append(error.message)
         out = []
         for index, raw in enumerate(values):
@@ -130,7 +127,7 @@ def _original_sheet(workbook, source: ReportSource, by_row: dict[int, list[RowEr
                     "row": number,
                     "cells": [cell_text(v) for v in values],
                     "marks": {str(i): "；".join(m) for i, m in marks.items()},
-                    "reasons": loose,
+                    "reasons": reasons,  # all of them: the first thing a phone shows
                 }
             )
     return {"header": header_cells, "rows": bad_rows}
