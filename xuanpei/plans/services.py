@@ -15,6 +15,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,7 +89,9 @@ def reviewable_reports(user, queryset=None):
     return qs.filter(
         pk__in=ProgressReport.objects.for_user(user, "view").values("pk"),
         status=ReportStatus.SUBMITTED,
-        assignment__task__plan__in=managed,
+    ).filter(
+        Q(assignment__parent__isnull=True, assignment__task__plan__in=managed)
+        | subassign.managed_q(user, "assignment__")  # a sub-assignment: its maker reviews
     )
 
 

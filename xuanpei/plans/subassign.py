@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from xuanpei.core.permissions import has_action
@@ -44,6 +45,15 @@ def manages_sub_assignment(user, assignment: Assignment) -> bool:
     if user is None or getattr(user, "is_superuser", False):
         return True
     return user.unit_id == assignment.parent.unit_id and has_action(user, Assignment, "change")
+
+
+def managed_q(user, prefix: str = "") -> Q:
+    """`manages_sub_assignment` as a filter: the sub-assignments `user` reviews."""
+    if user is None or getattr(user, "is_superuser", False):
+        return Q(**{f"{prefix}parent__isnull": False})
+    if not user.unit_id or not has_action(user, Assignment, "change"):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}parent__unit_id": user.unit_id})
 
 
 def below_issuer(user, assignment: Assignment) -> bool:

@@ -61,7 +61,7 @@ class AssignmentFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Assignment
-        fields = ["plan", "task", "unit", "role", "status", "due_before"]
+        fields = ["plan", "task", "unit", "parent", "role", "status", "due_before"]
 
 
 class AssignmentViewSet(ScopedModelViewSet):

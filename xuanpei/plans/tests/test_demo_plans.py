@@ -111,14 +111,28 @@ class TestTheDemoAsOfADay:
         )
         assert current.issued_on == date(2026, 2, 27)
         assert current.tasks.count() == past.tasks.count() == 23
+        # The district's own split is the same both years (sub-assignments aside).
         assert (
-            Assignment.objects.filter(task__plan=current).count()
+            Assignment.objects.filter(task__plan=current, parent__isnull=True).count()
             == Assignment.objects.filter(task__plan=past).count()
             > 300
         )
         assert seeded.summary_line().startswith(
             "年度计划：2022年（已结束）、2026年（已印发），任务分解"
         )
+
+    def test_a_new_town_broke_a_task_down_to_its_street_which_reported(self, seeded, db):
+        """Issue #8: 沣河新城 passed its quarterly task to 沣滨街道 (the demo's 镇街 account)
+        and a sibling 镇街; the ended quarters were accepted by 沣河新城 and roll up."""
+        sub = Assignment.objects.select_related("parent__unit", "unit").get(
+            unit__name="沣滨街道", parent__isnull=False
+        )
+        assert sub.parent.unit.name == "沣河新城"
+        accepted = sub.reports.filter(status=ReportStatus.ACCEPTED)
+        assert accepted.count() == 3  # 2026 Q1–Q3, as of 29 November
+        assert {r.reviewed_by.username for r in accepted} == {"fenghe_admin"}
+        assert sub.reports.filter(status=ReportStatus.SUBMITTED).count() == 1  # Q4, to review
+        assert Assignment.objects.filter(parent=sub.parent).count() == 2
 
     def test_this_years_plan_tells_the_story_of_the_year(self, seeded, db):
         current = Plan.objects.get(kind=PlanKind.DISTRICT, year=2026)

@@ -300,6 +300,8 @@ def test_the_api_shows_the_parent_and_creates_sub_assignments_through_the_servic
     assert response.json()["parent"] == town_assignment.pk
     assert client.get(f"/api/v1/assignments/{sub.pk}/").json()["parent"] == town_assignment.pk
     assert client.get(f"/api/v1/assignments/{town_assignment.pk}/").json()["parent"] is None
+    listed = client.get("/api/v1/assignments/", {"parent": town_assignment.pk}).json()
+    assert [row["id"] for row in listed["results"]] == [sub.pk]
 
     response = client.post(
         "/api/v1/assignments/",
@@ -347,3 +349,16 @@ def test_the_maker_withdraws_an_unreported_sub_assignment_but_not_a_reported_one
     assert Assignment.objects.filter(pk=street.pk).exists()  # it has a report
     client.post(reverse("plans:subassignment_withdraw", args=[village.pk]))
     assert not Assignment.objects.filter(pk=village.pk).exists()
+
+
+def test_the_street_report_waits_in_the_new_towns_review_queue_not_the_districts(
+    client, district, town_assignment, street_user
+):
+    [sub] = subassign.break_down(town_assignment, actor=district.town_a, units=[district.street_a])
+    r = report(sub, street_user, 3)
+    own = report(town_assignment, district.town_a, 1)
+    assert list(services.reviewable_reports(district.town_a)) == [r]
+    assert list(services.reviewable_reports(district.district)) == [own]
+    assert list(services.reviewable_reports(district.town_a_viewer)) == []
+    client.force_login(district.town_a)
+    assert r.get_absolute_url() in client.get(reverse("plans:report_queue")).content.decode()
