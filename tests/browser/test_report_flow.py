@@ -132,7 +132,7 @@ def test_a_town_reports_is_returned_resubmits_and_is_accepted(
         ReportEvent.Action.SUBMIT,
         ReportEvent.Action.ACCEPT,
     ]
-    assert services.target_totals(assignment) == {target.pk: Decimal("4")}
+    assert [row.total for row in services.target_progress(assignment)] == [Decimal("4")]
 
 
 def test_an_overdue_town_asks_for_more_time_and_the_district_grants_it(
