@@ -24,7 +24,7 @@ _CLEAR_KEY = "(清空)"
 
 def is_clear_marker(text: str) -> bool:
     """（清空） / (清空) / （ 清空 ）: NFKC makes the brackets half-width."""
-    if not text or "清空" not in text:
+    if not text or "空" not in text:  # a fast way out for the millions of ordinary cells
         return False
     return "".join(unicodedata.normalize("NFKC", text).split()) == _CLEAR_KEY
 

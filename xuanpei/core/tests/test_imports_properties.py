@@ -92,3 +92,30 @@ def test_a_valid_uscc_parses_whatever_its_width_case_or_spacing(body, mask, lowe
 def test_risk_labels_parse_with_or_without_risk_word_and_colour(core, suffix, colour):
     label, value = core
     assert parse_risk(label + suffix + colour) == value
+
+
+# The clear marker (issue #8) ------------------------------------------------------------
+
+
+@given(
+    opening=st.sampled_from(["（", "("]),
+    closing=st.sampled_from(["）", ")"]),
+    spaces=st.lists(SPACES, min_size=4, max_size=4),
+)
+def test_the_clear_marker_is_recognised_in_either_width_and_any_spacing(opening, closing, spaces):
+    from xuanpei.core.imports.changes import is_clear_marker
+
+    a, b, c, d = spaces
+    assert is_clear_marker(f"{a}{opening}{b}清{c}空{d}{closing}")
+
+
+@given(st.text(max_size=8))
+def test_only_the_clear_marker_clears(text):
+    from xuanpei.core.imports.changes import is_clear_marker
+
+    # Anything that is not （清空） once widths and spaces are ignored keeps its meaning:
+    # 清空 without brackets, （清空吗）, or an ordinary value.
+    squeezed = "".join(unicodedata.normalize("NFKC", text).split())
+    assert is_clear_marker(text) == (squeezed == "(清空)")
+    assert not is_clear_marker(text + "x")
+    assert not is_clear_marker("清空")
