@@ -362,3 +362,15 @@ def test_the_street_report_waits_in_the_new_towns_review_queue_not_the_districts
     assert list(services.reviewable_reports(district.town_a_viewer)) == []
     client.force_login(district.town_a)
     assert r.get_absolute_url() in client.get(reverse("plans:report_queue")).content.decode()
+
+
+def test_a_street_named_by_the_district_later_becomes_the_districts_to_review(
+    district, town_task, town_assignment
+):
+    [sub] = subassign.break_down(town_assignment, actor=district.town_a, units=[district.street_a])
+    town_task.cooperating_units.set([district.street_a])
+    services.sync_assignments(town_task)
+    sub.refresh_from_db()
+    assert (sub.parent_id, sub.role) == (None, "cooperate")
+    assert Assignment.objects.filter(task=town_task, unit=district.street_a).count() == 1
+    assert services.can_manage(district.district, sub)
