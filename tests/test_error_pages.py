@@ -79,8 +79,17 @@ def test_a_crash_shows_the_chinese_500_page_without_touching_the_database(distri
     body = response.content.decode()
     # Standalone: no menu (whose counts need the database), no user name.
     assert 'id="mainnav"' not in body and "town_a" not in body
-    # Only the login middleware's session/user reads; the page itself ran no query.
+    # Only the middleware's session and user reads: no menu counts, no unread badge.
     assert not [q for q in queries.captured_queries if "notification" in q["sql"]]
+
+
+def test_the_500_page_renders_with_no_query_at_all(rf, django_assert_num_queries):
+    # What Django's handler does when the database itself is what failed.
+    from django.views.defaults import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(rf.get("/"))
+    assert_error_page(response, 500, "服务器出错了")
 
 
 def test_a_failed_csrf_check_is_explained_in_chinese():
