@@ -39,7 +39,7 @@ def write_template(importer, target) -> None:
         dimension.number_format = "@"
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet(_("填写说明"))
-    notes.append([_("列名"), _("是否必填"), _("说明")])
+    notes.append([_("列名"), _("是否必填"), _("说明"), _("可填“（清空）”")])
     for cell in notes[1]:
         cell.font = Font(bold=True)
     for column in importer.columns:
@@ -48,6 +48,7 @@ def write_template(importer, target) -> None:
                 str(column.header),
                 str(_("必填") if column.required else _("选填")),
                 str(importer.column_help(column)),
+                str(_("可") if importer.column_clearable(column) else _("否")),
             ]
         )
     notes.append([])
@@ -55,6 +56,7 @@ def write_template(importer, target) -> None:
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 10
     notes.column_dimensions["C"].width = 100
+    notes.column_dimensions["D"].width = 14
     _drop_downs(workbook, sheet, importer)
     workbook.save(target)
 
