@@ -39,7 +39,7 @@ def change_rows(entry, names: dict | None = None) -> list[ChangeRow]:
     rows = []
     for name, values in _changes(entry, model):
         field = model._meta.get_field(name)
-        label = str(field.verbose_name)
+        label = _label(field)
         if isinstance(values, dict) and values.get("type") == "m2m":
             objects = "、".join(str(o) for o in values.get("objects", [])) or EMPTY
             if values.get("operation") == "delete":
@@ -52,6 +52,14 @@ def change_rows(entry, names: dict | None = None) -> list[ChangeRow]:
         if before != after:  # "创建人：— → —" on a creation says nothing
             rows.append(ChangeRow(label, before, after))
     return rows
+
+
+def _label(field) -> str:
+    """The field's Chinese name; a relation named only by its attribute takes its model's name."""
+    label = str(field.verbose_name)
+    if field.is_relation and label == field.name.replace("_", " "):
+        return str(field.related_model._meta.verbose_name)
+    return label
 
 
 def related_names(entries) -> dict:

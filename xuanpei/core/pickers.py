@@ -70,7 +70,7 @@ class AutocompleteMixin:
         context["widget"]["attrs"].update(
             {
                 "data-autocomplete-url": reverse(self.url_name),
-                "data-placeholder": str(_("输入名称或统一社会信用代码查找")),
+                "data-placeholder": str(_("名称或信用代码")),
                 "data-empty-text": str(_("没有匹配的结果")),
                 "data-clear-label": str(_("清除")),
             }
@@ -131,7 +131,8 @@ def enhance_pickers(fields) -> None:
                 field.widget.attrs.update(
                     {
                         "data-picker": "tree",
-                        "data-search-placeholder": str(_("输入名称筛选，如 甲街道 / 未央")),
+                        "data-search-placeholder": str(_("输入名称筛选")),
+                        "data-search-title": str(_("输入名称或路径筛选，如 甲街道 / 未央")),
                         "data-count-text": str(_("%(n)s 项匹配")),
                     }
                 )

@@ -150,3 +150,22 @@ def test_person_history_keeps_id_numbers_hidden(client, district, workforce_dict
     assert cert.holder.id_number[-9:] not in html  # auditlog's half mask is not shown either
     assert "workforce.Certificate.None" not in html and "workforce.Post.None" not in html
     assert "姓名：— → 李四" in html
+
+
+def test_a_relation_without_a_chinese_name_is_named_by_its_model(district):
+    from xuanpei.plans.models import ReportQuantity
+
+    field = ReportQuantity._meta.get_field("report")
+    entry = LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(ReportQuantity),
+        object_pk="1",
+        object_id=1,
+        object_repr="x",
+        action=LogEntry.Action.CREATE,
+        changes={"report": ["None", "99999"]},
+    )
+
+    rows = change_rows(entry, related_names([entry]))
+
+    assert rows[0].label == str(field.related_model._meta.verbose_name)
+    assert rows[0].label != "report"

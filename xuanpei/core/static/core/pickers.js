@@ -38,6 +38,7 @@
     input.id = (select.id || select.name) + "_search";
     input.className = "form-control form-control-sm mb-1 picker-search";
     input.placeholder = select.getAttribute("data-search-placeholder") || "";
+    input.title = select.getAttribute("data-search-title") || "";
     input.setAttribute("autocomplete", "off");
     input.setAttribute("enterkeyhint", "search");
     var count = document.createElement("div");
