@@ -51,3 +51,25 @@ def test_a_logged_in_error_page_fits_a_phone(district, login, page, live_server,
     assert overflow(page) <= 0
     response = page.goto(f"{live_server.url}/orgs/enterprises/add/")
     assert response.status == 200
+
+
+@pytest.mark.urls("tests.error_urls")
+def test_the_500_and_csrf_pages_fit_a_phone(page, live_server, shot, settings, district):
+    settings.DEBUG = False
+    for label, size in (("390", PHONE), ("1280", DESKTOP)):
+        page.set_viewport_size(size)
+        response = page.goto(f"{live_server.url}/__boom__/")
+        assert response.status == 500 and "服务器出错了" in page.content()
+        shot(f"error-500-{label}")
+        assert overflow(page) <= 0
+        # A form left open while the session changed: the CSRF cookie is gone.
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.context.clear_cookies()
+        page.fill("#id_username", "town_a")
+        page.fill("#id_password", "whatever-password")
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            page.click("button[type=submit]")
+        assert posted.value.status == 403
+        assert "页面已过期，请刷新后重试" in page.content()
+        shot(f"error-csrf-{label}")
+        assert overflow(page) <= 0
