@@ -34,7 +34,6 @@ from xuanpei.audit.context import acting_as
 from xuanpei.core.exports import Exporter
 from xuanpei.core.imports import Importer, ImportFileError, register_exporter, register_importer
 from xuanpei.core.imports.base import all_or_nothing_message
-from xuanpei.core.imports.changes import FieldChange, display
 from xuanpei.core.imports.headers import HEADER_SEARCH_ROWS, find_header
 from xuanpei.core.imports.reader import read_table
 from xuanpei.core.imports.result import PREVIEW_LIMIT, ImportResult, RowError
@@ -42,6 +41,7 @@ from xuanpei.core.scoping import UserScope
 from xuanpei.core.validators import mask_id_number, mask_phone, normalize_code
 from xuanpei.workforce.models import Certificate, Post, PostType
 from xuanpei.workforce.roster import upsert
+from xuanpei.workforce.roster.changes import read_changes
 from xuanpei.workforce.roster.plan import (
     CLEARABLE,
     COLUMNS,
@@ -55,20 +55,6 @@ from xuanpei.workforce.roster.plan import (
 from xuanpei.workforce.roster.stage import drop_tables, loader_for
 
 logger = logging.getLogger(__name__)
-
-# Field changes listed for one import (preview pages and report); past this, counts only.
-CHANGES_LIMIT = 100_000
-# Certificate columns (`upsert.CERT_COMPARED`) by the roster column that fills them.
-CHANGE_LABELS = (
-    ("kind", "kind_id"),
-    ("item", "operation_item_id"),
-    ("issuing_authority", "issuing_authority"),
-    ("first_issue_date", "first_issue_date"),
-    ("issue_date", "issue_date"),
-    ("valid_until", "valid_until"),
-    ("review_due_date", "review_due_date"),
-    ("last_review_date", "last_review_date"),
-)
 
 # SQL error codes of roster_plan.err → (column key, message with %(ref)d).
 PLAN_ERRORS = {
@@ -353,49 +339,7 @@ class RosterImporter(Importer):
         for row_no, act, name, num, ptype in cursor.fetchall():
             label = f"{name}（{num or post_names.get(ptype, ptype)}）"
             result.outcomes.append((row_no, upsert.ACTIONS[act], label))
-        self._changes(cursor, result, post_names)
-
-    def _changes(self, cursor, result: ImportResult, post_names: dict) -> None:
-        """What each updated row changes, old → new (the preview and the report's 变更明细).
-
-        Phones are masked: the list may show a person registered by someone else.
-        """
-        from xuanpei.workforce.models import CertificateKind, OperationItem
-
-        kinds = dict(CertificateKind.objects.values_list("code", "name"))
-        items = {
-            pk: f"{code} {name}"
-            for pk, code, name in OperationItem.objects.values_list("pk", "code", "name")
-        }
-        cert_columns = ", ".join(f"c.{col}, r.{col_s}" for col_s, col in upsert.CERT_COMPARED)
-        cursor.execute(
-            f"""SELECT r.row_no, r.name, r.num, r.ptype, r.p_act, r.c_act, r.keep,
-                p.name, p.phone, r.phone, {cert_columns}
-            FROM roster_plan r
-            LEFT JOIN workforce_person p ON p.id = r.person_id
-            LEFT JOIN workforce_certificate c ON c.id = r.cert_id
-            WHERE r.act = %s ORDER BY r.row_no""",
-            [upsert.UPDATED],
-        )
-        shown = {"kind_id": kinds.get, "operation_item_id": items.get}
-        labels = {col: HEADER_OF[key] for key, col in CHANGE_LABELS}
-        while rows := cursor.fetchmany(2000):
-            for row_no, name, num, ptype, p_act, c_act, keep, p_name, p_phone, phone, *cert in rows:
-                label = f"{name}（{num or post_names.get(ptype, ptype)}）"
-                found = []
-                if p_act == 2 and p_name != name:
-                    found.append((HEADER_OF["name"], p_name, name))
-                if p_act == 2 and not keep & 64 and p_phone != phone:
-                    found.append((HEADER_OF["phone"], mask_phone(p_phone), mask_phone(phone)))
-                if c_act in (2, 3, 4):
-                    for index, (_staged, col) in enumerate(upsert.CERT_COMPARED):
-                        old, new = cert[2 * index], cert[2 * index + 1]
-                        if str(old or "") != str(new or ""):
-                            show = shown.get(col, lambda v: v)
-                            found.append((labels[col], display(show(old)), display(show(new))))
-                result.changes.extend(FieldChange(row_no, label, *c) for c in found)
-                if len(result.changes) >= CHANGES_LIMIT:
-                    return
+        read_changes(cursor, result, post_names)
 
     def _write(self, cursor) -> None:
         dialect = upsert.Dialect(pg=connection.vendor == "postgresql")
