@@ -20,7 +20,7 @@ PASSWORD = "Neue-Passwort-2026"
 def crowded(district):
     """A second 甲街道 (in 西新城) and 200 more enterprises in 东新城."""
     add_unit(district.town_b_unit, "甲街道", UnitKind.SUBDISTRICT)
-    for i in range(5):
+    for i in range(20):
         add_unit(district.street_a, f"未央社区{i}", UnitKind.COMMUNITY)
     Enterprise.objects.bulk_create(
         Enterprise(

@@ -37,7 +37,7 @@ class ScopedFilterSet(django_filters.FilterSet):
 class UnitSubtreeFilter(django_filters.ModelChoiceFilter):
     """Keep rows whose unit lies in the chosen unit's subtree (the one subtree helper).
 
-    Its choices read as the tree: names indented by depth (`UnitChoiceField`)."""
+    Its choices read as paths (东新城 / 甲街道) with a search box (`core.pickers`)."""
 
     field_class = UnitChoiceField
 

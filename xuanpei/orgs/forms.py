@@ -9,9 +9,6 @@ from xuanpei.core.validators import normalize_code, validate_uscc
 from xuanpei.orgs.choices import TERRITORIAL_HOME_KINDS
 from xuanpei.orgs.models import Enterprise, Unit
 
-# An indent per tree level below the district, so the 属地 select reads as a tree.
-_INDENT = "\u3000"
-
 
 class InvalidFieldsMixin:
     """Mark widgets of fields with errors `is-invalid`, so Bootstrap shows them in red."""
@@ -26,14 +23,9 @@ class InvalidFieldsMixin:
                     field.widget.attrs["class"] = f"{css} is-invalid".strip()
 
 
-def unit_label(unit: Unit) -> str:
-    """A unit's name indented by its depth, for selects ordered by tree path (no queries)."""
-    return _INDENT * max(unit.depth - 2, 0) + unit.name
-
-
 class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return unit_label(obj)
+    """A unit choice. Forms and filter forms label it by path with a search box
+    (`core.pickers.enhance_pickers`, run by ScopedModelForm and ScopedFilterSet)."""
 
 
 class USCCField(forms.CharField):

@@ -1,6 +1,6 @@
 /* Pickers that scale (issue #8 item 9), set up by core/pickers.py:
  *
- * - select[data-picker="tree"]: unit choices labelled by path. A search box above
+ * - select[data-picker="tree"]: unit choices labelled by path. Past 15 options a search box above
  *   narrows the options (removing them, since phones ignore hidden <option>s); when
  *   the chosen option no longer matches, the first match is chosen.
  * - select[data-autocomplete-url]: only the chosen option is rendered. A text box
@@ -10,6 +10,8 @@
  * Plain DOM, no dependencies; runs again on content htmx swaps in. */
 (function () {
   "use strict";
+
+  var MIN_SEARCH_OPTIONS = 15;
 
   function norm(text) {
     return (text || "").toLowerCase().replace(/\s+/g, "");
@@ -31,7 +33,8 @@
 
   function initTree(select) {
     select.setAttribute("data-picker-ready", "1");
-    if (select.disabled) { return; }
+    // A short list (the departments) is read at a glance; search helps from a screenful on.
+    if (select.disabled || select.options.length <= MIN_SEARCH_OPTIONS) { return; }
     var all = Array.prototype.slice.call(select.options);
     var input = document.createElement("input");
     input.type = "search";
