@@ -116,6 +116,11 @@ class JobReportView(LoginRequiredMixin, View):
         return FileResponse(
             default_storage.open(name, "rb"),
             as_attachment=True,
-            filename=_("导入错误报告-%(pk)s.xlsx") % {"pk": job.pk},
+            filename=(
+                _("导入错误报告-%(pk)s.xlsx")
+                if job.result.get("errors_total")
+                else _("导入变更明细-%(pk)s.xlsx")
+            )
+            % {"pk": job.pk},
             content_type=XLSX_CONTENT_TYPE,
         )

@@ -1,10 +1,12 @@
 """Issue #8 item 10: the import preview shows bad rows as in the file, pages through many
 errors, lists field changes old → new, and names what each importer imports."""
 
+import io
 import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from xuanpei.core.imports.testing import xlsx_bytes
 from xuanpei.core.models import Job
@@ -81,6 +83,16 @@ def test_the_preview_lists_the_field_changes_of_an_update_old_to_new(client, dis
     assert "将更新" in html and "确认导入 1 行" in html
     # The confirm button comes before the lists: it cannot cover them.
     assert html.index("确认导入") < html.index('id="import-changes"')
+    # No errors, but the changes download as their own report.
+    job = Job.objects.get(user=district.town_a)
+    response = client.get(reverse("core:job_report", args=[job.pk]))
+    assert (
+        "导入变更明细" in response["Content-Disposition"]
+        or "%E5%AF%BC%E5%85%A5" in (response["Content-Disposition"])
+    )
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == ["变更明细"]
+    assert [c.value for c in workbook["变更明细"][2]][2:] == ["地址", "东路1号", "西路9号"]
 
 
 def test_each_import_page_names_what_it_imports(client, district):
