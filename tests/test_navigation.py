@@ -94,3 +94,14 @@ def test_the_public_certificate_check_is_linked_from_the_login_page(client):
 
     body = client.get(reverse("accounts:login")).content.decode()
     assert f'href="{reverse("public_check")}"' in body
+
+
+def test_the_enterprise_home_page_links_the_roster_import_directly(world):
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(world.district.enterprise)
+    body = client.get(reverse("core:home")).content.decode()
+    shortcuts = body[body.index('id="home-shortcuts"') :]
+    assert f'href="{reverse("workforce:roster_import")}"' in shortcuts
+    assert reverse("orgs:unit_list") not in body
