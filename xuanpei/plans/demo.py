@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from auditlog.context import disable_auditlog
 from django.db import transaction
@@ -33,6 +34,7 @@ from django.utils import timezone
 from xuanpei.accounts.models import User
 from xuanpei.core.permissions import Role
 from xuanpei.orgs.demo import DEMO_SEED
+from xuanpei.orgs.models import Unit
 from xuanpei.plans import services, subassign, year_flags
 from xuanpei.plans.choices import PlanKind, PlanStatus, ReportStatus, Timeframe
 from xuanpei.plans.demo_reports import RETURN_COMMENTS, BulkReports, summary
@@ -151,6 +153,7 @@ class _Story:
             else:
                 self._routine(a, current)
         self.rng.shuffle(self.open)
+        self._more_progress()
         self._turns()
         self._late_and_adjusted()
         for a, p in self.open:
@@ -210,6 +213,45 @@ class _Story:
                 reason="年底集中开展的活动受场地安排影响，申请延期一个月报送。",
             )
 
+    def _more_progress(self) -> None:
+        """Issue #8: the year's first report is accepted short of the targets; one unit
+        reports the rest later (two accepted reports in one period), the district
+        reopens another with a reason, and accepts a third with a recorded exception."""
+        admin = self.cast.admin
+        with_targets = [item for item in self.open if item[0].task.targets.all()]
+        turns = with_targets[:3]
+        self.open = [item for item in self.open if item not in turns]
+        for i, (a, p) in enumerate(turns):
+            reporter = self.cast.reporter(a.unit)
+            targets = list(a.task.targets.all())
+            first = services.save_report(
+                a,
+                actor=reporter,
+                period_key=p.key,
+                summary=summary(a, p, self.rng),
+                quantities={t.pk: _part_of(t) for t in targets},
+            )
+            services.submit_report(first, actor=reporter)
+            services.review_report(first, actor=admin, accept=True)
+            if i == 0:
+                rest = services.save_report(
+                    a,
+                    actor=reporter,
+                    period_key=p.key,
+                    summary=f"补报：{summary(a, p, self.rng)}",
+                    quantities={t.pk: t.value for t in targets},
+                )
+                services.submit_report(rest, actor=reporter)
+                services.review_report(rest, actor=admin, accept=True)
+            elif i == 1:
+                services.reopen_period(
+                    a, actor=admin, period_key=p.key, reason="尚有活动未开展，请开展后补报进展。"
+                )
+            elif services.compute_status(a).short:
+                services.accept_with_exception(
+                    a, actor=admin, reason="部分活动因场地原因未能开展，经研究同意例外验收。"
+                )
+
     def _late_and_adjusted(self) -> None:
         """Ended periods: one granted delay, one late report awaiting review, the rest missed."""
         admin = self.cast.admin
@@ -247,6 +289,13 @@ class _Story:
             services.add_comment(done, actor=self.cast.leader, text=LEADER_COMMENTS[2])
 
 
+def _part_of(target) -> Decimal:
+    """Short of the target: a rate of 60%, a count one less (never below zero)."""
+    if target.unit_label.strip() == "%":
+        return Decimal("60")
+    return max(target.value - 1, Decimal(0))
+
+
 # ------------------------------------------------------------------ a new town's break-down
 
 
@@ -256,13 +305,13 @@ def _break_down(plan: Plan, cast: _Cast, today: date) -> Assignment | None:
     course (awaiting the new town's review); its sibling 镇街 has done nothing yet. The
     new town's page rolls the accepted quantities up."""
     street_user = next(
-        (u for u in cast.by_unit.values() if u.unit.depth == 3 and u.unit.get_parent().depth == 2),
+        (u for u in cast.by_unit.values() if u.unit.depth == 3),  # 区 / 新城 / 镇街
         None,
     )
     if street_user is None:
         return None
     street = street_user.unit
-    town = street.get_parent()
+    town = Unit.objects.get(path=street.path[: -Unit.steplen])
     town_user = cast.reporter(town)
     parent = next(
         (

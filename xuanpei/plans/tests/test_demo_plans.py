@@ -145,6 +145,23 @@ class TestTheDemoAsOfADay:
             task__plan=current, status=AssignmentStatus.OVERDUE, reports__isnull=True
         ).exists()
 
+    def test_a_year_gets_a_second_report_a_reopened_period_and_an_exception(self, seeded, db):
+        """Issue #8 in the demo: reporting follows the work."""
+        from django.db.models import Count
+
+        twice = (
+            ProgressReport.objects.filter(status=ReportStatus.ACCEPTED, reopened_at__isnull=True)
+            .values("assignment_id", "period_key")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=2)
+        )
+        assert twice.exists()
+        reopened = ProgressReport.objects.get(reopened_at__isnull=False)
+        assert reopened.events.filter(action=ReportEvent.Action.REOPEN).get().comment
+        (excepted,) = Assignment.objects.filter(exception_at__isnull=False)
+        assert excepted.status == AssignmentStatus.ACCEPTED and excepted.exception_reason
+        assert not services.compute_status(excepted, TODAY).targets_met
+
     def test_reports_take_every_state_and_keep_their_history(self, seeded, db):
         assert set(ProgressReport.objects.values_list("status", flat=True)) == set(
             ReportStatus.values
