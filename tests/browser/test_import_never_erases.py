@@ -90,7 +90,7 @@ def test_a_partial_file_shows_its_changes_and_keeps_the_blank_fields(
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(200)
     # On a phone the credit code stays on one line (the table scrolls sideways instead).
-    code = errors.locator("td.import-bad .import-code").first
+    code = errors.locator("td.import-bad.import-code .import-value").first
     box = code.bounding_box()
     assert box["height"] < 30, box
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1

@@ -19,6 +19,8 @@ from xuanpei.core.models import Job
 
 # Job kind → partial that shows its finished state; running jobs show job_progress.html.
 RESULT_TEMPLATES = {"import": "core/partials/import_result.html"}
+# A cell this short (a code, a name, a date) stays on one line; longer text wraps.
+SHORT_CELL = 24
 # An import preview's pages: bad rows as in the file, and field changes.
 PAGE_SIZES = {"errors": 20, "changes": 50}
 PAGE_TEMPLATES = {
@@ -39,7 +41,10 @@ def import_page(job: Job, what: str, number=1, detail: dict | None = None) -> di
         page.object_list = [
             {
                 "row": r["row"],
-                "cells": [(v, r["marks"].get(str(i), "")) for i, v in enumerate(r["cells"])],
+                "cells": [
+                    (v, r["marks"].get(str(i), ""), len(v) <= SHORT_CELL)
+                    for i, v in enumerate(r["cells"])
+                ],
                 "reasons": r["reasons"],
             }
             for r in page.object_list
@@ -67,13 +72,29 @@ def job_context(job: Job) -> dict:
         "ui": job.params.get("ui", {}),
         "result_template": RESULT_TEMPLATES.get(job.kind, "core/partials/job_result.html"),
     }
-    if job.kind == "import" and not running and (job.result or {}).get("detail"):
+    result = job.result or {}
+    # An all-or-nothing file with a bad row would write nothing: no button to try.
+    context["can_commit"] = bool(result.get("accepted")) and not (
+        result.get("rejected") and _all_or_nothing(job)
+    )
+    if job.kind == "import" and not running and result.get("detail"):
         from xuanpei.core.imports.service import load_detail
 
         detail = load_detail(job)
         context["error_rows"] = import_page(job, "errors", detail=detail)
         context["change_rows"] = import_page(job, "changes", detail=detail)
     return context
+
+
+def _all_or_nothing(job: Job) -> bool:
+    from xuanpei.core.imports.registry import get_importer
+
+    if job.params.get("all_or_nothing"):
+        return True
+    try:
+        return get_importer(job.params.get("importer", "")).all_or_nothing
+    except KeyError:
+        return False
 
 
 def _own_job(request, pk) -> Job:

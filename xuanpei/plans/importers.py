@@ -252,6 +252,7 @@ class TaskTableImporter(Importer):
 
     table: Table
     noun = gettext_lazy("任务")
+    all_or_nothing = True  # half a task list is a wrong plan
     model = Task
     key_field = "number"
     options_supported = ("plan",)

@@ -72,6 +72,8 @@ class Importer:
     key_field = ""  # natural key used for upserts; a column key and a model field
     action = "import"
     chunk_size = 1000
+    # True: one bad row and nothing is written, whatever the caller asks (a plan table).
+    all_or_nothing = False
 
     # Options an importer understands beyond the common ones (e.g. the roster's
     # "enterprise"); the CLI and the service pass them through as `options`.
@@ -106,6 +108,7 @@ class Importer:
         `data` is the file's bytes or a path to it. With `all_or_nothing`, one
         rejected row means nothing is written.
         """
+        all_or_nothing = all_or_nothing or self.all_or_nothing
         table = read_table(data, filename=filename, max_bytes=max_bytes)
         rows = iter(table.rows)
         head = list(islice(rows, HEADER_SEARCH_ROWS))

@@ -40,7 +40,9 @@ def test_the_preview_shows_a_bad_row_as_in_the_file_with_the_bad_cell_and_its_re
     assert '<th class="text-nowrap">统一社会信用代码</th>' in table
     assert "坏企业1" in table and "甲街道" in table
     reason = "统一社会信用代码应为18位，实际为4位"
-    cell = re.search(r'<td class="table-danger import-bad" title="([^"]+)">(.*?)</td>', table, re.S)
+    cell = re.search(
+        r'<td class="table-danger import-bad[^"]*" title="([^"]+)">(.*?)</td>', table, re.S
+    )
     assert cell is not None and cell.group(1) == reason and "91X1" in cell.group(2)
     # Visible without hovering (a phone): the row's reasons, right after its number.
     reasons = re.search(r'<td class="text-danger import-reason">(.*?)</td>', table, re.S)

@@ -55,3 +55,19 @@ def test_a_clear_marker_on_a_required_cell_is_refused(district, plan):
         (4, "牵头单位", "牵头单位是必填项，不能清空")
     ]
     assert state(plan) == before
+
+
+def test_an_all_or_nothing_preview_with_a_bad_row_offers_no_confirm_button(client, district, plan):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(district.district, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("plans:task_import", args=[plan.pk]) + "?table=publicity"
+    content = edited(export_bytes(plan), {(4, 5): "没有这个单位"})
+    html = client.post(
+        url, {"file": SimpleUploadedFile("t.xlsx", content)}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "未找到单位“没有这个单位”" in html
+    assert "确认导入" not in html
+    assert "任何一行有错误时整个文件都不导入" in html
+    assert "将新增和更新的企业数" not in html
