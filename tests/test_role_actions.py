@@ -164,3 +164,13 @@ def test_a_viewer_is_offered_no_new_plan_and_is_refused_the_form(world):
     client.force_login(world.district.town_a_viewer)
     assert reverse("plans:plan_add") not in offered_links(client, "plans:plan_list")
     assert client.get(reverse("plans:plan_add")).status_code == 403
+
+
+def test_the_district_is_not_asked_for_a_parent_plan_and_a_unit_is(world):
+    client = Client()
+    client.force_login(world.district.district)
+    assert client.get(reverse("plans:plan_add")).context["form"]["parent"].is_hidden
+    client.force_login(world.street)
+    form = client.get(reverse("plans:plan_add")).context["form"]
+    assert not form["parent"].is_hidden
+    assert form.fields["parent"].empty_label == "请选择本单位计划对应的区级计划"

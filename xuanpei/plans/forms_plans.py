@@ -111,6 +111,10 @@ class PlanForm(InvalidFieldsMixin, ScopedModelForm):
             kind = PlanKind.DISTRICT if self.issuer.is_root() else PlanKind.UNIT
             self.fields["kind"].choices = [(kind.value, kind.label)]
             self.initial["kind"] = kind
+            if kind == PlanKind.DISTRICT:
+                parent.widget = forms.HiddenInput()  # a district plan answers to none
+            else:
+                parent.empty_label = _("请选择本单位计划对应的区级计划")
 
     def clean_file(self):
         return clean_plan_file(self.cleaned_data.get("file"))
