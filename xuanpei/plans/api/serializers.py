@@ -294,3 +294,12 @@ class ReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(
         required=False, allow_blank=True, default="", help_text=gettext_lazy("退回时必填")
     )
+
+
+class ReopenSerializer(serializers.Serializer):
+    period_key = serializers.CharField(help_text=gettext_lazy("已验收的填报期，如 2022Q1"))
+    reason = serializers.CharField(help_text=gettext_lazy("重新打开的理由（通知责任单位）"))
+
+
+class ExceptionSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text=gettext_lazy("例外验收的理由"))

@@ -18,8 +18,10 @@ from xuanpei.core.api import ScopedModelViewSet
 from xuanpei.plans import services, subassign
 from xuanpei.plans.api.serializers import (
     AssignmentSerializer,
+    ExceptionSerializer,
     PlanSerializer,
     ProgressReportSerializer,
+    ReopenSerializer,
     ReviewSerializer,
     TaskSerializer,
 )
@@ -88,6 +90,30 @@ class AssignmentViewSet(ScopedModelViewSet):
                 units=[params.validated_data["unit"]],
             )
         return Response(self.get_serializer(sub).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReopenSerializer, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"], action_scope="change")
+    def reopen(self, request, pk=None):
+        """重新打开已验收的填报期（计划制定单位）：period_key、reason（必填），通知责任单位。"""
+        assignment = self.get_object()
+        params = ReopenSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        with self.audited_write():
+            services.reopen_period(assignment, actor=request.user, **params.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
+
+    @extend_schema(request=ExceptionSerializer, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"], action_scope="change")
+    def exception(self, request, pk=None):
+        """例外验收（计划制定单位）：各填报期均已验收而量化目标未达成时，写明 reason。"""
+        assignment = self.get_object()
+        params = ExceptionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        with self.audited_write():
+            services.accept_with_exception(
+                assignment, actor=request.user, reason=params.validated_data["reason"]
+            )
+        return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
 
 
 class ReportFilterSet(django_filters.FilterSet):

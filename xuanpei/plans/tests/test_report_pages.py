@@ -196,3 +196,25 @@ def test_a_street_cannot_open_the_queue_of_a_foreign_plan(client, district, quar
     client.force_login(district.town_b)
     html = client.get(reverse("plans:report_queue")).content.decode()
     assert "没有待审核的报告" in html
+
+
+def test_the_api_reopens_a_period_and_accepts_with_an_exception(district, brand):  # noqa: F811
+    api = APIClient()
+    accepted_report(brand, district, 4)
+    period = str(brand.task.plan.year)
+    exception = reverse("api:assignment-exception", args=[brand.pk])
+    reopen = reverse("api:assignment-reopen", args=[brand.pk])
+    api.force_authenticate(district.town_a)
+    assert api.post(exception, {"reason": "自己验收"}).status_code == 403
+    api.force_authenticate(district.district)
+    response = api.post(exception, {"reason": ""})
+    assert response.status_code == 400
+    response = api.post(exception, {"reason": "因故取消一场"})
+    assert response.status_code == 200 and response.json()["status"] == AssignmentStatus.ACCEPTED
+    response = api.post(reopen, {"period_key": period, "reason": "补报"})
+    assert response.status_code == 200, response.content
+    assert response.json()["exception_reason"] == "" and response.json()["status"] != "accepted"
+    response = api.post(reopen, {"period_key": period, "reason": "再次"})
+    assert response.status_code == 400 and "该填报期尚未验收" in response.content.decode()
+    api.force_authenticate(district.town_b)
+    assert api.post(reopen, {"period_key": period, "reason": "越权"}).status_code == 404
