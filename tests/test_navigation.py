@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 # A page a person looks for in a menu: lists, queues, dashboards, add/import/export pages.
 DISCOVERABLE = re.compile(
-    r"(_list|_add|_import|_import_template|_export|_dashboard|_due|_check|inbox)$"
+    r"(_list|_add|_import|_import_template|_export|_dashboard|_due|_queue|_check|inbox)$"
 )
 NOT_PAGES = ("admin:", "api:", "api-")
 

@@ -174,3 +174,14 @@ def test_the_district_is_not_asked_for_a_parent_plan_and_a_unit_is(world):
     form = client.get(reverse("plans:plan_add")).context["form"]
     assert not form["parent"].is_hidden
     assert form.fields["parent"].empty_label == "请选择本单位计划对应的区级计划"
+
+
+def test_only_reviewers_are_offered_the_review_queue(world):
+    queue = reverse("plans:report_queue")
+    client = Client()
+    client.force_login(world.district.district)
+    assert queue in offered_links(client, "core:home")
+    for user in (world.district.town_a_viewer, world.district.enterprise):
+        client.force_login(user)
+        assert queue not in offered_links(client, "core:home")
+        assert client.get(queue).status_code == 403

@@ -76,6 +76,13 @@ MENU: tuple[Nav, ...] = (
         children=(
             Nav(_("年度计划"), "plans:plan_list", "journal-text", model="plans.Plan"),
             Nav(_("我的任务"), "plans:inbox", "inbox", model="plans.Assignment"),
+            Nav(
+                _("待审核报告"),
+                "plans:report_queue",
+                "clipboard-check",
+                model="plans.Plan",
+                action="change",
+            ),
         ),
     ),
     Nav(_("宣传"), None, "megaphone"),

@@ -10,10 +10,12 @@ role). The forms answer their partial to htmx when invalid, HX-Location when don
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xuanpei.core.scoping import reaches
 from xuanpei.core.views import ObjectListView
 from xuanpei.plans import services
 from xuanpei.plans.choices import AdjustmentStatus, ReportStatus
@@ -36,6 +38,13 @@ class ReviewQueueView(ObjectListView):
     template_name = "plans/report_queue.html"
     default_ordering = ["submitted_at", "pk"]
     paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        # Only a role that may change plans reviews: the others are offered no link to
+        # the queue and are refused it (issue #8 §4, tests/test_navigation.py).
+        if request.user.is_authenticated and not reaches(request.user, Plan, "change"):
+            raise PermissionDenied(_("只有计划的制定单位可以审核报告"))
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         self.queryset = services.reviewable_reports(self.request.user, self.queryset)
