@@ -16,11 +16,12 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from xuanpei.core.permissions import has_action
 from xuanpei.core.scoping import reaches
 
 
@@ -41,15 +42,26 @@ class ScopedViewMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         model = self.get_model()
-        # A role without the grant, or a user whose scope holds no such rows at all
-        # (an enterprise account on the unit tree or on plans): refused, not an empty page.
+        # A role without the grant: refused (403). A user whose scope holds no such rows
+        # at all (an enterprise account on the unit tree or on plans) is refused a page
+        # too, rather than shown an empty one — but a URL naming one object stays a 404,
+        # as for every object outside scope (the object's existence is not confirmed).
+        if not has_action(request.user, model, self.action):
+            raise PermissionDenied(_("您没有执行此操作的权限"))
         if not reaches(request.user, model, self.action):
+            if self.names_an_object(kwargs):
+                raise Http404
             raise PermissionDenied(_("您没有执行此操作的权限"))
         self.queryset = self.queryset.all().for_user(request.user, self.action)
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return self.queryset
+
+    @staticmethod
+    def names_an_object(kwargs) -> bool:
+        """Does the URL name a row (`pk`, `plan_pk`…), as detail, edit and file URLs do?"""
+        return any(key == "pk" or key.endswith("_pk") for key in kwargs)
 
     def is_htmx_partial(self) -> bool:
         htmx = getattr(self.request, "htmx", None)

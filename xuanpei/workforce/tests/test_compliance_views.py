@@ -106,9 +106,7 @@ def test_the_enterprise_page_names_the_uncertified_people_with_masked_ids(roster
 def test_a_foreign_enterprise_drill_down_is_404(roster, client, persona):
     client.force_login(getattr(roster, persona))
     assert client.get(url("compliance_enterprise", roster.ent_a2.pk)).status_code == 404
-    # An enterprise account reaches no unit at all: refused whatever the unit (issue #8 §4).
-    unit_status = 403 if persona == "enterprise" else 404
-    assert client.get(url("compliance_unit", roster.street_a.pk)).status_code == unit_status
+    assert client.get(url("compliance_unit", roster.street_a.pk)).status_code == 404
 
 
 def test_a_department_may_drill_into_the_towns_of_its_enterprises(roster, client):
