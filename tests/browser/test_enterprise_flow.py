@@ -33,7 +33,9 @@ def test_a_town_admin_searches_creates_imports_and_exports(district, login, shot
     assert "西城丙企业" not in page.content()
 
     # Enterprise search: typing filters the table through htmx.
+    # 企业 is a drop-down menu (issue #8 §3): its first entry is the list.
     page.click("nav >> text=企业")
+    page.click("nav >> text=企业名录")
     page.fill("#id_q", "东城甲")
     page.wait_for_function(
         "() => !document.querySelector('#enterprise-table').innerText.includes('东城乙企业')"

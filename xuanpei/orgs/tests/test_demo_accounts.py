@@ -11,6 +11,7 @@ from django.core.management import call_command
 from xuanpei.accounts.models import User
 from xuanpei.orgs import demo
 from xuanpei.orgs.choices import UnitKind
+from xuanpei.orgs.models import Unit
 
 
 def run_cli(tmp_path, *args):
@@ -56,7 +57,7 @@ def test_the_demo_has_a_town_admin_under_the_first_new_town_and_prints_it(seeded
     street_admin = street_admins.get()
     new_town_admin = User.objects.get(username=demo.town_admin_account("fenghe").username)
     # The 镇街 sits under the same new town as the first new-town account.
-    assert street_admin.unit.get_parent() == new_town_admin.unit
+    assert Unit.objects.get_parent(street_admin.unit) == new_town_admin.unit
     out = StringIO()
     call_command("demo_accounts", stdout=out)
     text = out.getvalue()
