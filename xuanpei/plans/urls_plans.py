@@ -13,9 +13,7 @@ urlpatterns: list = [
     path("<int:pk>/issue/", views_plans.PlanIssueView.as_view(), name="plan_issue"),
     path("<int:pk>/close/", views_plans.PlanCloseView.as_view(), name="plan_close"),
     path("<int:pk>/copy/", views_plans.PlanCopyView.as_view(), name="plan_copy"),
-    path(
-        "<int:pk>/year-flags/", views_plans.PlanYearFlagsView.as_view(), name="plan_year_flags"
-    ),
+    path("<int:pk>/year-flags/", views_plans.PlanYearFlagsView.as_view(), name="plan_year_flags"),
     path("<int:pk>/file/", views_plans.PlanFileView.as_view(), name="plan_file"),
     path("<int:pk>/matrix/", views_matrix.PlanMatrixView.as_view(), name="plan_matrix"),
     path("<int:pk>/dashboard/", views_matrix.PlanDashboardView.as_view(), name="plan_dashboard"),
