@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from xuanpei.core.archives import ArchiveError, check_archive
 from xuanpei.plans import services
 from xuanpei.plans.models import Evidence, ProgressReport
 
@@ -207,6 +208,11 @@ def _check_pdf(name: str, head: bytes, tail: bytes) -> None:
 def _check_office(upload, name: str, kind: str, head: bytes) -> None:
     if not head.startswith(b"PK\x03\x04"):
         raise ValidationError(_mismatch(name, kind, head))
+    upload.seek(0)
+    try:
+        check_archive(upload, name=name)  # a zip bomb, before anything unpacks it (issue #9)
+    except ArchiveError as exc:
+        raise ValidationError(exc.message) from None
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:

@@ -23,6 +23,8 @@ import python_calamine
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from xuanpei.core.archives import ArchiveError, check_archive
+
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 CSV_SUFFIXES = {".csv"}
 ACCEPTED_SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
@@ -93,6 +95,12 @@ def read_table(data: Source, *, filename: str, max_bytes: int | None = None) -> 
     else:
         head = bytes(data[:4096])
     if suffix in EXCEL_SUFFIXES:
+        if head.startswith(ZIP_MAGIC):
+            # A zip bomb is refused before calamine unpacks anything (issue #9).
+            try:
+                check_archive(data if path is None else path, name=PurePath(filename).name)
+            except ArchiveError as exc:
+                raise ImportFileError(exc.message) from exc
         return _read_excel(data if path is None else path, head)
     return _read_csv(data if path is None else path, head)
 
