@@ -28,7 +28,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from xuanpei.core.imports.registry import get_exporter
-from xuanpei.core.imports.values import neutralise
+from xuanpei.core.imports.values import safe_row
 from xuanpei.core.views import ObjectListView
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,13 +97,14 @@ def write_sheet(
     bold = Font(bold=True)
     header_cells = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=str(text))
+        [value] = safe_row([str(text)])
+        cell = WriteOnlyCell(sheet, value=value)
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
     count = 0
     for values in rows:
-        sheet.append([neutralise(v) if isinstance(v, str) else v for v in values])
+        sheet.append(safe_row(values))
         count += 1
     return count
 

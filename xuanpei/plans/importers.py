@@ -32,6 +32,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from xuanpei.core.archives import ArchiveError, check_archive
 from xuanpei.core.exports import Exporter
 from xuanpei.core.imports import (
     Importer,
@@ -42,7 +43,7 @@ from xuanpei.core.imports import (
     register_importer,
 )
 from xuanpei.core.imports.headers import HEADER_SEARCH_ROWS, find_header
-from xuanpei.core.imports.values import neutralise, split_names
+from xuanpei.core.imports.values import safe_row, split_names
 from xuanpei.orgs.models import Unit
 from xuanpei.plans import services
 from xuanpei.plans.choices import PlanStatus, TaskKind
@@ -133,13 +134,14 @@ def write_table_sheet(sheet, plan: Plan, table: Table, tasks, index: UnitIndex) 
     columns = table.columns
     sheet.title = table.label[:31]
     last = get_column_letter(len(columns))
-    sheet.append([table_title(plan, table)])
+    # The title carries the plan's title as typed: text, never a formula.
+    sheet.append(safe_row([table_title(plan, table)]))
     sheet.merge_cells(f"A1:{last}1")
     title = sheet["A1"]
     title.font = Font(bold=True, size=16)
     title.alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 36
-    sheet.append(table.headers)
+    sheet.append(safe_row(table.headers))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
@@ -151,7 +153,7 @@ def write_table_sheet(sheet, plan: Plan, table: Table, tasks, index: UnitIndex) 
         cells = task_cells(task, index)
         cells["seq"] = count
         values = [cells[c.key] for c in columns]
-        sheet.append([neutralise(v) if isinstance(v, str) else v for v in values])
+        sheet.append(safe_row(values))
         for cell in sheet[sheet.max_row]:
             cell.border = BORDER
             cell.alignment = wrap
@@ -552,6 +554,14 @@ def split_workbook(data) -> list[tuple[Table, bytes]]:
     table a sheet holds is decided by its header row.
     """
     source = data if isinstance(data, bytes | bytearray) else Path(data).read_bytes()
+    if not source.strip():
+        raise ImportFileError(_("文件是空的，请检查后重新上传"))
+    if not source.startswith(b"PK\x03\x04"):
+        raise ImportFileError(_("文件内容不是有效的 Excel 文件，请用 Excel 另存为 .xlsx 后重试"))
+    try:
+        check_archive(source, name=Path(str(data)).name if not isinstance(data, bytes) else "")
+    except ArchiveError as exc:  # a zip bomb, before openpyxl unpacks it (issue #9)
+        raise ImportFileError(exc.message) from exc
     try:
         workbook = load_workbook(io.BytesIO(source))
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one message

@@ -29,7 +29,7 @@ from xuanpei.core.imports.changes import FieldChange
 from xuanpei.core.imports.headers import HEADER_SEARCH_ROWS, find_header
 from xuanpei.core.imports.reader import ImportFileError, read_table
 from xuanpei.core.imports.result import RowError
-from xuanpei.core.imports.values import cell_text, neutralise
+from xuanpei.core.imports.values import cell_text, neutralise, safe_row
 
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
 BAD_FONT = Font(color="9C0006")
@@ -68,9 +68,8 @@ def _bold_row(sheet, values) -> list:
 
 def _value(raw):
     """A cell as the file had it; text is neutralised (it echoes what someone typed)."""
-    if isinstance(raw, str):
-        return neutralise(raw)
-    return raw
+    [value] = safe_row([raw])
+    return value
 
 
 def _original_sheet(workbook, source: ReportSource, by_row: dict[int, list[RowError]]) -> dict:

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from xuanpei.core.imports.changes import CLEAR_MARKER, clear_note
+from xuanpei.core.imports.values import neutralise, safe_row
 
 REQUIRED_FILL = PatternFill("solid", fgColor="FDE9D9")
 # Rows of the first sheet that get the drop-downs (a template is filled by hand).
@@ -28,7 +29,7 @@ def write_template(importer, target) -> None:
     sheet = workbook.active
     sheet.title = str(importer.label or _("导入模板"))
     for index, column in enumerate(importer.columns, 1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell = sheet.cell(row=1, column=index, value=neutralise(str(column.header)))
         cell.font = Font(bold=True, color="C00000" if column.required else "000000")
         if column.required:
             cell.fill = REQUIRED_FILL
@@ -39,20 +40,22 @@ def write_template(importer, target) -> None:
         dimension.number_format = "@"
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet(_("填写说明"))
-    notes.append([_("列名"), _("是否必填"), _("说明"), _("可填“（清空）”")])
+    notes.append(safe_row([_("列名"), _("是否必填"), _("说明"), _("可填“（清空）”")]))
     for cell in notes[1]:
         cell.font = Font(bold=True)
     for column in importer.columns:
         notes.append(
-            [
-                str(column.header),
-                str(_("必填") if column.required else _("选填")),
-                str(importer.column_help(column)),
-                str(_("可") if importer.column_clearable(column) else _("否")),
-            ]
+            safe_row(
+                [
+                    str(column.header),
+                    str(_("必填") if column.required else _("选填")),
+                    str(importer.column_help(column)),
+                    str(_("可") if importer.column_clearable(column) else _("否")),
+                ]
+            )
         )
     notes.append([])
-    notes.append([str(_("留空与清空")), "", clear_note()])
+    notes.append(safe_row([str(_("留空与清空")), "", clear_note()]))
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 10
     notes.column_dimensions["C"].width = 100
@@ -73,8 +76,9 @@ def _drop_downs(workbook, sheet, importer) -> None:
         if importer.column_clearable(column):
             values = [*values, CLEAR_MARKER]  # an update's blank keeps; this clears
         letter = get_column_letter(index)  # the same letter as the column it serves
-        options[f"{letter}1"] = str(column.header)
-        for row, value in enumerate(values, 2):
+        options[f"{letter}1"] = neutralise(str(column.header))
+        # Options are names someone typed (units, sectors): text, never formulas.
+        for row, value in enumerate(safe_row(values), 2):
             options[f"{letter}{row}"] = value
         source = f"{quote_sheetname(options.title)}!${letter}$2:${letter}${len(values) + 1}"
         validation = DataValidation(

@@ -63,6 +63,16 @@ def neutralise(value: str) -> str:
     return value
 
 
+def safe_row(values) -> list:
+    """One row for any xlsx writer: every text cell neutralised, other values as they are.
+
+    Every spreadsheet the platform writes (exports, error reports, templates, the plan
+    tables, their title rows) appends its rows through this, so nothing typed by one
+    user runs as a formula in another's Excel (issue #9 item 10).
+    """
+    return [neutralise(v) if isinstance(v, str) else v for v in values]
+
+
 _NAME_SEPARATORS = re.compile(r"[、,，;；\n]+")
 
 

@@ -1,0 +1,134 @@
+"""No spreadsheet the platform writes runs what someone typed as a formula (issue #9 item 10).
+
+Text typed by one user (an enterprise's name, a plan's title, a person's name) ends up
+in files another user opens in Excel. Every xlsx writer goes through
+`core.exports.safe_row`: text starting with = + - @ gets a leading '. These tests
+feed such strings into every registered exporter and every `*_export` page, open the
+file with openpyxl and assert that no cell is a formula and each text survives.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tests.test_scope_meta import ALL_ROUTES
+from xuanpei.core.imports.registry import exporter_names, get_exporter
+from xuanpei.orgs.models import Enterprise
+from xuanpei.plans.choices import PlanKind, TaskKind
+from xuanpei.plans.factories import PlanFactory, TaskFactory
+from xuanpei.plans.models import Plan
+from xuanpei.workforce.factories import CertificateFactory, PersonFactory, PostFactory
+
+# One string per formula prefix, each unique so the test can find it again.
+PLAN_TITLE = '=HYPERLINK("http://evil.example/","点击")&"2026年'
+HOSTILE = {
+    "enterprise": "=1+1东城甲企业",
+    "address": "+86 东城路1号",
+    "legal": "-法人",
+    "person": "@SUM(A1)张三",
+    "task": '=HYPERLINK("http://evil.example/","任务")',
+    "training": "@培训班",
+}
+
+
+@pytest.fixture
+def hostile(district):
+    """Objects of 东新城 whose typed texts start with = + - @ (written as stored, no form)."""
+    d = district
+    Enterprise.objects.filter(pk=d.ent_a1.pk).update(
+        name=HOSTILE["enterprise"],
+        address=HOSTILE["address"],
+        legal_representative=HOSTILE["legal"],
+    )
+    person = PersonFactory(name=HOSTILE["person"])
+    PostFactory(person=person, enterprise=d.ent_a1)
+    today = timezone.localdate()
+    CertificateFactory(
+        holder=person, enterprise=d.ent_a1, issue_date=today - timedelta(days=3 * 365 - 20)
+    )
+    district_plan = PlanFactory(unit=d.root, year=2026)
+    plan = PlanFactory(
+        unit=d.town_a_unit, kind=PlanKind.UNIT, parent=district_plan, year=2026, title=PLAN_TITLE
+    )
+    TaskFactory(plan=plan, title=HOSTILE["task"], kind=TaskKind.PUBLICITY)
+    TaskFactory(plan=plan, title=HOSTILE["training"], kind=TaskKind.TRAINING)
+    return plan
+
+
+def cells(data: bytes):
+    workbook = load_workbook(io.BytesIO(data))
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            yield from row
+
+
+def assert_no_formula(data: bytes, expected: list[str]) -> None:
+    found = list(cells(data))
+    formulas = [(c.coordinate, c.value) for c in found if c.data_type == "f"]
+    assert formulas == []
+    texts = [c.value for c in found if isinstance(c.value, str)]
+    for text in expected:
+        # The text survives whole, behind one quote (anywhere in a cell: a title row
+        # may add words after it).
+        assert any(("'" + text) in t and t.startswith("'") for t in texts), (text, texts)
+
+
+def expected_for(name: str) -> list[str]:
+    return {
+        "enterprises": [HOSTILE["enterprise"], HOSTILE["address"], HOSTILE["legal"]],
+        "roster": [HOSTILE["person"], HOSTILE["enterprise"]],
+        "plan_publicity": [PLAN_TITLE, HOSTILE["task"]],
+        "plan_training": [PLAN_TITLE, HOSTILE["training"]],
+    }[name]
+
+
+@pytest.mark.parametrize("name", exporter_names())
+def test_every_registered_exporter_writes_typed_formulas_as_quoted_text(name, hostile, district):
+    exporter = get_exporter(name)
+    options = {"plan": hostile.pk} if "plan" in getattr(exporter, "options_supported", ()) else {}
+    instance = exporter(user=district.district, **({"options": options} if options else {}))
+    buffer = io.BytesIO()
+    instance.write(instance.queryset(), buffer)
+    assert_no_formula(buffer.getvalue(), expected_for(name))
+
+
+EXPORT_ROUTES = [r for r in ALL_ROUTES if r.name and r.name.endswith("_export")]
+EXPECTED_BY_ROUTE = {
+    "orgs:enterprise_export": [HOSTILE["enterprise"], HOSTILE["address"]],
+    "workforce:roster_export": [HOSTILE["person"]],
+    "workforce:certificates_due_export": [HOSTILE["person"], HOSTILE["enterprise"]],
+    "plans:task_export": [PLAN_TITLE, HOSTILE["task"]],
+}
+
+
+def test_every_export_page_is_covered_here():
+    assert sorted(r.name for r in EXPORT_ROUTES) == sorted(EXPECTED_BY_ROUTE)
+
+
+@pytest.mark.parametrize("route", EXPORT_ROUTES, ids=lambda r: r.name)
+def test_every_export_page_writes_typed_formulas_as_quoted_text(route, hostile, district, client):
+    client.force_login(district.district)
+    kwargs = {k: hostile.pk for k in route.kwargs}
+    url = reverse(route.name, kwargs=kwargs)
+    query = "?table=publicity" if route.name == "plans:task_export" else ""
+    response = client.get(url + query)
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    assert_no_formula(data, EXPECTED_BY_ROUTE[route.name])
+
+
+def test_the_unit_plan_title_of_the_issue_is_text_in_the_task_list(hostile, district, client):
+    """The probe's case: /plans/<id>/tasks/export/ of a unit plan titled =HYPERLINK(…)."""
+    client.force_login(district.town_a)
+    response = client.get(reverse("plans:task_export", kwargs={"pk": hostile.pk}))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    title = workbook.active["A1"]
+    assert title.data_type == "s"
+    assert title.value.startswith("'" + PLAN_TITLE)
+    assert Plan.objects.get(pk=hostile.pk).title == PLAN_TITLE  # stored as typed
