@@ -58,13 +58,21 @@ class UserForm(NewPasswordMixin, ScopedModelForm):
         ]
         self.fields["unit"].help_text = _("单位用户选择所属单位；企业用户留空并选择所属企业")
         self.fields["enterprise"].help_text = _("仅企业用户填写")
-        self.fields["enterprise"].queryset = self.fields["enterprise"].queryset.only("id", "name")
+        # Enterprise accounts are opened along the 属地 chain, not by supervising
+        # departments (issue #9 item 2): a department sees no such choice at all.
+        enterprises = services.assignable_enterprises(user)
+        if enterprises.exists() or self.instance.enterprise_id:
+            self.fields["enterprise"].queryset = enterprises.only("id", "name")
+        else:
+            del self.fields["enterprise"]
+            self.fields["unit"].help_text = ""
         if editing:
             self.fields["username"].disabled = True
             if self.instance.pk == user.pk:
                 # Nobody changes their own role or home (no self-promotion, no lock-out).
                 for name in ("unit", "enterprise", "role"):
-                    self.fields[name].disabled = True
+                    if name in self.fields:
+                        self.fields[name].disabled = True
         else:
             self._add_password_fields()
             self._style_fields()

@@ -1,7 +1,10 @@
 """Use cases for user accounts: create, update, deactivate, reset a password, API tokens.
 
 Unit admins manage the users of their own subtree (issue #2 point 5); district
-admins manage everyone. Each function is atomic, re-checks the actor's scope
+admins manage everyone. The reach is territorial (issue #9 item 2, docs/decisions.md
+"Who manages an enterprise's accounts"): a department does not manage the accounts
+of the enterprises it supervises, and an admin does not manage another admin of
+its own unit — a higher level does. Each function is atomic, re-checks the actor's scope
 inside the transaction (`manageable_users`), and runs inside the actor's audit
 context, so the audit log names who did it even from a command or a thread.
 """
@@ -11,12 +14,14 @@ from __future__ import annotations
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from xuanpei.accounts.models import User
 from xuanpei.audit.context import acting_as
-from xuanpei.core.permissions import Role, is_district_admin
+from xuanpei.core.permissions import USER_MANAGER_ROLES, Role, is_district_admin
+from xuanpei.core.scoping import UserScope, scope_filter
 from xuanpei.core.views import ScopeViolation
 
 # Fields a manager may set on another user's account.
@@ -39,17 +44,53 @@ def _check_account(user: User, *, actor) -> None:
         errors["role"] = _("您不能授予该角色")
     elif user.role == Role.DISTRICT_ADMIN and not (user.unit_id and user.unit.is_root()):
         errors["role"] = _("区安委办管理员须属于区级单位")
+    elif _is_peer_admin(user, actor):
+        errors["role"] = _("本单位的管理员须由上级单位设置")
     if errors:
         raise ValidationError(errors)
 
 
+def _is_peer_admin(user: User, actor) -> bool:
+    """Is `user` a manager of `actor`'s own unit (not `actor`)? Below the district, only a higher level manages them."""
+    return (
+        not is_district_admin(actor)
+        and user.pk != actor.pk
+        and user.role in USER_MANAGER_ROLES
+        and user.unit_id is not None
+        and user.unit_id == actor.unit_id
+    )
+
+
 def manageable_users(actor):
-    """The accounts `actor` may manage: their scope, less superusers and (below the district) district admins."""
+    """The accounts `actor` may manage.
+
+    The actor's scope for users, territorially only: the department-supervision
+    branch of the scope (行业监管) lets a department see its enterprises' data but not
+    run their accounts. Less superusers, (below the district) district admins, and
+    the other admins of the actor's own unit.
+    """
     qs = User.objects.for_user(actor, "change")
     if not actor.is_superuser:
         qs = qs.filter(is_superuser=False)
+    scope = UserScope.of(actor)
+    if scope.department_id and not scope.everything:
+        qs = qs.filter(scope_filter(User, UserScope(unit_path=scope.unit_path)))
     if not is_district_admin(actor):
         qs = qs.exclude(role=Role.DISTRICT_ADMIN)
+        if actor.unit_id:
+            peers = Q(role__in=USER_MANAGER_ROLES, unit_id=actor.unit_id) & ~Q(pk=actor.pk)
+            qs = qs.exclude(peers)
+    return qs
+
+
+def assignable_enterprises(actor):
+    """Enterprises whose accounts `actor` may open: territorial, as `manageable_users`."""
+    from xuanpei.orgs.models import Enterprise
+
+    qs = Enterprise.objects.for_user(actor, "change")
+    scope = UserScope.of(actor)
+    if scope.department_id and not scope.everything:
+        qs = qs.filter(scope_filter(Enterprise, UserScope(unit_path=scope.unit_path)))
     return qs
 
 
@@ -94,6 +135,8 @@ def update_user(user: User, *, actor, **fields) -> User:
             if name in fields and fields[name] != getattr(user, name):
                 raise ValidationError({name: _("不能修改自己的角色或所属单位")})
     with acting_as(actor), transaction.atomic():
+        # Checked before as well as after: demoting a peer admin would bring them in reach.
+        _ensure_manageable(user, actor)
         changed = [name for name, value in fields.items() if getattr(user, name) != value]
         for name in changed:
             setattr(user, name, fields[name])
