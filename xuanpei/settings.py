@@ -207,7 +207,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "xuanpei.core.api_schema.ContractAutoSchema",
     "EXCEPTION_HANDLER": "xuanpei.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

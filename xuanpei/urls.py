@@ -1,9 +1,10 @@
 """Root URLconf: each app owns its pages under its own prefix and its API under /api/v1/."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from xuanpei.core.api import not_found as api_not_found
 from xuanpei.workforce.views_public import PublicCheckView
 
 api_v1 = [
@@ -26,4 +27,6 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last: any other /api/ URL is a JSON 404 (not the HTML page), as the schema documents.
+    re_path(r"^api/", api_not_found),
 ]
