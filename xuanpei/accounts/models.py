@@ -67,6 +67,17 @@ class User(AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("accounts:user_detail", args=[self.pk])
 
+    def save(self, *args, **kwargs):
+        # A new password (a manager's reset, my own change, `changepassword`, the admin)
+        # ends every API token: a token must not outlive the password it was issued
+        # under (issue #9 item 9). `_password` is set by set_password() until saved.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=self).delete()
+
     @property
     def home(self):
         """The unit or enterprise this user works for."""

@@ -165,7 +165,7 @@ def set_active(user: User, *, actor, active: bool) -> User:
 
 
 def reset_password(user: User, *, actor, password: str) -> User:
-    """Give `user` a new password chosen by a manager; clears a lock-out on the account."""
+    """Give `user` a new password chosen by a manager; clears a lock-out and ends the API token (User.save)."""
     _check_manager(actor)
     password_validation.validate_password(password, user)
     with acting_as(actor), transaction.atomic():
