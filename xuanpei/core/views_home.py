@@ -21,14 +21,16 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
+        scope = UserScope.of(user)
+        ctx["own_enterprise"] = user.enterprise if scope.enterprise_id else None
         ctx["can_view_enterprises"] = has_action(user, Enterprise, "view")
-        if ctx["can_view_enterprises"]:
+        # The counts per unit, risk and sector describe a territory; an enterprise account
+        # has its own card instead of a dashboard of one (issue #8: no empty "各单位企业数").
+        if ctx["can_view_enterprises"] and not ctx["own_enterprise"]:
             ctx["orgs"] = enterprise_dashboard(user)
         if has_action(user, Assignment, "view"):
             ctx["plan_tasks"] = inbox_counts(user)
             # The reviewer's 待审核 link on the same card (issue #8).
             if has_action(user, Plan, "change"):
                 ctx["plan_pending"] = reviewable_reports(user).count()
-        scope = UserScope.of(user)
-        ctx["own_enterprise"] = user.enterprise if scope.enterprise_id else None
         return ctx

@@ -82,8 +82,9 @@ def test_a_department_counts_the_enterprises_it_supervises(client, district):
 
 def test_an_enterprise_account_sees_its_own_enterprise(client, district):
     response = dashboard(client, district.enterprise)
-    assert response.context["orgs"]["total"] == 1
-    assert response.context["orgs"]["groups"] == []
+    # Its own card, not a territory's dashboard of one enterprise with empty unit charts.
+    assert "orgs" not in response.context
+    assert "各单位企业数" not in response.content.decode()
     assert response.context["own_enterprise"] == district.ent_a1
     assert "东城甲企业" in response.content.decode()
     assert "东城乙企业" not in response.content.decode()
