@@ -291,6 +291,7 @@ EXEMPT_ROUTES: dict[str, str] = {
     "api-schema": "OpenAPI 结构描述：只有接口定义，没有数据",
     "api-docs": "接口文档页：只有接口定义，没有数据",
     "api:api-root": "API 根：只列出各接口的链接",
+    "api-not-found": "/api/ 下不存在的地址：一律 JSON 404，不含数据",
     "static/*": "静态文件",
 }
 
