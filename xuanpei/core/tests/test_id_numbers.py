@@ -173,3 +173,32 @@ def test_masking_keeps_length_and_both_ends(first17):
 @given(st.text(alphabet="0123456789", min_size=0, max_size=20))
 def test_phone_masking_keeps_length(phone):
     assert len(mask_phone(phone)) == len(phone)
+
+
+# An independent implementation (issue #9 §15) -----------------------------------
+# The properties above take the check character from `id_check_char`, the code under
+# test. These take it from a second implementation typed from GB 11643-1999 (weights
+# written out, ISO 7064 MOD 11-2 table), so a wrong weight or table fails here.
+
+STANDARD_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+STANDARD_CHECK = {0: "1", 1: "0", 2: "X", 3: "9", 4: "8", 5: "7", 6: "6", 7: "5", 8: "4", 9: "3", 10: "2"}  # fmt: skip
+
+
+def standard_check(first17: str) -> str:
+    return STANDARD_CHECK[
+        sum(int(d) * w for d, w in zip(first17, STANDARD_WEIGHTS, strict=True)) % 11
+    ]
+
+
+def test_the_independent_implementation_agrees_with_the_published_examples():
+    for number in ("11010519491231002X", "440524188001010014", "320102199003071239"):
+        assert standard_check(number[:17]) == number[17]
+
+
+@given(bodies())
+def test_a_number_checked_by_the_standard_validates_and_no_other_check_character_does(first17):
+    right = standard_check(first17)
+    assert parse_id_number(first17 + right, today=TODAY).number == first17 + right
+    for other in "0123456789X".replace(right, ""):
+        with pytest.raises(ValidationError, match="校验位错误"):
+            parse_id_number(first17 + other, today=TODAY)

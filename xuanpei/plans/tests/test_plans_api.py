@@ -213,6 +213,16 @@ def test_the_schema_documents_the_report_actions(api, district):
 
 
 def test_assignments_filter_by_due_date(api, district, world):
+    # Two different next due dates, so the filter has something to keep and to drop.
+    Assignment.objects.filter(pk=world["mine"].pk).update(next_due=date(2022, 3, 31))
+    Assignment.objects.filter(pk=world["theirs"].pk).update(next_due=date(2022, 6, 30))
     as_user(api, district.district)
-    response = api.get(reverse("api:assignment-list"), {"due_before": date(2022, 1, 1)})
-    assert response.status_code == 200
+    url = reverse("api:assignment-list")
+    assert ids(api.get(url, {"due_before": "2022-01-01"})) == set()
+    assert ids(api.get(url, {"due_before": "2022-04-01"})) == {world["mine"].pk}
+    # "不晚于": the due date itself is included.
+    assert ids(api.get(url, {"due_before": "2022-06-30"})) == {
+        world["mine"].pk,
+        world["theirs"].pk,
+    }
+    assert api.get(url, {"due_before": "2022-13-01"}).status_code == 400
