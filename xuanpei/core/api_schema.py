@@ -7,8 +7,9 @@ on `null` where the schema promised an object or a string. `ContractAutoSchema`
 
 - the error responses, with a shared body: 400 (write methods, and list
   filters), 401 (no or bad credentials), 403 (the role's grant), 404 (a detail
-  route's object out of scope or missing, a list's page out of range), 429 when
-  the view is throttled; `Error` is `{detail}`, `ValidationError` the map
+  route's object out of scope or missing, a list's page out of range), 409 (a
+  write that lost a race on a database constraint, `core.api.exception_handler`),
+  429 when the view is throttled; `Error` is `{detail}`, `ValidationError` the map
   field → messages DRF answers for bad input;
 - `nullable` on every response field whose source crosses a nullable model field
   (a nested object, a name or an id read through a `null=True` foreign key), so
@@ -79,6 +80,8 @@ class ContractAutoSchema(AutoSchema):
             codes["403"] = (error, _("您的角色没有执行此操作的权限"))
         if has_object or (is_list and self._get_paginator()):
             codes["404"] = (error, _("对象不存在或不在您的管辖范围内；列表的页码超出范围"))
+        if self.method in WRITE_METHODS:
+            codes["409"] = (error, _("与同时进行的另一次修改冲突，请刷新后重试"))
         if getattr(self.view, "throttle_classes", None):
             codes["429"] = (error, _("请求过于频繁，请稍后再试"))
         return codes
@@ -114,9 +117,11 @@ def reads_through_null(field) -> bool:
             model_field = model._meta.get_field(name)
         except FieldDoesNotExist:
             return False
-        if getattr(model_field, "null", False) or (
-            model_field.one_to_one and not model_field.concrete
-        ):
+        if model_field.auto_created and not model_field.concrete:
+            # A reverse relation: a list for one-to-many (never null), None when a
+            # reverse one-to-one has no row (DRF reads ObjectDoesNotExist as None).
+            return bool(model_field.one_to_one)
+        if model_field.null:
             return True
         if not (model_field.many_to_one or model_field.one_to_one):
             return False
