@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from xuanpei.core.exports import Exporter
 from xuanpei.core.imports import Column, Importer, Row, register_exporter, register_importer
 from xuanpei.core.imports.values import choice_parser, split_names
+from xuanpei.core.privacy import display_phone
 from xuanpei.core.scoping import UserScope, scope_filter
 from xuanpei.core.validators import clean_phones, normalize_code, uscc_error
 from xuanpei.orgs.choices import TERRITORIAL_HOME_KINDS, EnterpriseScale, RiskLevel, UnitKind
@@ -330,5 +331,6 @@ class EnterpriseExporter(Exporter):
             obj.address,
             obj.legal_representative,
             obj.safety_contact,
-            obj.safety_phone,
+            # The CLI (no user) exports whole; pages follow the one personal-data policy.
+            obj.safety_phone if self.user is None else display_phone(obj.safety_phone, self.user),
         ]

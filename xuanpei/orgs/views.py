@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from xuanpei.accounts.models import User
-from xuanpei.audit.display import change_rows, related_names
+from xuanpei.audit.display import ChangeRow, change_rows, related_names
 from xuanpei.audit.filters import ACTION_LABELS
 from xuanpei.core.permissions import has_action
+from xuanpei.core.privacy import can_see_personal_data, display_phone
 from xuanpei.core.views import (
     ObjectCreateView,
     ObjectDetailView,
@@ -206,17 +207,26 @@ class EnterpriseDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["departments"] = list(self.object.departments.all())
+        user = self.request.user
+        ctx["phones_whole"] = can_see_personal_data(user)
+        ctx["safety_phone"] = display_phone(self.object.safety_phone, user)
         entries = list(
             LogEntry.objects.get_for_object(self.object).select_related("actor", "content_type")[
                 : self.history_limit
             ]
         )
         names = related_names(entries)
+        phone_label = str(Enterprise._meta.get_field("safety_phone").verbose_name)
         ctx["history"] = [
             {
                 "entry": entry,
                 "action": ACTION_LABELS.get(entry.action, entry.action),
-                "rows": change_rows(entry, names),
+                "rows": [
+                    ChangeRow(r.label, display_phone(r.before, user), display_phone(r.after, user))
+                    if r.label == phone_label
+                    else r
+                    for r in change_rows(entry, names)
+                ],
             }
             for entry in entries
         ]

@@ -633,13 +633,6 @@ def due_counts(
     )
 
 
-def mask_certificate_number(number: str) -> str:
-    """A number that embeds the holder's ID ("T" + 身份证号) is masked like the ID itself."""
-    if len(number) == 19 and number[0] in "Tt" and number[1:18].isdigit():
-        return number[0] + mask_id_number(number[1:])
-    return number
-
-
 # Uncertified people ---------------------------------------------------------------------
 
 REASONS = {

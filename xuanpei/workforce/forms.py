@@ -191,6 +191,15 @@ class ReviewForm(_ActionForm):
 
     review_date = forms.DateField(label=_("复审日期"), widget=DateInput)
     interval_years = forms.TypedChoiceField(label=_("下次复审间隔"), coerce=int)
+    consent_by = forms.CharField(
+        label=_("延长复审同意机关"),
+        required=False,
+        max_length=100,
+        help_text=_("选择延长复审间隔时填写"),
+    )
+    consent_ref = forms.CharField(
+        label=_("同意文号"), required=False, max_length=100, help_text=_("选择延长复审间隔时填写")
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"review_date": timezone.localdate()})
@@ -202,8 +211,11 @@ class ReviewForm(_ActionForm):
         field.initial = kind.review_interval_years
         if kind.extended_review_interval_years:
             field.help_text = _(
-                "连续从事本工种10年以上、无违法行为，经发证机关同意可延长至%(n)s年"
-            ) % {"n": kind.extended_review_interval_years}
+                "自初领日期起连续从事本工种%(years)s年以上、无违法行为，"
+                "经发证机关同意可延长至%(n)s年"
+            ) % {"n": kind.extended_review_interval_years, "years": kind.extension_min_years}
+        else:
+            del self.fields["consent_by"], self.fields["consent_ref"]
 
     def clean_review_date(self):
         return _not_future(self.cleaned_data["review_date"], _("复审日期"))

@@ -37,9 +37,11 @@ from xuanpei.core.imports.base import all_or_nothing_message
 from xuanpei.core.imports.headers import HEADER_SEARCH_ROWS, find_header
 from xuanpei.core.imports.reader import read_table
 from xuanpei.core.imports.result import PREVIEW_LIMIT, ImportResult, RowError
+from xuanpei.core.privacy import mask_phones
 from xuanpei.core.scoping import UserScope
-from xuanpei.core.validators import mask_id_number, mask_phone, normalize_code
+from xuanpei.core.validators import mask_id_number, normalize_code
 from xuanpei.workforce.models import Certificate, Post, PostType
+from xuanpei.workforce.privacy import mask_certificate_number
 from xuanpei.workforce.roster import upsert
 from xuanpei.workforce.roster.changes import read_changes
 from xuanpei.workforce.roster.plan import (
@@ -451,7 +453,7 @@ class RosterExporter(Exporter):
     def row(self, post: Post, cert: Certificate | None = None, whole: bool = True) -> list:
         person, item = post.person, post.operation_item
         idn = person.id_number if whole else mask_id_number(person.id_number)
-        phone = person.phone if whole else mask_phone(person.phone)
+        phone = person.phone if whole else mask_phones(person.phone)
         values = [
             post.enterprise.uscc,
             post.enterprise.name,
@@ -468,9 +470,7 @@ class RosterExporter(Exporter):
                 item.code if item else "",
                 *[""] * 7,
             ]
-        number = cert.number
-        if not whole and person.id_number in number:
-            number = number.replace(person.id_number, mask_id_number(person.id_number))
+        number = cert.number if whole else mask_certificate_number(cert.number, person.id_number)
         return [
             *values,
             self.kind_names.get(cert.kind_id, cert.kind_id),

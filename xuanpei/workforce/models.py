@@ -67,6 +67,11 @@ class CertificateKind(models.Model):
         blank=True,
         help_text=_("连续从事本工种10年以上且无违法行为，经发证机关同意可延长"),
     )
+    extension_min_years = models.PositiveSmallIntegerField(
+        _("延长复审须从事本工种年数"),
+        default=10,
+        help_text=_("自初领日期起计算（原安监总局令第30号第二十一条）"),
+    )
     review_window_days = models.PositiveSmallIntegerField(
         _("复审申请期（天）"), default=60, help_text=_("应复审日期前多少天起可申请复审")
     )
@@ -431,6 +436,15 @@ class Certificate(ScopedModel):
         _("复审周期（年）"), null=True, blank=True, help_text=_("空表示按证书类型的规定")
     )
     last_review_date = models.DateField(_("实际复审日期"), null=True, blank=True)
+    # 30号令 Art. 21: the 6-year interval needs the issuer's consent; who gave it and
+    # under which document is recorded with the review that was granted it.
+    # db_default: the roster import inserts certificates in SQL without these columns.
+    extension_consent_by = models.CharField(
+        _("延长复审同意机关"), max_length=100, blank=True, default="", db_default=""
+    )
+    extension_consent_ref = models.CharField(
+        _("延长复审同意文号"), max_length=100, blank=True, default="", db_default=""
+    )
     review_due_date = models.DateField(_("应复审日期"), null=True, blank=True)
     state = models.CharField(
         _("证书状态"), max_length=10, choices=CertificateState, default=CertificateState.ACTIVE

@@ -30,8 +30,9 @@ from xuanpei.core.validators import mask_id_number
 from xuanpei.notifications import services as inbox
 from xuanpei.notifications.models import Notification, NotificationLevel
 from xuanpei.workforce.choices import CertificateState
-from xuanpei.workforce.compliance import mask_certificate_number, open_on_q
+from xuanpei.workforce.compliance import open_on_q
 from xuanpei.workforce.models import Certificate
+from xuanpei.workforce.privacy import mask_certificate_number
 
 DEFAULT_STAGES = (90, 60, 30, 0)
 # Stage 0 (due today or passed) is still raised this many days after the due date,
@@ -161,7 +162,10 @@ def _texts(cert: Certificate, what: str, due: date, on: date) -> tuple[str, str]
             _("持证人：%(name)s（%(id)s）")
             % {"name": who, "id": mask_id_number(cert.holder.id_number)},
             _("证书：%(kind)s %(number)s")
-            % {"kind": cert.kind.name, "number": mask_certificate_number(cert.number)},
+            % {
+                "kind": cert.kind.name,
+                "number": mask_certificate_number(cert.number, cert.holder.id_number),
+            },
             _("登记企业：%(name)s") % {"name": cert.enterprise.name},
             date_line,
             advice,

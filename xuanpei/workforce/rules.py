@@ -18,11 +18,16 @@ Conventions, where the regulation leaves the day open:
 - periods count in calendar years from the issue date, and the end day is
   included: issued 2020-01-10 → review due 2023-01-10, valid until 2026-01-10
   (a 29 February start ends on 28 February);
-- "within the 60 days before the due date" is the due date and the 59 days
-  before it: due 2023-01-10 → review due from 2022-11-12;
+- "期满前60日内" includes the 60th day (民法典 第1259条: 以内 includes the
+  number itself), so the window opens on the due date − 60 days: due
+  2023-01-10 → review due from 2022-11-11 (issue #9 item 16);
 - a review satisfies the latest review point whose window had opened by the
-  review date (or the first point, for an early one); the schedule stays
-  anchored on the issue date.
+  review date; a review recorded before the first window opened satisfies
+  none (it is not that period's review); the schedule stays anchored on the
+  issue date;
+- the extension to one review every 6 years (Art. 21) needs ≥10 years in the
+  trade, counted from the first issue date (初领日期) to the review date, and
+  the issuer's consent (`extension_refusal`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from django.utils.translation import gettext_lazy as _
 
 from xuanpei.workforce.choices import (
     COVERING_STATUSES,
@@ -52,6 +59,7 @@ class KindRules:
     extended_review_interval_years: int | None = None
     review_window_days: int = 60
     expiring_window_days: int = 90
+    extension_min_years: int = 10
     number_rule: str = NumberRule.FREE
     requires_operation_item: bool = False
 
@@ -70,11 +78,16 @@ class KindRules:
                 extended_review_interval_years=kind.extended_review_interval_years,
                 review_window_days=kind.review_window_days,
                 expiring_window_days=kind.expiring_window_days,
+                extension_min_years=kind.extension_min_years,
                 number_rule=kind.number_rule,
                 requires_operation_item=kind.requires_operation_item,
             )
             kind._rules_cache = cached
         return cached
+
+    def window_opens(self, due: date) -> date:
+        """The first day of the review window: due − N days, the Nth day included (§1259)."""
+        return due - timedelta(days=self.review_window_days)
 
     def allowed_review_intervals(self) -> tuple[int, ...]:
         return tuple(
@@ -172,9 +185,10 @@ def next_review_due(
         return None
     if last_review_date is None:
         return points[0]
-    window = timedelta(days=rules.review_window_days)
-    opened = [i for i, p in enumerate(points) if last_review_date > p - window]
-    satisfied = opened[-1] if opened else 0
+    opened = [i for i, p in enumerate(points) if last_review_date >= rules.window_opens(p)]
+    if not opened:
+        return points[0]  # reviewed before any window opened: not this period's review
+    satisfied = opened[-1]
     return points[satisfied + 1] if satisfied + 1 < len(points) else None
 
 
@@ -207,11 +221,44 @@ def certificate_status(cert: CertificateFacts, on: date) -> CertificateStatus:
     if due is not None:
         if on > due:
             return CertificateStatus.REVIEW_OVERDUE
-        if on > due - timedelta(days=kind.review_window_days):
+        if on >= kind.window_opens(due):
             return CertificateStatus.REVIEW_DUE
     if on > cert.valid_until - timedelta(days=kind.expiring_window_days):
         return CertificateStatus.EXPIRING
     return CertificateStatus.VALID
+
+
+def extension_refusal(
+    kind,
+    *,
+    first_issue_date: date,
+    review_date: date,
+    consent_by: str = "",
+    consent_ref: str = "",
+) -> str | None:
+    """Why the 6-year review interval may not be granted, or None when it may.
+
+    30号令 Art. 21: ≥`extension_min_years` (10) years of continuous work in the
+    trade — read from the first issue date of the card — and the consent of the
+    original issuer (or the one where the holder works), recorded by whom and
+    under which document number.
+    """
+    rules = KindRules.of(kind)
+    if not rules.extended_review_interval_years:
+        return str(_("该证书类型不能延长复审周期"))
+    years = rules.extension_min_years
+    reached = add_years(first_issue_date, years)
+    if review_date < reached:
+        return str(
+            _(
+                "延长复审周期须连续从事本工种%(n)s年以上：初领日期%(first)s，"
+                "至复审日期%(review)s不满%(n)s年（%(reached)s起满%(n)s年）"
+            )
+            % {"n": years, "first": first_issue_date, "review": review_date, "reached": reached}
+        )
+    if not (consent_by or "").strip() or not (consent_ref or "").strip():
+        return str(_("延长复审周期须经发证机关同意：请填写同意机关和同意文号"))
+    return None
 
 
 def covers_on(cert: CertificateFacts, on: date) -> bool:

@@ -32,6 +32,8 @@ _CARRIED = (
     "valid_until",
     "review_interval_years",
     "last_review_date",
+    "extension_consent_by",
+    "extension_consent_ref",
 )
 
 
@@ -112,13 +114,22 @@ def issue_certificate(
 
 @transaction.atomic
 def record_review(
-    cert: Certificate, *, actor, review_date: date, interval_years: int | None = None
+    cert: Certificate,
+    *,
+    actor,
+    review_date: date,
+    interval_years: int | None = None,
+    consent_by: str = "",
+    consent_ref: str = "",
 ) -> Certificate:
     """复审: a new version reviewed on `review_date`; the next review follows the schedule.
 
     `interval_years` is the kind's interval (3 for 特种作业) or its extended one (6,
-    for holders with ≥10 years in the trade, 30号令 Art. 21). A review after the
-    due date is refused: the card is already void (Art. 26).
+    30号令 Art. 21): granted only with ≥10 years from the first issue date and the
+    issuer's consent (`consent_by`, `consent_ref`, recorded on the version). A
+    review before the window opens (due − 60 days, Art. 22) is refused: it would
+    not be that period's review; one after the due date too: the card is already
+    void (Art. 26).
     """
     with acting_as(actor):
         old = _locked_current(cert)
@@ -139,6 +150,30 @@ def record_review(
                 _("已超过应复审日期%(d)s，未按期复审的证书失效，不能补办复审")
                 % {"d": old.review_due_date}
             )
+        if old.review_due_date is not None and review_date < kind.window_opens(old.review_due_date):
+            raise ValidationError(
+                _("复审应在应复审日期%(d)s前%(n)s日内办理（%(from)s起），该日期过早")
+                % {
+                    "d": old.review_due_date,
+                    "n": kind.review_window_days,
+                    "from": kind.window_opens(old.review_due_date),
+                }
+            )
+        consent = {}
+        if interval != kind.review_interval_years:
+            reason = rules.extension_refusal(
+                kind,
+                first_issue_date=old.first_issue_date or old.issue_date,
+                review_date=review_date,
+                consent_by=consent_by,
+                consent_ref=consent_ref,
+            )
+            if reason:
+                raise ValidationError({"interval_years": reason})
+            consent = {
+                "extension_consent_by": consent_by.strip(),
+                "extension_consent_ref": consent_ref.strip(),
+            }
         return _supersede(
             old,
             on=review_date,
@@ -147,6 +182,7 @@ def record_review(
             effective_from=review_date,
             last_review_date=review_date,
             review_interval_years=interval if interval != kind.review_interval_years else None,
+            **consent,
         )
 
 
@@ -174,6 +210,8 @@ def renew_certificate(
             "effective_from": issue_date,
             "last_review_date": None,
             "review_interval_years": None,
+            "extension_consent_by": "",
+            "extension_consent_ref": "",
         }
         if number:
             changes["number"] = number.strip().upper()

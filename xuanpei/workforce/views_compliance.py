@@ -28,6 +28,7 @@ from xuanpei.orgs.models import Enterprise, Unit
 from xuanpei.workforce import compliance
 from xuanpei.workforce.filters import CertificateFilterSet
 from xuanpei.workforce.models import Certificate, CertificateKind, ComplianceSnapshot
+from xuanpei.workforce.privacy import mask_certificate_number
 
 TARGET_RATE = 100  # the plan's target: 100% 持证上岗 (issue #3 "Why")
 RANKING_PER_PAGE = 20
@@ -286,7 +287,7 @@ def due_rows(certificates, on: date, kinds: dict) -> list[dict]:
         rows.append(
             {
                 "cert": cert,
-                "number": compliance.mask_certificate_number(cert.number),
+                "number": mask_certificate_number(cert.number, cert.holder.id_number),
                 "holder": cert.holder.name,
                 "id_masked": mask_id_number(cert.holder.id_number),
                 "kind": cert.kind.name,

@@ -478,6 +478,8 @@ class CertificateReviewView(CertificateActionView):
             actor=self.request.user,
             review_date=form.cleaned_data["review_date"],
             interval_years=form.cleaned_data["interval_years"],
+            consent_by=form.cleaned_data.get("consent_by", ""),
+            consent_ref=form.cleaned_data.get("consent_ref", ""),
         )
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from xuanpei.core.api import ScopedModelSerializer
+from xuanpei.core.privacy import display_phone
 from xuanpei.core.validators import normalize_code, normalize_phones, validate_uscc
 from xuanpei.orgs import services
 from xuanpei.orgs.choices import TERRITORIAL_HOME_KINDS, UnitKind
@@ -195,6 +196,14 @@ class EnterpriseSerializer(ScopedModelSerializer):
 
     def _actor(self):
         return self.context["request"].user
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Contact phones are personal data: masked for the roles `core.privacy` says.
+        if data.get("safety_phone"):
+            user = getattr(self.context.get("request"), "user", None)
+            data["safety_phone"] = display_phone(instance.safety_phone, user)
+        return data
 
     def validate_safety_phone(self, value):
         # The model's validator has checked it (issue #8 item 7); store it as forms do.

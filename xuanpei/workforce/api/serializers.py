@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from xuanpei.core.validators import mask_id_number, mask_phone
+from xuanpei.core.validators import mask_id_number
 from xuanpei.orgs.api.serializers import EnterpriseBriefSerializer
 from xuanpei.workforce.models import Certificate, OperationItem, Person, Post
 from xuanpei.workforce.privacy import (
     can_see_personal_data,
+    display_phone,
     embeds_id_number,
     mask_certificate_number,
 )
@@ -83,7 +84,7 @@ class PersonSerializer(PersonalDataMixin, serializers.ModelSerializer):
     def get_phone(self, person) -> str:
         if not person.phone:
             return ""
-        return person.phone if self.may_see() else mask_phone(person.phone)
+        return display_phone(person.phone, getattr(self.context.get("request"), "user", None))
 
     def get_birth_date(self, person) -> date | None:
         return person.birth_date if self.may_see() else None
@@ -155,6 +156,8 @@ class CertificateSerializer(PersonalDataMixin, serializers.ModelSerializer):
             "effective_from",
             "review_interval_years",
             "last_review_date",
+            "extension_consent_by",
+            "extension_consent_ref",
             "review_due_date",
             "status",
             "status_display",
@@ -175,6 +178,7 @@ class CertificateSerializer(PersonalDataMixin, serializers.ModelSerializer):
         if not embeds_id_number(cert.number, id_number):
             return cert.number
         if self.may_see():
+            # Whole to the roles that may see IDs, and logged as a disclosure.
             self.revealed(cert.holder)
             return cert.number
         return mask_certificate_number(cert.number, id_number)

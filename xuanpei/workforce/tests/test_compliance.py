@@ -172,7 +172,8 @@ def test_the_sql_filter_agrees_with_the_rules_on_a_random_roster(district):
             )
             roll = rnd.random()
             if special and roll < 0.3 and cert.review_due_date:
-                review_day = cert.review_due_date - timedelta(days=rnd.randint(0, 59))
+                # The window opens on due − 60 (民法典 第1259条), both ends included.
+                review_day = cert.review_due_date - timedelta(days=rnd.randint(0, 60))
                 services.record_review(cert, actor=actor, review_date=review_day)
             elif roll < 0.45:
                 services.renew_certificate(

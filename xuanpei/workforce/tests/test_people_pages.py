@@ -261,7 +261,7 @@ def test_the_person_history_never_shows_the_id_number(client, district, roster):
 def test_a_certificate_page_shows_versions_and_reviews(client, district, roster):
     from xuanpei.workforce import services
 
-    special = roster["special"]
+    special = _due_soon(district)
     reviewed = services.record_review(
         special, actor=district.town_a, review_date=timezone.localdate()
     )
@@ -283,8 +283,21 @@ def test_a_foreign_certificate_is_a_404(client, district, roster):
     assert response.status_code == 404
 
 
+def _due_soon(district):
+    """A 特种作业 card whose review falls due in 30 days: today is inside its 60-day window."""
+    today = timezone.localdate()
+    holder = PersonFactory(name="复审戊")
+    PostFactory(person=holder, enterprise=district.ent_a1, special=True)
+    return CertificateFactory(
+        holder=holder,
+        enterprise=district.ent_a1,
+        special=True,
+        issue_date=today.replace(year=today.year - 3) + timedelta(days=30),
+    )
+
+
 def test_an_enterprise_reporter_records_a_review_for_its_own_people(client, district, roster):
-    special = roster["special"]
+    special = _due_soon(district)
     client.force_login(district.enterprise)
     url = reverse("workforce:certificate_review", args=[special.pk])
     review_date = special.review_due_date - timedelta(days=5)

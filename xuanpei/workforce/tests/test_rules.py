@@ -21,6 +21,7 @@ from xuanpei.workforce.rules import (
     compliance_rate,
     default_valid_until,
     expected_number,
+    extension_refusal,
     next_review_due,
     number_matches_holder,
     post_is_compliant,
@@ -95,14 +96,22 @@ def test_its_first_review_falls_due_three_years_after_issue():
     assert cert().review_due_date == date(2023, 1, 10)
 
 
+# Due 2023-01-10. "期满前60日内" includes the 60th day (民法典 第1259条: 以内
+# includes the number): counted back by hand, 10 days of January + 31 of December
+# + 19 of November = 60, so the window opens on 2022-11-11 and 2022-11-10 is
+# outside it (issue #9 item 16).
+WINDOW_OPENS = date(2022, 11, 11)
+DAY_BEFORE_WINDOW = date(2022, 11, 10)
+
+
 def test_it_is_valid_until_the_review_window_opens():
     assert status(cert(), 2020, 1, 10) == S.VALID
-    assert status(cert(), 2022, 11, 11) == S.VALID
+    assert certificate_status(cert(), DAY_BEFORE_WINDOW) == S.VALID
 
 
-def test_the_review_window_opens_sixty_days_before_the_due_date():
-    assert status(cert(), 2022, 11, 12) == S.REVIEW_DUE
-    assert (date(2023, 1, 10) - date(2022, 11, 12)).days + 1 == 60
+def test_the_review_window_opens_on_the_sixtieth_day_before_the_due_date():
+    assert certificate_status(cert(), WINDOW_OPENS) == S.REVIEW_DUE
+    assert SPECIAL.window_opens(date(2023, 1, 10)) == WINDOW_OPENS
 
 
 def test_the_due_date_itself_is_still_inside_the_window():
@@ -149,8 +158,60 @@ def test_an_extension_granted_at_the_first_review_also_ends_reviews():
     )
 
 
-def test_a_review_before_the_window_counts_for_the_coming_point():
-    assert cert(reviewed=date(2022, 6, 1)).review_due_date is None
+def test_a_review_on_the_sixtieth_day_before_the_due_date_counts():
+    assert cert(reviewed=WINDOW_OPENS).review_due_date is None
+
+
+def test_a_review_the_day_before_the_window_opens_does_not_count():
+    assert cert(reviewed=DAY_BEFORE_WINDOW).review_due_date == date(2023, 1, 10)
+
+
+def test_a_review_months_before_the_window_is_not_that_periods_review():
+    early = cert(reviewed=date(2022, 6, 1))
+    assert early.review_due_date == date(2023, 1, 10)
+    assert status(early, 2023, 1, 11) == S.REVIEW_OVERDUE
+
+
+# The 6-year interval (30号令 Art. 21): ≥10 years in the trade and the issuer's consent.
+
+
+def test_the_extension_needs_ten_years_from_the_first_issue_date():
+    # First issued 2012-12-01: ten years are complete on 2022-12-01, not a day before.
+    ok = extension_refusal(
+        SPECIAL,
+        first_issue_date=date(2012, 12, 1),
+        review_date=date(2022, 12, 1),
+        consent_by="测试市应急管理局",
+        consent_ref="测应急复〔2022〕12号",
+    )
+    assert ok is None
+    short = extension_refusal(
+        SPECIAL,
+        first_issue_date=date(2012, 12, 2),
+        review_date=date(2022, 12, 1),
+        consent_by="测试市应急管理局",
+        consent_ref="测应急复〔2022〕12号",
+    )
+    assert "不满10年" in short and "2012-12-02" in short
+
+
+def test_the_extension_needs_the_issuers_consent_on_record():
+    reason = extension_refusal(
+        SPECIAL, first_issue_date=date(2008, 5, 1), review_date=date(2022, 12, 1)
+    )
+    assert reason == "延长复审周期须经发证机关同意：请填写同意机关和同意文号"
+    assert extension_refusal(
+        SPECIAL,
+        first_issue_date=date(2008, 5, 1),
+        review_date=date(2022, 12, 1),
+        consent_by="测试市应急管理局",
+    )
+
+
+def test_a_kind_without_an_extended_interval_cannot_be_extended():
+    assert extension_refusal(
+        SAFETY, first_issue_date=date(2000, 1, 1), review_date=date(2024, 1, 1)
+    )
 
 
 def test_longer_cards_have_one_review_point_per_interval():

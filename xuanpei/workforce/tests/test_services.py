@@ -73,11 +73,72 @@ def test_a_review_adds_a_version_and_keeps_the_history(card, district):
     assert Certificate.objects.current().filter(number=card.number).get() == new
 
 
-def test_a_review_with_the_extended_interval_is_recorded_on_the_version(card, district):
-    new = services.record_review(
-        card, actor=district.district, review_date=date(2022, 12, 1), interval_years=6
+def test_a_review_with_the_extended_interval_records_the_consent(district):
+    # First issued 2010-03-01: ten years in the trade long before the 2022-12-01 review.
+    card = CertificateFactory(
+        enterprise=district.ent_a1,
+        special=True,
+        issue_date=date(2020, 1, 10),
+        first_issue_date=date(2010, 3, 1),
     )
+    new = services.record_review(
+        card,
+        actor=district.district,
+        review_date=date(2022, 12, 1),
+        interval_years=6,
+        consent_by="测试市应急管理局",
+        consent_ref="测应急复〔2022〕12号",
+    )
+    new.refresh_from_db()
     assert new.review_interval_years == 6 and new.review_due_date is None
+    assert (new.extension_consent_by, new.extension_consent_ref) == (
+        "测试市应急管理局",
+        "测应急复〔2022〕12号",
+    )
+
+
+def test_the_extended_interval_is_refused_under_ten_years_in_the_trade(card, district):
+    # card: first issued 2020-01-10, so under 3 years in the trade on 2022-12-01.
+    with pytest.raises(ValidationError, match="连续从事本工种10年以上") as exc:
+        services.record_review(
+            card,
+            actor=district.district,
+            review_date=date(2022, 12, 1),
+            interval_years=6,
+            consent_by="测试市应急管理局",
+            consent_ref="测应急复〔2022〕12号",
+        )
+    assert "2030-01-10起满10年" in exc.value.message_dict["interval_years"][0]
+    assert Certificate.objects.get() == card
+
+
+def test_the_extended_interval_is_refused_without_the_issuers_consent(district):
+    card = CertificateFactory(
+        enterprise=district.ent_a1,
+        special=True,
+        issue_date=date(2020, 1, 10),
+        first_issue_date=date(2010, 3, 1),
+    )
+    with pytest.raises(ValidationError, match="须经发证机关同意"):
+        services.record_review(
+            card, actor=district.district, review_date=date(2022, 12, 1), interval_years=6
+        )
+    assert Certificate.objects.count() == 1
+
+
+def test_a_review_on_the_sixtieth_day_before_the_due_date_is_accepted(card, district):
+    # Due 2023-01-10; 60 days before, counted by hand, is 2022-11-11 (民法典 第1259条).
+    new = services.record_review(card, actor=district.district, review_date=date(2022, 11, 11))
+    assert new.review_due_date is None and new.last_review_date == date(2022, 11, 11)
+
+
+def test_a_review_before_the_window_opens_is_refused(card, district):
+    with pytest.raises(ValidationError, match="2022-11-11起"):
+        services.record_review(card, actor=district.district, review_date=date(2022, 11, 10))
+    with pytest.raises(ValidationError, match="该日期过早"):
+        services.record_review(card, actor=district.district, review_date=date(2022, 6, 1))
+    card.refresh_from_db()
+    assert card.is_current and Certificate.objects.count() == 1
 
 
 def test_an_interval_the_rules_do_not_know_is_refused(card, district):
