@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "xuanpei.audit.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    # An IntegrityError that escaped the services: a Chinese 409 page, not a 500.
+    "xuanpei.core.concurrency.ConflictMiddleware",
 ]
 
 ROOT_URLCONF = "xuanpei.urls"

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, ProtectedError, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from xuanpei.audit.context import acting_as, request_address
+from xuanpei.core.concurrency import CONFLICT_MESSAGE
 from xuanpei.core.permissions import has_action
 from xuanpei.core.scoping import ScopedQuerySet
 from xuanpei.core.views import ScopeViolation, ensure_in_scope
@@ -166,6 +167,9 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, IntegrityError):
+        # A write lost a race on a database constraint (issue #9): 409, never a 500.
+        return Response({"detail": str(CONFLICT_MESSAGE)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or _("您没有执行此操作的权限"))
     return drf_exception_handler(exc, context)

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from xuanpei.audit.context import acting_as
+from xuanpei.core.concurrency import transition
 from xuanpei.core.validators import normalize_code
 from xuanpei.core.views import ScopeViolation, ensure_in_scope
 from xuanpei.orgs.models import Enterprise, Unit
@@ -115,10 +116,13 @@ def close_enterprise(
     if not reason:
         raise ValidationError({"reason": _("请填写关闭原因")})
     with transaction.atomic(), _audited(actor):
-        enterprise.is_active = False
-        enterprise.closed_at = closed_at
-        enterprise.closed_reason = reason
-        enterprise.save(update_fields=["is_active", "closed_at", "closed_reason", "updated_at"])
+        transition(  # once, under a row lock (issue #9)
+            enterprise,
+            field="is_active",
+            from_states=[True],
+            changes={"is_active": False, "closed_at": closed_at, "closed_reason": reason},
+            refused=_("该企业已关闭"),
+        )
         _check_scope(enterprise, actor, "delete")
     return enterprise
 

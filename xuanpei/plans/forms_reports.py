@@ -7,6 +7,7 @@ data. Errors a service raises for a field are put back on that field.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -87,6 +88,10 @@ def target_help(target) -> str:
     return _("目标：%(t)s（%(scope)s）") % {"t": target, "scope": scope}
 
 
+def new_request_key() -> str:
+    return uuid.uuid4().hex
+
+
 class ReportForm(BaseForm):
     """A progress report: the period, what was done, one quantity per target, new evidence."""
 
@@ -101,6 +106,10 @@ class ReportForm(BaseForm):
         label=_("佐证材料"),
         required=False,
         help_text=_("可一次选择多个文件：JPG/PNG 照片，PDF、DOCX、XLSX 文件；每个不超过 %(n)d MB"),
+    )
+    # One key per rendered form: a double click on 提交 creates one report (issue #9).
+    request_key = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=new_request_key
     )
 
     def __init__(self, *args, assignment: Assignment, report: ProgressReport | None = None,

@@ -395,9 +395,21 @@ class ProgressReport(ScopedModel):
     # REOPEN ReportEvent's comment): they still count toward the targets, but no
     # longer close the period (`status.ReportFact.reopened`).
     reopened_at = models.DateTimeField(_("重新打开时间"), null=True, blank=True)
+    # The client's key for the request that created it (the API's Idempotency-Key, the
+    # form's hidden key): a retried POST or a double click returns this report instead
+    # of creating a second one (issue #9). Several reports a period stay allowed.
+    request_key = models.CharField(_("请求标识"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "request_key"],
+                condition=~Q(request_key=""),
+                name="plans_progressreport_one_per_request_key",
+                violation_error_message=_("该报告已创建，请勿重复提交"),
+            )
+        ]
         indexes = [
             # The 待审核 queue: submitted reports, oldest first.
             models.Index(fields=["status", "submitted_at"], name="plans_report_status_sub"),
@@ -528,7 +540,15 @@ class Adjustment(ScopedModel):
                 condition=Q(requested_due__gt=models.F("current_due")),
                 name="plans_adjustment_later_date",
                 violation_error_message=_("申请的截止日期须晚于原截止日期"),
-            )
+            ),
+            # One open request a period: two quick requests (or two tabs) leave one
+            # for the reviewer to decide (issue #9).
+            models.UniqueConstraint(
+                fields=["assignment", "period_key"],
+                condition=Q(status=AdjustmentStatus.PENDING),
+                name="plans_adjustment_one_pending_per_period",
+                violation_error_message=_("该填报期已有待审批的延期申请"),
+            ),
         ]
 
     def __str__(self) -> str:

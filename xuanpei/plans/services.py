@@ -14,11 +14,12 @@ import re
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xuanpei.core.concurrency import lock, transition, unique_or
 from xuanpei.plans import notify, subassign, year_flags
 from xuanpei.plans import status as status_rules
 from xuanpei.plans.choices import (
@@ -154,12 +155,16 @@ def refresh_all(on: date | None = None, *, plan: Plan | None = None) -> int:
 @transaction.atomic
 def issue_plan(plan: Plan, *, actor, on: date | None = None) -> Plan:
     _require(can_manage(actor, plan))
+    lock(plan)  # two clicks on 印发 issue once (issue #9)
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError(_("只有草稿状态的计划可以印发"))
     year_flags.require_reviewed(plan)  # a copy's 〔2022〕3号, 二十大 … (issue #8)
-    plan.status = PlanStatus.ISSUED
-    plan.issued_on = on or timezone.localdate()
-    plan.save(update_fields=["status", "issued_on", "updated_at"])
+    transition(
+        plan,
+        from_states=[PlanStatus.DRAFT],
+        changes={"status": PlanStatus.ISSUED, "issued_on": on or timezone.localdate()},
+        refused=_("只有草稿状态的计划可以印发"),
+    )
     for task in plan.tasks.all():
         sync_assignments(task, actor=actor)
     return plan
@@ -168,17 +173,21 @@ def issue_plan(plan: Plan, *, actor, on: date | None = None) -> Plan:
 @transaction.atomic
 def close_plan(plan: Plan, *, actor) -> Plan:
     _require(can_manage(actor, plan))
-    if plan.status != PlanStatus.ISSUED:
-        raise ValidationError(_("只有已印发的计划可以结束"))
-    plan.status = PlanStatus.CLOSED
-    plan.save(update_fields=["status", "updated_at"])
-    return plan
+    return transition(
+        plan,
+        from_states=[PlanStatus.ISSUED],
+        changes={"status": PlanStatus.CLOSED},
+        refused=_("只有已印发的计划可以结束"),
+    )
 
 
 @transaction.atomic
 def sync_assignments(task: Task, *, actor=None) -> list[Assignment]:
     """One assignment per lead and cooperating unit; units taken off lose theirs
-    unless something was reported on it (then it stays, and says so in the matrix)."""
+    unless something was reported on it (then it stays, and says so in the matrix).
+
+    The task's row is locked: two saves of one task create each assignment once."""
+    lock(task)
     wanted = {u.pk: AssignmentRole.COOPERATE for u in task.cooperating_units.all()}
     for unit in task.lead_units.all():
         wanted[unit.pk] = AssignmentRole.LEAD
@@ -195,7 +204,10 @@ def sync_assignments(task: Task, *, actor=None) -> list[Assignment]:
             a.parent, a.role = None, role
             a.save(update_fields=["parent", "role", "updated_at"])
         elif a is None:
-            a = Assignment.objects.create(task=task, unit_id=unit_id, role=role, created_by=actor)
+            with unique_or(_("该单位已承担此任务")):
+                a = Assignment.objects.create(
+                    task=task, unit_id=unit_id, role=role, created_by=actor
+                )
             refresh_status(a)
         elif a.role != role:
             a.role = role
@@ -294,19 +306,49 @@ def save_report(
     summary: str,
     quantities: dict[int, object] | None = None,
     report: ProgressReport | None = None,
+    request_key: str = "",
 ) -> ProgressReport:
     """Create a report (a draft) or edit a draft or returned one, with its quantities per
     target pk. A period takes as many reports as the work needs (issue #8): each adds
-    progress and is reviewed on its own."""
+    progress and is reviewed on its own.
+
+    A create with a `request_key` (the API's Idempotency-Key, the form's hidden key) is
+    done once: a retried or doubled request gets the report the first one created,
+    unchanged, with `replayed` set on it (issue #9)."""
     _require(can_report(actor, assignment))
     _check_period(assignment, period_key)
     if report is None:
-        report = ProgressReport(assignment=assignment, created_by=actor)
-    elif not report.editable:
-        raise ValidationError(_("已提交或已验收的报告不能修改；如有新进展，请新增一份报告"))
-    report.period_key = period_key
-    report.summary = summary
-    report.save()
+        if request_key:
+            earlier = replayed_report(assignment, request_key)
+            if earlier is not None:
+                return earlier
+        report = ProgressReport(
+            assignment=assignment,
+            created_by=actor,
+            period_key=period_key,
+            summary=summary,
+            request_key=request_key,
+        )
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            # The twin request inserted it first and has committed (plans_progressreport_
+            # one_per_request_key): answer with its report.
+            earlier = replayed_report(assignment, request_key)
+            if earlier is None:
+                raise
+            return earlier
+        report.replayed = False
+    else:
+        # Under the row lock: a submit in another tab must not be overwritten by a
+        # stale draft (its status saved back to 草稿).
+        transition(
+            report,
+            from_states=EDITABLE,
+            changes={"period_key": period_key, "summary": summary},
+            refused=_("已提交或已验收的报告不能修改；如有新进展，请新增一份报告"),
+        )
     targets = {t.pk: t for t in assignment.task.targets.all()}
     for target_id, value in (quantities or {}).items():
         if target_id not in targets:
@@ -321,6 +363,19 @@ def save_report(
     return report
 
 
+EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+def replayed_report(assignment: Assignment, request_key: str) -> ProgressReport | None:
+    """The report an earlier request with this key created on the assignment, if any."""
+    if not request_key:
+        return None
+    report = ProgressReport.objects.filter(assignment=assignment, request_key=request_key).first()
+    if report is not None:
+        report.replayed = True
+    return report
+
+
 def _event(report: ProgressReport, action: str, actor, comment: str = "") -> ReportEvent:
     event = ReportEvent.objects.create(
         report=report, action=action, actor=actor, comment=comment, created_by=actor
@@ -332,12 +387,18 @@ def _event(report: ProgressReport, action: str, actor, comment: str = "") -> Rep
 @transaction.atomic
 def submit_report(report: ProgressReport, *, actor) -> ProgressReport:
     _require(can_report(actor, report.assignment))
-    if not report.editable:
-        raise ValidationError(_("该报告已提交"))
-    report.status = ReportStatus.SUBMITTED
-    report.submitted_at = timezone.now()
-    report.submitted_by = actor
-    report.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    # Once: a second click (another tab, a retried request) waits for the first and is
+    # refused, writing no second event or message (issue #9).
+    transition(
+        report,
+        from_states=EDITABLE,
+        changes={
+            "status": ReportStatus.SUBMITTED,
+            "submitted_at": timezone.now(),
+            "submitted_by": actor,
+        },
+        refused=_("该报告已提交，请勿重复提交"),
+    )
     _event(report, ReportEvent.Action.SUBMIT, actor)
     refresh_status(report.assignment)
     return report
@@ -349,16 +410,18 @@ def review_report(
 ) -> ProgressReport:
     """The issuer accepts a submitted report, or returns it with a comment (required)."""
     _require(can_review(actor, report.assignment))
-    if report.status != ReportStatus.SUBMITTED:
-        raise ValidationError(_("只能审核已提交的报告"))
     if not accept and not comment.strip():
         raise ValidationError({"comment": _("退回时须填写退回意见")})
-    report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
-    report.reviewed_at = timezone.now()
-    report.reviewed_by = actor
-    report.review_comment = comment
-    report.save(
-        update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "updated_at"]
+    transition(  # once: a second reviewer finds it already reviewed (issue #9)
+        report,
+        from_states=[ReportStatus.SUBMITTED],
+        changes={
+            "status": ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED,
+            "reviewed_at": timezone.now(),
+            "reviewed_by": actor,
+            "review_comment": comment,
+        },
+        refused=_("该报告已审核或尚未提交，只能审核已提交的报告"),
     )
     _event(
         report, ReportEvent.Action.ACCEPT if accept else ReportEvent.Action.RETURN, actor, comment
@@ -379,6 +442,7 @@ def reopen_period(assignment: Assignment, *, actor, period_key: str, reason: str
     _check_period(assignment, period_key)
     if not reason.strip():
         raise ValidationError({"reason": _("请填写重新打开的理由")})
+    lock(assignment)  # a second reopen waits, then finds the period open (issue #9)
     closing = assignment.reports.filter(
         period_key=period_key, status=ReportStatus.ACCEPTED, reopened_at__isnull=True
     ).order_by("pk")
@@ -413,6 +477,7 @@ def accept_with_exception(assignment: Assignment, *, actor, reason: str) -> Assi
     _require(can_review(actor, assignment))
     if not reason.strip():
         raise ValidationError({"reason": _("请填写例外验收的理由")})
+    lock(assignment)  # once, however many clicks (issue #9)
     if assignment.has_exception:
         raise ValidationError(_("该任务已例外验收"))
     result = compute_status(assignment)
@@ -442,6 +507,7 @@ def request_adjustment(
     _check_period(assignment, period_key)
     if not reason.strip():
         raise ValidationError({"reason": _("请填写延期理由")})
+    lock(assignment)  # the pending check and the insert, one request at a time (issue #9)
     if assignment.adjustments.filter(
         period_key=period_key, status=AdjustmentStatus.PENDING
     ).exists():
@@ -452,14 +518,15 @@ def request_adjustment(
         raise ValidationError(
             {"requested_due": _("申请的截止日期须晚于原截止日期 %(d)s") % {"d": current}}
         )
-    adjustment = Adjustment.objects.create(
-        assignment=assignment,
-        period_key=period_key,
-        current_due=current,
-        requested_due=requested_due,
-        reason=reason,
-        created_by=actor,
-    )
+    with unique_or(_("该填报期已有待审批的延期申请")):  # plans_adjustment_one_pending
+        adjustment = Adjustment.objects.create(
+            assignment=assignment,
+            period_key=period_key,
+            current_due=current,
+            requested_due=requested_due,
+            reason=reason,
+            created_by=actor,
+        )
     notify.adjustment_requested(adjustment)
     return adjustment
 
@@ -469,14 +536,16 @@ def decide_adjustment(
     adjustment: Adjustment, *, actor, grant: bool, comment: str = ""
 ) -> Adjustment:
     _require(can_review(actor, adjustment.assignment))
-    if adjustment.status != AdjustmentStatus.PENDING:
-        raise ValidationError(_("该申请已审批"))
-    adjustment.status = AdjustmentStatus.GRANTED if grant else AdjustmentStatus.REFUSED
-    adjustment.decided_at = timezone.now()
-    adjustment.decided_by = actor
-    adjustment.decision_comment = comment
-    adjustment.save(
-        update_fields=["status", "decided_at", "decided_by", "decision_comment", "updated_at"]
+    transition(  # once: a second decision is refused, no second message (issue #9)
+        adjustment,
+        from_states=[AdjustmentStatus.PENDING],
+        changes={
+            "status": AdjustmentStatus.GRANTED if grant else AdjustmentStatus.REFUSED,
+            "decided_at": timezone.now(),
+            "decided_by": actor,
+            "decision_comment": comment,
+        },
+        refused=_("该申请已审批"),
     )
     refresh_status(adjustment.assignment)
     notify.adjustment_decided(adjustment)

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from xuanpei.core.concurrency import lock, unique_or
 from xuanpei.core.permissions import has_action
 from xuanpei.notifications.services import raise_notifications
 from xuanpei.plans import notify
@@ -138,6 +139,9 @@ def break_down(assignment: Assignment, *, actor, units) -> list[Assignment]:
     units = list(units)
     if not units:
         raise ValidationError({"units": _("请选择要分解给的下级单位")})
+    # Two break-downs of one assignment (two tabs, a retried POST) run one at a time:
+    # the second sees the first's sub-assignments as taken (issue #9).
+    lock(assignment)
     top = assignment.unit
     taken = set(
         Assignment.objects.filter(task_id=assignment.task_id, unit__in=units).values_list(
@@ -154,13 +158,15 @@ def break_down(assignment: Assignment, *, actor, units) -> list[Assignment]:
         raise ValidationError({"units": problems})
     created = []
     for unit in sorted(units, key=lambda u: u.path):
-        sub = Assignment.objects.create(
-            task=assignment.task,
-            unit=unit,
-            role=assignment.role,
-            parent=assignment,
-            created_by=actor,
-        )
+        # The plan's issuer may name the same unit meanwhile (plans_assignment_one_per_unit).
+        with unique_or({"units": _("%(u)s已承担此任务") % {"u": unit.name}}):
+            sub = Assignment.objects.create(
+                task=assignment.task,
+                unit=unit,
+                role=assignment.role,
+                parent=assignment,
+                created_by=actor,
+            )
         services.refresh_status(sub)
         created.append(sub)
     _notify_received(assignment, created)
@@ -190,6 +196,7 @@ def withdraw(sub: Assignment, *, actor) -> None:
         raise ValidationError(_("这不是分解给下级单位的任务，不能撤回"))
     if not manages_sub_assignment(actor, sub):
         raise PermissionDenied(_("只有分解该任务的单位可以撤回"))
+    lock(sub)  # a report saved meanwhile waits for the withdrawal, or blocks it
     if sub.reports.exists() or sub.adjustments.exists() or sub.children.exists():
         raise ValidationError(
             _("%(u)s已报送进展、申请延期或继续分解，不能撤回") % {"u": sub.unit.name}

@@ -201,7 +201,13 @@ class ReportFormMixin:
             summary=data["summary"],
             quantities=form.quantities(),
             report=self.report,
+            request_key=data.get("request_key", "") if self.report is None else "",
         )
+        self.replayed = getattr(report, "replayed", False)
+        if self.replayed:
+            # The same form posted twice (a double click): the first request did it all.
+            self.submitted = False
+            return report
         evidence.attach_evidence(report, data["files"], actor=user)
         self.submitted = "submit" in self.request.POST
         if self.submitted:
@@ -210,6 +216,8 @@ class ReportFormMixin:
         return report
 
     def get_success_message(self) -> str:
+        if getattr(self, "replayed", False):
+            return _("该报告已保存，重复提交的请求已忽略")
         return _("报告已提交，等待审核") if self.submitted else _("报告已保存为草稿")
 
     def get_success_url(self):

@@ -280,6 +280,7 @@ class ProgressReportSerializer(ScopedModelSerializer):
             summary=validated.get("summary", getattr(report, "summary", "")),
             quantities=quantities,
             report=report,
+            request_key="" if report is not None else self.context.get("request_key", ""),
         )
 
     def create(self, validated_data):

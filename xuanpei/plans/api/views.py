@@ -9,9 +9,10 @@ accepts or returns it (the plan's issuer only).
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from xuanpei.core.api import ScopedModelViewSet
@@ -29,6 +30,7 @@ from xuanpei.plans.api.subassign import SubAssignmentCreateSerializer
 from xuanpei.plans.models import Assignment, Plan, ProgressReport, Task
 
 READ_ONLY = ["get", "head", "options"]
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class PlanViewSet(ScopedModelViewSet):
@@ -140,6 +142,39 @@ class ProgressReportViewSet(ScopedModelViewSet):
 
     def _fresh(self, report):
         return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=_(
+                    "可选的请求标识（≤64 个字符，如 UUID）：重试时带同一标识，"
+                    "返回第一次创建的报告（200），不会重复创建"
+                ),
+            )
+        ],
+        responses={201: ProgressReportSerializer, 200: ProgressReportSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        """新建进展报告（草稿）。同一填报期可有多份报告；带 Idempotency-Key 的重试不会重复创建。"""
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if len(key) > 64:
+            raise ValidationError({IDEMPOTENCY_HEADER: [_("请求标识不能超过64个字符")]})
+        self.request_key = key
+        response = super().create(request, *args, **kwargs)
+        if getattr(self, "replayed", False):
+            response.status_code = status.HTTP_200_OK
+        return response
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        self.replayed = getattr(serializer.instance, "replayed", False)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "request_key": getattr(self, "request_key", "")}
 
     @extend_schema(request=None, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"], action_scope="change")
