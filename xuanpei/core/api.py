@@ -27,12 +27,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.fields import empty
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from xuanpei.audit.context import acting_as, request_address
 from xuanpei.core.concurrency import CONFLICT_MESSAGE
+from xuanpei.core.field_rules import locked_fields, refusal
 from xuanpei.core.permissions import has_action
 from xuanpei.core.scoping import ScopedQuerySet
 from xuanpei.core.views import ScopeViolation, ensure_in_scope
@@ -86,8 +88,75 @@ class ScopedSerializerMixin:
         return qs.filter(Q(pk__in=scoped.values("pk")) | Q(pk__in=pks))
 
 
-class ScopedModelSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
-    """Base for read-write serializers of scoped models."""
+class FieldRulesMixin:
+    """Refuse a change to a field the request user may not change (`core.field_rules`).
+
+    A locked field sent with the value it already has is accepted (a PUT sends the
+    whole record back); a different value, or one that does not validate, is
+    a 400 naming the field, before anything else is checked or written (issue #9 item 1).
+    """
+
+    def locked_rule(self, name, field) -> str | None:
+        """The rule name (a model field) a writable serializer field writes, if locked."""
+        locked = self._locked_names()
+        source = (field.source or name).split(".")[0]
+        for candidate in (source, name, source.removesuffix("_id"), source.removesuffix("_ids")):
+            if candidate in locked:
+                return candidate
+        return None
+
+    def _locked_names(self) -> frozenset[str]:
+        request = self.context.get("request")
+        if self.instance is None or not isinstance(self.instance, Model) or request is None:
+            return frozenset()
+        return locked_fields(request.user, type(self.instance), self.instance)
+
+    def to_internal_value(self, data):
+        if not self._locked_names() or not hasattr(data, "get"):
+            return super().to_internal_value(data)
+        refused = {}
+        for name, field in self.fields.items():
+            if field.read_only:
+                continue
+            rule = self.locked_rule(name, field)
+            if rule is None:
+                continue
+            raw = field.get_value(data)
+            if raw is empty:
+                continue
+            if self._changes(field, raw, rule):
+                refused[name] = [refusal(type(self.instance), rule)]
+        if refused:
+            raise exceptions.ValidationError(refused)
+        return super().to_internal_value(data)
+
+    def _changes(self, field, raw, rule: str) -> bool:
+        try:
+            value = field.run_validation(raw)
+        except exceptions.ValidationError:
+            return True
+        return _comparable(value) != _comparable(_current(self.instance, rule))
+
+
+def _current(instance, name):
+    value = getattr(instance, name, None)
+    manager = type(instance)._default_manager
+    if value is None and name == "parent" and hasattr(manager, "get_parent"):
+        value = manager.get_parent(instance)  # a tree node's parent (treebeard: no field)
+    if hasattr(value, "all"):  # a many-to-many manager
+        value = list(value.all())
+    return value
+
+
+def _comparable(value):
+    if isinstance(value, list | tuple | set):
+        return frozenset(_comparable(v) for v in value)
+    return value.pk if isinstance(value, Model) else value
+
+
+class ScopedModelSerializer(FieldRulesMixin, ScopedSerializerMixin, serializers.ModelSerializer):
+    """Base for read-write serializers of scoped models: choices narrowed to scope,
+    fields the user may not change refused."""
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import EmailValidator
 
+from xuanpei.core.field_rules import locked_fields
 from xuanpei.core.pickers import enhance_pickers
 from xuanpei.core.scoping import ScopedQuerySet
 from xuanpei.core.validators import contact_validator
@@ -63,12 +64,18 @@ class ScopedModelForm(ContactFieldsMixin, BootstrapMixin, forms.ModelForm):
     """A ModelForm that takes `user` and narrows each ModelChoiceField to its scope.
 
     Choices of scoped models are limited to what the user may see; the write
-    itself is re-checked against scope by the view (`ensure_in_scope`).
+    itself is re-checked against scope by the view (`ensure_in_scope`). Fields the
+    user may not change on this row (`core.field_rules`) are disabled: shown, never
+    taken from the input — the API and imports refuse the same fields.
     """
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.locked_fields = locked_fields(user, self._meta.model, self.instance)
+        for name in self.locked_fields:
+            if name in self.fields:
+                self.fields[name].disabled = True
         for field in self.fields.values():
             qs = getattr(field, "queryset", None)
             if qs is not None and isinstance(qs, ScopedQuerySet) and user is not None:

@@ -43,8 +43,9 @@ class EnterpriseForm(InvalidFieldsMixin, ScopedModelForm):
     The 属地 choices are the territorial units of kind 新城/镇/街道 in the user's
     scope. 行业主管部门 lists the district's departments: they are the district's
     public directory (like 行业领域), and a town must be able to name who
-    supervises an enterprise it registers. An enterprise's own account may edit
-    its record but not where it sits, who supervises it or its code.
+    supervises an enterprise it registers. Who may change which field (an
+    enterprise's own account not where it sits, who supervises it or its code)
+    is declared once in `orgs.field_rules`.
     """
 
     uscc = USCCField(
@@ -73,9 +74,6 @@ class EnterpriseForm(InvalidFieldsMixin, ScopedModelForm):
         field_classes = {"unit": UnitChoiceField}
         widgets = {"departments": forms.CheckboxSelectMultiple}
 
-    # Fields an enterprise's own account may not change.
-    LOCKED_FOR_ENTERPRISE = ("unit", "departments", "uscc")
-
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         # The widget limit is looser than 18: spaces and full-width characters are
@@ -92,21 +90,17 @@ class EnterpriseForm(InvalidFieldsMixin, ScopedModelForm):
             field = self.fields[name]
             field.choices = [("", _("未填写")), *[c for c in field.choices if c[0]]]
 
-        locked = []
-        if user is not None and getattr(user, "enterprise_id", None):
-            locked = list(self.LOCKED_FOR_ENTERPRISE)
-        elif (
+        # Who may change what is `orgs.field_rules` (ScopedModelForm disabled those).
+        # Beyond the rules, a 属地 the user cannot choose (a unit outside its scope,
+        # or a village) stays as it is rather than fail the form.
+        if (
             self.instance.unit_id
             and not unit_field.queryset.filter(pk=self.instance.unit_id).exists()
         ):
-            # A department user edits an enterprise it supervises in a town it
-            # cannot see: keep the 属地 as it is rather than fail the form.
-            locked.append("unit")
-        for name in locked:
-            self.fields[name].disabled = True
-            if name == "unit":
-                # A disabled field still renders its choices; show only the current one.
-                unit_field.queryset = Unit.objects.filter(pk=self.instance.unit_id)
+            unit_field.disabled = True
+        if unit_field.disabled:
+            # A disabled field still renders its choices; show only the current one.
+            unit_field.queryset = Unit.objects.filter(pk=self.instance.unit_id)
 
     def service_kwargs(self) -> dict:
         """cleaned_data split into the service's keyword arguments."""

@@ -102,10 +102,8 @@ class PlanForm(InvalidFieldsMixin, ScopedModelForm):
         )
         parent.empty_label = _("（区级计划无需选择）")
         self.fields["year"].widget.attrs.update(min=2000, max=2100)
-        if self.instance.pk:
-            for name in ("kind", "parent"):
-                self.fields[name].disabled = True
-        elif self.issuer is not None:
+        # On an edit kind and parent are fixed (plans.field_rules: ScopedModelForm disabled them).
+        if not self.instance.pk and self.issuer is not None:
             # Offer only the kind this level may write (issue #8 §4): the district
             # issues the district plan, every other unit its own plan.
             kind = PlanKind.DISTRICT if self.issuer.is_root() else PlanKind.UNIT

@@ -34,6 +34,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from xuanpei.audit.context import acting_as
+from xuanpei.core.field_rules import locked_fields, refusal
 from xuanpei.core.imports.changes import FieldChange, display, is_clear_marker
 from xuanpei.core.imports.headers import HEADER_SEARCH_ROWS, HeaderMap, find_header
 from xuanpei.core.imports.reader import ImportFileError, read_table
@@ -86,7 +87,7 @@ class Importer:
         self.options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
         unknown = sorted(set(self.options) - set(self.options_supported))
         if unknown:
-            raise ValueError(f"importer {self.name!r} does not take {', '.join(unknown)}")
+            raise ValueError(f"导入 {self.name} 不接受参数 {'、'.join(unknown)}")
         if user is not None and not has_action(user, self.model, self.action):
             raise PermissionDenied(_("您没有导入%(label)s的权限") % {"label": self.label})
         self.columns_by_key = {c.key: c for c in self.columns}
@@ -417,7 +418,18 @@ class Importer:
             row.action = "created"
         else:
             row.action = "updated" if row.changed else "unchanged"
+            self._refuse_locked(row)
         self._validate_model(row)
+
+    def _refuse_locked(self, row: Row) -> None:
+        """A change to a field the user may not change on this record (`core.field_rules`)
+        is a row error naming the column, as the form and the API refuse it."""
+        if self.user is None:
+            return  # the CLI without --user acts for the bureau
+        locked = locked_fields(self.user, self.model, row.instance)
+        for key in row.changed:
+            if key in locked:
+                self.reject(row, key, refusal(self.model, key))
 
     def _validate_model(self, row: Row) -> None:
         """Field-level model validation (lengths, choices, validators) without queries."""

@@ -6,7 +6,6 @@ never by assigning fields: status, submission and review are service actions
 (`…/submit/`, `…/review/`).
 """
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -263,13 +262,6 @@ class ProgressReportSerializer(ScopedModelSerializer):
             "updated_at",
         ]
         extra_kwargs = {"url": {"view_name": "api:progressreport-detail"}}
-
-    def validate(self, attrs):
-        if self.instance is not None and attrs.get("assignment", self.instance.assignment) != (
-            self.instance.assignment
-        ):
-            raise serializers.ValidationError({"assignment": _("不能修改报告所属的任务分解")})
-        return attrs
 
     def _save(self, assignment, validated, report=None):
         quantities = {q["target_id"]: q["value"] for q in validated.get("quantities", [])}
