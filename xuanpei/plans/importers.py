@@ -209,7 +209,7 @@ class TaskTableExporter(Exporter):
     def plan(self) -> Plan:
         if self._plan is None:
             if "plan" not in self.options:
-                raise ValueError(f"exporter {self.name!r} needs the plan (--plan PK)")
+                raise ValueError(f"导出 {self.name} 需要 --plan 参数（计划编号）")
             self._plan = resolve_plan(self.options["plan"], self.user, manage=False)
         return self._plan
 
@@ -270,7 +270,7 @@ class TaskTableImporter(Importer):
     def run(self, data, *, filename, all_or_nothing=False, **kwargs):
         """A plan table lands whole or not at all: half a task list is a wrong plan."""
         if self.plan is None:
-            raise ValueError(f"importer {self.name!r} needs the plan (--plan PK)")
+            raise ValueError(f"导入 {self.name} 需要 --plan 参数（计划编号）")
         if self.plan.status == PlanStatus.CLOSED:
             raise ImportFileError(_("该计划已结束，不能再导入任务"))
         return super().run(data, filename=filename, all_or_nothing=True, **kwargs)

@@ -208,7 +208,9 @@ def test_an_unreadable_file_exits_2(plan, tmp_path):
     junk.write_text("不是 Excel")
     code, out, err = run("import", "2022", junk, "--json")
     assert code == 2 and "Traceback" not in err
-    assert json.loads(out) == {"error": "无法读取 Excel 文件，文件可能已损坏"}
+    assert json.loads(out) == {
+        "error": "文件内容不是有效的 Excel 文件，请用 Excel 另存为 .xlsx 后重试"
+    }
 
 
 def test_an_unknown_year_exits_1(plan, exported):

@@ -5,8 +5,11 @@ The columns are the importer's template columns, so importing the file again
 changes nothing.
 """
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
+from xuanpei.cli import file_error
 from xuanpei.core.imports.registry import exporter_names, get_exporter
 from xuanpei.core.management.acting_user import acting_user
 
@@ -28,17 +31,23 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         name = options["name"]
         if name not in exporter_names():
-            raise CommandError(f"unknown exporter {name!r}; known: {', '.join(exporter_names())}")
+            raise CommandError(f"没有名为 {name} 的导出；可用：{'、'.join(exporter_names())}")
         user = acting_user(options["user"])
         cls = get_exporter(name)
         extra = {k: options[k] for k in ("enterprise", "plan") if options[k]}
         for key in extra:
             if key not in getattr(cls, "options_supported", ()):
-                raise CommandError(f"exporter {name!r} does not take --{key}")
+                raise CommandError(f"导出 {name} 不接受 --{key} 参数")
         exporter = cls(user=user, options=extra) if extra else cls(user=user)
         try:
             qs = exporter.queryset()
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        count = exporter.write(qs, options["out"])
+        out = Path(options["out"])
+        if not out.parent.is_dir():
+            raise CommandError(f"无法写入文件 {out}：目录 {out.parent} 不存在")
+        try:
+            count = exporter.write(qs, out)
+        except OSError as exc:
+            raise CommandError(file_error(exc, out, verb="写入")) from exc
         self.stdout.write(f"已导出 {count} 行到 {options['out']}")

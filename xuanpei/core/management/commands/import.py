@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from xuanpei.cli import file_error
 from xuanpei.core.imports import ImportFileError
 from xuanpei.core.imports.registry import get_importer, importer_names
 from xuanpei.core.imports.report import ReportSource, write_error_report
@@ -57,14 +58,19 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         name = options["name"]
         if name not in importer_names():
-            raise CommandError(f"unknown importer {name!r}; known: {', '.join(importer_names())}")
+            raise CommandError(f"没有名为 {name} 的导入；可用：{'、'.join(importer_names())}")
         user = acting_user(options["user"])
         path = Path(options["file"])
         try:
             with path.open("rb"):
                 pass  # the file is streamed from its path; fail early if it cannot be opened
         except OSError as exc:
-            return self._unreadable(f"无法打开文件 {path}：{exc.strerror}", options)
+            return self._unreadable(file_error(exc, path, verb="打开"), options)
+        if options["report"] and not Path(options["report"]).parent.is_dir():
+            # Before any work: an import must not commit and then fail to write its report.
+            raise CommandError(
+                f"无法写入错误报告 {options['report']}：目录 {Path(options['report']).parent} 不存在"
+            )
         extra = {k: options[k] for k in OPTION_NAMES if options[k]} or None
         try:
             result = run_import(
@@ -82,7 +88,8 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             return self._unreadable(exc.message, options)
         except PermissionDenied as exc:
-            raise CommandError(str(exc) or "permission denied") from exc
+            self.stderr.write(str(exc) or "您没有权限执行此操作")
+            sys.exit(EXIT_REJECTED)
         if options["report"] and (result.errors or result.changes):
             write_error_report(
                 result.errors,

@@ -25,11 +25,13 @@ import json
 import sys
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from xuanpei.cli import file_error
 from xuanpei.core.imports import ImportFileError
 from xuanpei.core.imports.report import write_error_report
 from xuanpei.core.imports.result import ImportResult
@@ -230,22 +232,27 @@ class Command(BaseCommand):
         try:
             counts = importers.write_plan_workbook(plan, out, user=actor)
         except OSError as exc:
-            self._bad_file(f"无法写入文件 {out}：{exc.strerror or exc}")
+            self._bad_file(file_error(exc, out, verb="写入"))
         tables = "，".join(f"{TABLES[key].label} {n} 项" for key, n in counts.items())
         self.stdout.write(f"已将{year}年度计划《{plan.title}》导出到 {out}：{tables}")
 
     def import_plan(self, *, year, file, dry_run, report, as_json, user, **_options):
+        try:
+            with open(file, "rb"):
+                pass  # a file that cannot be read is exit 2, before any look-up
+        except OSError as exc:
+            return self._bad_file(file_error(exc, file, verb="打开"), as_json=as_json)
+        if Path(file).suffix.lower() != ".xlsx":
+            return self._bad_file(
+                f"只能导入 plan export 导出格式的 .xlsx 文件（收到 {Path(file).name}）",
+                as_json=as_json,
+            )
         actor = self._user(user)
         plan = self._district_plan(year, actor, "导入")
         if plan.status == PlanStatus.CLOSED:
             raise Refused(f"《{plan.title}》已结束，不能再导入任务")
         if not services.can_manage(actor, plan):
             raise Refused(f"您没有修改《{plan.title}》的权限，不能导入其任务")
-        try:
-            with open(file, "rb"):
-                pass  # read by path below; an unopenable file is exit 2 before any work
-        except OSError as exc:
-            return self._bad_file(f"无法打开文件 {file}：{exc.strerror or exc}", as_json=as_json)
         try:
             results = importers.import_plan_workbook(
                 plan, file, user=actor, dry_run=dry_run, max_bytes=0
@@ -257,7 +264,7 @@ class Command(BaseCommand):
             try:
                 write_error_report(errors, report)
             except OSError as exc:
-                self._bad_file(f"无法写入错误报告 {report}：{exc.strerror or exc}")
+                self._bad_file(file_error(exc, report, verb="写入"))
         total = _total(results, dry_run)
         if as_json:
             self.stdout.write(json.dumps(_json_counts(total, results), ensure_ascii=False))

@@ -41,9 +41,9 @@ class Command(BaseCommand):
             try:
                 on = date.fromisoformat(options["date"])
             except ValueError as exc:
-                raise CommandError(f"--date must be YYYY-MM-DD, got {options['date']!r}") from exc
+                raise CommandError(f"日期格式不正确：{options['date']}（应为 YYYY-MM-DD）") from exc
             if on > today:
-                raise CommandError("--date cannot be in the future (a snapshot would go stale)")
+                raise CommandError("--date 不能晚于今天（快照会失真）")
         started = time.monotonic()
         rows = compliance.refresh_snapshots(on=on)
         months = [d for d in compliance.trend_days(today, options["months"]) if d < today]

@@ -22,7 +22,7 @@ class Command(BaseCommand):
             try:
                 on = date.fromisoformat(options["date"])
             except ValueError as exc:
-                raise CommandError(f"--date must be YYYY-MM-DD, got {options['date']!r}") from exc
+                raise CommandError(f"日期格式不正确：{options['date']}（应为 YYYY-MM-DD）") from exc
         result = send_reminders(on, email=not options["no_email"])
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict()))
