@@ -14,6 +14,7 @@ from xuanpei.core.validators import normalize_code
 from xuanpei.orgs.filters import ScopedFilterSet, UnitSubtreeFilter
 from xuanpei.orgs.models import Enterprise, Unit
 from xuanpei.workforce.models import Certificate, CertificateKind
+from xuanpei.workforce.privacy import can_see_personal_data
 
 DUE_WINDOW_CHOICES = [
     ("any", _("应复审或即将到期")),
@@ -77,8 +78,12 @@ class CertificateFilterSet(ScopedFilterSet):
         if not value:
             return queryset
         code = normalize_code(value)
+        # A number may embed an ID number: a prefix search would let a user who sees
+        # IDs masked spell it out digit by digit, so they match whole numbers only.
+        user = getattr(self.request, "user", None)
+        number = Q(number__startswith=code) if can_see_personal_data(user) else Q(number=code)
         return queryset.filter(
-            Q(number__startswith=code)
+            number
             | Q(holder__name__icontains=value)
             | Q(holder__id_number=code)
             | Q(enterprise__name__icontains=value)

@@ -174,8 +174,17 @@ class PersonListView(ObjectListView):
     filterset_class = PersonFilterSet
     template_name = "workforce/person_list.html"
     partial_template_name = "workforce/partials/person_table.html"
-    ordering_fields = {"name": "name", "birth": "birth_date", "updated": "updated_at"}
     default_ordering = ["name", "pk"]
+
+    @property
+    def ordering_fields(self) -> dict[str, str]:
+        """Sort keys the user may use. The birth date is read from the ID number, so a
+        user who sees IDs masked may not sort by it (the order would reveal it, issue #9
+        item 13): the key is unknown to them and the list keeps its default order."""
+        fields = {"name": "name", "updated": "updated_at"}
+        if can_see_personal_data(self.request.user):
+            fields["birth"] = "birth_date"
+        return fields
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -213,7 +222,8 @@ class PersonListView(ObjectListView):
         ctx["can_import_roster"] = reaches(user, Post, "import")
         ctx["on"] = on
         ctx["is_today"] = on == timezone.localdate()
-        ctx["columns"] = [("name", _("姓名")), ("birth", _("出生日期")), ("updated", _("更新时间"))]
+        labels = {"name": _("姓名"), "birth": _("出生日期"), "updated": _("更新时间")}
+        ctx["columns"] = [(key, labels[key]) for key in self.ordering_fields]
         return ctx
 
 

@@ -115,3 +115,44 @@ def test_the_roster_export_masks_a_near_miss_number_for_masked_roles_only(distri
         assert "139****2222" in row
     (row,) = exported(district.town_a)
     assert SWAPPED_SEQUENCE in row and HOLDER_ID in row
+
+
+# Birth dates read from masked IDs (issue #9 item 13) ---------------------------------
+
+
+def _sorted_names(client, user, sort):
+    client.force_login(user)
+    response = client.get(reverse("workforce:person_list"), {"sort": sort})
+    assert response.status_code == 200
+    body = response.content.decode()
+    return sorted(("乙年轻", "甲年长"), key=body.index)
+
+
+def test_masked_users_cannot_sort_people_by_birth_date(client, district):
+    # By name (code point order) 乙 comes first; by birth date the older 甲 (born 1949).
+    for name, id_number in (("乙年轻", HOLDER_ID), ("甲年长", "11010519491231002X")):
+        PostFactory(
+            person=PersonFactory(name=name, id_number=id_number), enterprise=district.ent_a1
+        )
+    assert _sorted_names(client, district.town_a, "birth") == ["甲年长", "乙年轻"]
+    for user in _masked_users(district):
+        for sort in ("birth", "-birth"):
+            assert _sorted_names(client, user, sort) == ["乙年轻", "甲年长"], (user, sort)
+        client.force_login(user)
+        body = client.get(reverse("workforce:person_list")).content.decode()
+        assert "sort=birth" not in body and "sort=-birth" not in body
+
+
+def test_masked_users_cannot_spell_out_an_embedded_id_by_number_prefixes(client, district):
+    holder = PersonFactory(name="到期己", id_number=HOLDER_ID)
+    PostFactory(person=holder, enterprise=district.ent_a1)
+    CertificateFactory(holder=holder, enterprise=district.ent_a1, number="T" + HOLDER_ID)
+    url = reverse("workforce:certificates_due")
+    for user, prefix, found in (
+        (district.enterprise, "T3201021990", False),
+        (district.enterprise, "T" + HOLDER_ID, True),
+        (district.town_a, "T3201021990", True),
+    ):
+        client.force_login(user)
+        body = client.get(url, {"q": prefix, "days": 3650}).content.decode()
+        assert ("到期己" in body) is found, (user, prefix)
