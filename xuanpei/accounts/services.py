@@ -173,10 +173,19 @@ def reset_password(user: User, *, actor, password: str) -> User:
         user.set_password(password)
         user.save(update_fields=["password"])
     # A manager resetting the password is how a locked-out user gets back in.
-    from axes.utils import reset as axes_reset
+    from xuanpei.accounts import lockout
 
-    axes_reset(username=user.get_username())
+    lockout.unlock(user.get_username())
     return user
+
+
+def unlock_login(user: User, *, actor) -> int:
+    """Lift `user`'s login lock-out for every client (a manager's action; audited by the log entry)."""
+    from xuanpei.accounts import lockout
+
+    _check_manager(actor)
+    _ensure_manageable(user, actor)
+    return lockout.unlock(user.get_username())
 
 
 def issue_api_token(user: User) -> Token:

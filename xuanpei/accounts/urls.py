@@ -7,7 +7,7 @@ from xuanpei.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("profile/password/", views.PasswordChangeView.as_view(), name="password_change"),
@@ -22,6 +22,7 @@ urlpatterns = [
         views.UserActiveView.as_view(active=False),
         name="user_deactivate",
     ),
+    path("users/<int:pk>/unlock/", views.UserUnlockView.as_view(), name="user_unlock"),
     path(
         "users/<int:pk>/activate/", views.UserActiveView.as_view(active=True), name="user_activate"
     ),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View, generic
 from rest_framework.authtoken.models import Token
 
-from xuanpei.accounts import services
+from xuanpei.accounts import lockout, services
 from xuanpei.accounts.filters import UserFilterSet
 from xuanpei.accounts.forms import ProfileForm, SetPasswordForm, StyledPasswordChangeForm, UserForm
 from xuanpei.accounts.models import User
@@ -61,6 +61,7 @@ class UserDetailView(UserManagerMixin, ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["is_self"] = self.object.pk == self.request.user.pk
         ctx["has_token"] = Token.objects.filter(user=self.object).exists()
+        ctx["is_locked"] = lockout.is_locked(self.object.get_username())
         return ctx
 
 
@@ -115,6 +116,23 @@ class UserActiveView(UserManagerMixin, generic.detail.SingleObjectMixin, View):
         return redirect("accounts:user_detail", pk=user.pk)
 
 
+class UserUnlockView(UserManagerMixin, generic.detail.SingleObjectMixin, View):
+    """POST-only: lift the account's login lock-out (issue #9 item 5)."""
+
+    action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        user = self.get_object()
+        try:
+            services.unlock_login(user, actor=request.user)
+        except ScopeViolation:
+            messages.error(request, _("该用户超出了您的管辖范围"))
+        else:
+            messages.success(request, _("已解除 %(user)s 的登录锁定") % {"user": user})
+        return redirect("accounts:user_detail", pk=user.pk)
+
+
 class UserPasswordView(UserManagerMixin, generic.detail.SingleObjectMixin, generic.FormView):
     """A manager sets a new password for an account (and lifts a lock-out)."""
 
@@ -146,6 +164,30 @@ class UserPasswordView(UserManagerMixin, generic.detail.SingleObjectMixin, gener
 
 
 # Everyone's own account -------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """The login page, with the delay ladder in front of the password check (`lockout`).
+
+    An early attempt is answered at once (429, "请 N 秒后再试") without authenticating:
+    it neither checks the password nor counts as a failure, and no worker sleeps.
+    """
+
+    template_name = "accounts/login.html"
+
+    def post(self, request, *args, **kwargs):
+        wait = lockout.ladder_wait(request.POST.get("username", ""), lockout.client_ip(request))
+        if not wait:
+            return super().post(request, *args, **kwargs)
+        # An unbound form: validating the bound one would authenticate.
+        form = self.get_form_class()(
+            request, initial={"username": request.POST.get("username", "")}
+        )
+        message = _("该账号登录失败次数过多，请 %(n)s 秒后再试") % {"n": wait}
+        response = self.render_to_response(self.get_context_data(form=form, wait_error=message))
+        response.status_code = 429
+        response["Retry-After"] = str(wait)
+        return response
 
 
 class ProfileView(LoginRequiredMixin, View):

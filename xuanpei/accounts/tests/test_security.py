@@ -29,7 +29,7 @@ def test_the_sixth_attempt_is_locked_even_with_the_right_password(district, clie
     assert attempt(client, "town_a", "wrong-password").status_code == 429
     response = attempt(client, "town_a", TEST_PASSWORD)
     assert response.status_code == 429
-    assert "登录失败次数过多，账号已锁定15分钟" in response.content.decode()
+    assert "登录失败次数过多，该账号在本设备上已锁定15分钟" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -43,7 +43,7 @@ def test_failures_below_the_limit_do_not_lock_and_success_resets_the_count(distr
     assert attempt(client, "town_a", TEST_PASSWORD).status_code == 302
 
 
-def test_a_lock_out_concerns_the_account_not_the_office_address(district, client):
+def test_a_lock_out_concerns_the_account_not_the_whole_office_address(district, client):
     for _ in range(5):
         attempt(client, "town_a", "wrong-password")
     assert attempt(client, "town_b", TEST_PASSWORD).status_code == 302
