@@ -55,7 +55,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that job-progress polls do not renew the idle session (issue #9).
+    "xuanpei.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "xuanpei.audit.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    # SQLite "database is locked": a Chinese 503 "系统繁忙，请稍后再试", not a 500 (issue #9).
+    "xuanpei.core.middleware.BusyMiddleware",
     # An IntegrityError that escaped the services: a Chinese 409 page, not a 500.
     "xuanpei.core.concurrency.ConflictMiddleware",
 ]
@@ -102,6 +105,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # A writer waits this long for the lock (Python's default is 5 s): longer than any
+    # request's own writes; past it the page says 系统繁忙 (core/middleware.py).
+    DATABASES["default"]["OPTIONS"]["timeout"] = env_int("SQLITE_BUSY_TIMEOUT", 30)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool("PG_JIT", False):
     # JIT compiling adds ~1 s to the big 持证率 aggregates and gains nothing on
@@ -204,6 +210,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 50) * 1024 * 1024
 # Evidence files of progress reports (plans): the size limit of one file, in MB.
 EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 20)
+# Zip archives that come in (xlsx, docx): refused past these, before they are read
+# (core/archives.py, issue #9: a 1 MB zip bomb unpacking to 1 GB).
+XLSX_MAX_UNCOMPRESSED_MB = env_int("XLSX_MAX_UNCOMPRESSED_MB", 1024)
+XLSX_MAX_RATIO = env_int("XLSX_MAX_RATIO", 100)
+ARCHIVE_MAX_MEMBERS = env_int("ARCHIVE_MAX_MEMBERS", 10000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -246,6 +257,12 @@ CERT_REMINDER_DAYS = env_list("CERT_REMINDER_DAYS", ["90", "60", "30", "0"])
 
 # Background jobs (imports): in-process threads by default; "celery" when deployed at scale.
 JOB_RUNNER = env_str("JOB_RUNNER", "thread")
+# A job whose heartbeat is older than this (and whose process cannot be checked) has died.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 15)
+JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 30)
+# `xuanpei cleanup` (daily): uploads of previews never committed, and import reports.
+IMPORT_UPLOAD_RETENTION_HOURS = env_int("IMPORT_UPLOAD_RETENTION_HOURS", 48)
+IMPORT_REPORT_RETENTION_DAYS = env_int("IMPORT_REPORT_RETENTION_DAYS", 30)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False

@@ -10,17 +10,35 @@ is not inside a transaction; during a commit the row cannot be written from the
 same connection (the update would only show at the end, and SQLite allows one
 writer), so progress is also kept in memory for the polling page of this
 process.
+
+Liveness (issue #9 item 8): a job records its worker ("host:pid:start") and a
+heartbeat (written by a small per-process thread every JOB_HEARTBEAT_SECONDS, on
+its own connection). `fail_stale_jobs` marks failed a job whose worker is gone:
+its process no longer exists on this host, it is this process but the job is not
+running here any more, or (another host) its heartbeat is older than
+JOB_STALE_MINUTES. It runs lazily when a job page is loaded and in the daily
+`xuanpei cleanup`. A commit that dies rolls back, so the message says nothing
+was written — unless the job's data transaction had committed (`written_at`).
+
+SQLite (issue #9 item 7): the database has one writer, and an import commit is
+one transaction (all or nothing). Import jobs are therefore queued one at a time
+in this process (`_sqlite_queue`); a small job that would have run inside the
+request goes to the queue instead of waiting there when another is running.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
+from contextlib import contextmanager, nullcontext
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -37,6 +55,126 @@ HANDLERS: dict[str, str] = {
 # In-memory progress of running jobs of this process: job pk → (done, total).
 _live_progress: dict[int, tuple[int, int]] = {}
 PROGRESS_WRITE_INTERVAL = 1.0  # seconds between progress writes to the Job row
+# Jobs of this process that are queued or running (the heartbeat thread beats for these).
+_active: set[int] = set()
+_active_lock = threading.Lock()
+# One import at a time on SQLite (see the module docstring).
+_sqlite_queue = threading.Lock()
+SERIAL_KINDS = {"import"}
+
+
+def _process_start(pid: int) -> str | None:
+    """The start time of process `pid` (clock ticks since boot), None if it does not exist.
+
+    Together with the pid it names a process: a pid reused after a restart has
+    another start time. Without /proc (not Linux) only existence is known.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[19].decode()
+    except FileNotFoundError:
+        return None
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except OSError:
+            pass
+        return "?"
+
+
+HOST = socket.gethostname()[:60]
+WORKER = f"{HOST}:{os.getpid()}:{_process_start(os.getpid())}"
+
+
+def _heartbeat_seconds() -> float:
+    return float(getattr(settings, "JOB_HEARTBEAT_SECONDS", 15))
+
+
+def _beat_forever() -> None:
+    """Stamp `heartbeat_at` of this process's active jobs until none is left."""
+    while True:
+        with _active_lock:
+            ids = list(_active)
+            if not ids:
+                _beater[0] = None
+                break
+        try:
+            Job.objects.filter(pk__in=ids).update(heartbeat_at=timezone.now())
+        except OperationalError:  # SQLite busy with an import commit: beat next time
+            pass
+        finally:
+            connections.close_all()
+        time.sleep(_heartbeat_seconds())
+
+
+_beater: list[threading.Thread | None] = [None]
+
+
+@contextmanager
+def _alive(job_pk: int):
+    """Mark the job active in this process (and keep the heartbeat thread going)."""
+    with _active_lock:
+        _active.add(job_pk)
+        if _beater[0] is None and getattr(settings, "JOB_RUNNER", "thread") == "thread":
+            _beater[0] = threading.Thread(target=_beat_forever, name="job-heartbeat", daemon=True)
+            _beater[0].start()
+    try:
+        yield
+    finally:
+        with _active_lock:
+            _active.discard(job_pk)
+
+
+def _queued(job: Job):
+    """The SQLite import queue for this job, or nothing to wait for."""
+    if job.kind in SERIAL_KINDS and connection.vendor == "sqlite":
+        return _sqlite_queue
+    return nullcontext()
+
+
+def is_stale(job: Job, *, now=None) -> bool:
+    """Whether a pending/running job's worker is gone (see the module docstring)."""
+    if job.status not in (Job.Status.PENDING, Job.Status.RUNNING):
+        return False
+    now = now or timezone.now()
+    limit = timedelta(minutes=float(getattr(settings, "JOB_STALE_MINUTES", 30)))
+    if job.worker:
+        host, _sep, rest = job.worker.partition(":")
+        pid, _sep, started = rest.partition(":")
+        if job.worker == WORKER:
+            return job.pk not in _active
+        if host == HOST and pid.isdigit():
+            actual = _process_start(int(pid))
+            # Alive on this host means running (an SQLite commit cannot beat: trust the process).
+            return actual is None or (actual != "?" and started not in ("", "?", actual))
+    last = job.heartbeat_at or job.created_at
+    return last is not None and now - last > limit
+
+
+def interrupted_message(job: Job) -> str:
+    """What a person reads on a job whose worker died."""
+    if job.written_at:
+        return _("导入已写入数据，但任务在结束前中断，结果和错误报告未能保存；请在列表中核对")
+    if job.params.get("dry_run"):
+        return _("文件检查中断，未写入任何数据，请重新上传文件")
+    return _("导入中断，数据均未写入，请重新导入")
+
+
+def fail_stale_jobs(jobs=None) -> int:
+    """Mark failed every pending/running job (of `jobs`, default all) whose worker is gone."""
+    qs = Job.objects.filter(status__in=[Job.Status.PENDING, Job.Status.RUNNING])
+    if jobs is not None:
+        qs = qs.filter(pk__in=[j.pk for j in jobs])
+    count = 0
+    now = timezone.now()
+    for job in qs:
+        if is_stale(job, now=now):
+            count += Job.objects.filter(pk=job.pk, status=job.status).update(
+                status=Job.Status.FAILED, error=interrupted_message(job), finished_at=now
+            )
+    return count
 
 
 class JobError(Exception):
@@ -56,12 +194,16 @@ def start_job(*, kind: str, user, params: dict, inline: bool = False) -> Job:
     """Create a Job and run it (see the module docstring). Returns the row."""
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
-    job = Job.objects.create(kind=kind, user=user, params=params)
     runner = getattr(settings, "JOB_RUNNER", "thread")
+    if inline and runner == "thread" and kind in SERIAL_KINDS and _sqlite_queue.locked():
+        inline = False  # another import holds SQLite: queue this one, never block the request
+    job = Job.objects.create(kind=kind, user=user, params=params, worker=WORKER)
     if inline or runner == "sync":
         run_job(job.pk)
         job.refresh_from_db()
     elif runner == "thread":
+        with _active_lock:
+            _active.add(job.pk)  # active from now: its thread starts when the caller commits
         transaction.on_commit(
             lambda: threading.Thread(
                 target=_thread_main, args=(job.pk,), name=f"job-{job.pk}", daemon=True
@@ -80,20 +222,46 @@ def live_progress(job: Job) -> tuple[int, int]:
 def run_job(job_id: int) -> None:
     """Run one job to completion, recording success or a Chinese failure message."""
     job = Job.objects.get(pk=job_id)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+    with _alive(job.pk), _queued(job):
+        _run(job)
+
+
+def _run(job: Job) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, worker=WORKER, heartbeat_at=timezone.now()
+    )
     last_write = [0.0]
 
     def progress(done: int, total: int) -> None:
         _live_progress[job.pk] = (done, total)
         now = time.monotonic()
         if not connection.in_atomic_block and now - last_write[0] >= PROGRESS_WRITE_INTERVAL:
-            Job.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total)
+            Job.objects.filter(pk=job.pk).update(
+                progress_done=done, progress_total=total, heartbeat_at=timezone.now()
+            )
             last_write[0] = now
+
+    outer_atomic = connection.in_atomic_block
+    registered = [False]
+
+    def note_commit(execute, sql, params, many, context):
+        # The first statement inside the handler's own transaction: when that transaction
+        # commits, the job's data is written (a rolled-back one discards this hook).
+        if not registered[0] and not outer_atomic and connection.in_atomic_block:
+            registered[0] = True
+            transaction.on_commit(
+                lambda: Job.objects.filter(pk=job.pk).update(written_at=timezone.now())
+            )
+        return execute(sql, params, many, context)
 
     fields = {"finished_at": None}
     try:
         handler = import_string(HANDLERS[job.kind])
-        result = handler(job, progress)
+        if job.params.get("dry_run"):
+            result = handler(job, progress)
+        else:
+            with connection.execute_wrapper(note_commit):
+                result = handler(job, progress)
         done, total = _live_progress.get(job.pk, (0, 0))
         fields.update(
             status=Job.Status.DONE,
@@ -113,7 +281,14 @@ def run_job(job_id: int) -> None:
     finally:
         _live_progress.pop(job.pk, None)
     fields["finished_at"] = timezone.now()
-    Job.objects.filter(pk=job.pk).update(**fields)
+    for attempt in range(5):  # a busy SQLite must not leave the job "进行中" for ever
+        try:
+            Job.objects.filter(pk=job.pk).update(**fields)
+            break
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(1 + attempt)
 
 
 def _thread_main(job_id: int) -> None:

@@ -74,6 +74,12 @@ class Job(models.Model):
     error = models.TextField(_("错误"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Liveness (issue #9 item 8): who runs the job ("host:pid:start") and when it last
+    # said so; a job whose worker is gone is marked failed (core.jobs.fail_stale_jobs).
+    worker = models.CharField(_("执行进程"), max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
+    # Set when the job's data transaction committed: "nothing was written" is then known.
+    written_at = models.DateTimeField(_("数据写入时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

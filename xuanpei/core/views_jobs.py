@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from xuanpei.core.exports import XLSX_CONTENT_TYPE
-from xuanpei.core.jobs import live_progress
+from xuanpei.core.jobs import fail_stale_jobs, is_stale, live_progress
 from xuanpei.core.models import Job
 
 # Job kind → partial that shows its finished state; running jobs show job_progress.html.
@@ -102,11 +102,17 @@ def _own_job(request, pk) -> Job:
 
 
 class JobStatusView(LoginRequiredMixin, View):
-    """htmx polls this every second while the job runs; then it answers the result partial."""
+    """htmx polls this every second while the job runs; then it answers the result partial
+    (which has no hx-trigger: polling stops at a terminal state)."""
 
     def get(self, request, pk):
         job = _own_job(request, pk)
+        if is_stale(job):  # its worker died (a restart mid-import): say so, stop polling
+            fail_stale_jobs([job])
+            job.refresh_from_db()
         htmx = getattr(request, "htmx", None)
+        if htmx and not htmx.boosted:
+            request.session_poll = True  # the progress refresh does not renew the idle session
         template = "core/partials/job.html" if htmx and not htmx.boosted else "core/job_detail.html"
         return TemplateResponse(request, template, job_context(job))
 
