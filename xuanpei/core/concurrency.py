@@ -25,6 +25,7 @@ message: the loser's INSERT waits for the winner's commit and then fails.
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -76,6 +77,20 @@ def transition(
             fields.append("updated_at")
         obj.save(update_fields=fields)
     return obj
+
+
+def serialize(name: str) -> None:
+    """Let one transaction at a time past this point for `name` (until it commits).
+
+    For set-based writes that plan against the stored rows first (the roster import):
+    two imports of the same people would both plan "create" and the second would fail on
+    the unique ID number. On PostgreSQL a transaction-level advisory lock; SQLite's
+    IMMEDIATE transactions are one at a time already."""
+    conn = transaction.get_connection()
+    if conn.vendor == "postgresql":
+        key = zlib.crc32(name.encode()) - 2**31  # a stable signed 32-bit key
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 @contextmanager

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xuanpei.audit.context import acting_as
+from xuanpei.core.concurrency import serialize
 from xuanpei.core.exports import Exporter
 from xuanpei.core.imports import Importer, ImportFileError, register_exporter, register_importer
 from xuanpei.core.imports.base import all_or_nothing_message
@@ -237,6 +238,9 @@ class RosterImporter(Importer):
                     clock.lap("read, check and stage")
                     if result.rows == 0:
                         raise _DryRun
+                    if not dry_run:
+                        # Plan against what the previous import committed (issue #9).
+                        serialize("workforce.roster")
                     self._plan(cursor, result)
                     clock.lap("plan")
                     refused = all_or_nothing and result.rejected and not dry_run
