@@ -57,6 +57,24 @@ def display_phone(phone: str, user) -> str:
     return phone if can_see_personal_data(user) else mask_phones(phone)
 
 
+def keep_masked_phone(form, name: str, user) -> None:
+    """An edit form for a user who sees phones masked: the stored number is shown masked,
+    and sending the masked text back unchanged keeps the stored number (the form must
+    not echo what the page hides, nor turn it into stars)."""
+    stored = getattr(form.instance, name, "") or ""
+    if not stored or can_see_personal_data(user) or name not in form.fields:
+        return
+    masked = mask_phones(stored)
+    field = form.fields[name]
+    form.initial[name] = masked
+    clean = field.clean
+
+    def clean_keeping_masked(value):
+        return clean(stored if str(value or "").strip() == masked else value)
+
+    field.clean = clean_keeping_masked
+
+
 # ID numbers inside other strings -----------------------------------------------------
 
 # An 18-character run shaped like a GB 11643-1999 number (17 digits + digit/X,

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xuanpei.core.forms import BootstrapMixin, ScopedModelForm
+from xuanpei.core.privacy import keep_masked_phone
 from xuanpei.core.validators import normalize_code, validate_uscc
 from xuanpei.orgs.choices import TERRITORIAL_HOME_KINDS
 from xuanpei.orgs.models import Enterprise, Unit
@@ -101,6 +102,8 @@ class EnterpriseForm(InvalidFieldsMixin, ScopedModelForm):
         if unit_field.disabled:
             # A disabled field still renders its choices; show only the current one.
             unit_field.queryset = Unit.objects.filter(pk=self.instance.unit_id)
+        # Contact phones are masked for reporters (core.privacy), on the edit page too.
+        keep_masked_phone(self, "safety_phone", user)
 
     def service_kwargs(self) -> dict:
         """cleaned_data split into the service's keyword arguments."""

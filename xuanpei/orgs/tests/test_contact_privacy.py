@@ -63,3 +63,26 @@ def test_the_enterprise_export_masks_the_phones_for_reporters_and_viewers(distri
         assert exported(user)[-1] == MASKED, user
     assert exported(district.town_a)[-1] == PHONES
     assert exported(None)[-1] == PHONES  # the CLI without --user
+
+
+def test_the_edit_page_shows_the_phones_masked_and_keeps_them_when_sent_back(client, district):
+    ent = _with_phones(district)
+    client.force_login(district.enterprise)
+    url = reverse("orgs:enterprise_edit", args=[ent.pk])
+    response = client.get(url)
+    body = response.content.decode()
+    assert "13812345678" not in body and MASKED in body
+    data = {
+        k: v
+        for k, v in response.context["form"].initial.items()
+        if v is not None and k not in ("departments",)
+    }
+    data.update(name="东城甲企业（新名）", unit=ent.unit_id, sector=ent.sector_id, uscc=ent.uscc)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()
+    ent.refresh_from_db()
+    assert ent.name == "东城甲企业（新名）" and ent.safety_phone == PHONES
+    data["safety_phone"] = "13900001111"
+    client.post(url, data)
+    ent.refresh_from_db()
+    assert ent.safety_phone == "13900001111"
