@@ -134,6 +134,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "xuanpei.accounts.validators.ComplexityValidator"},
+    # Real variety (issue #9): distinct characters, no repeats, runs or the username.
+    {
+        "NAME": "xuanpei.accounts.validators.VarietyValidator",
+        "OPTIONS": {"min_distinct": env_int("PASSWORD_MIN_DISTINCT", 6)},
+    },
 ]
 
 # Lock-out: 5 failures → 15 minutes (issue #2, security baseline), for the account on the
@@ -231,6 +236,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "xuanpei.core.api_schema.ContractAutoSchema",
     "EXCEPTION_HANDLER": "xuanpei.core.api.exception_handler",
 }
+# /api/schema/ and /api/docs/ need a login (issue #9 item 13); 1 publishes them.
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "宣培通 API",
     "DESCRIPTION": "应急管理宣传教育培训平台接口（按用户权限范围返回数据）",

@@ -1,11 +1,51 @@
 """Root URLconf: each app owns its pages under its own prefix and its API under /api/v1/."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import BasePermission
 
 from xuanpei.core.api import not_found as api_not_found
 from xuanpei.workforce.views_public import PublicCheckView
+
+
+class SchemaAccess(BasePermission):
+    """The API description is for logged-in users unless API_SCHEMA_PUBLIC (issue #9 item 13).
+
+    It holds no data, but it maps every route and field for a prober; read per request
+    so the setting needs no URLconf reload.
+    """
+
+    def has_permission(self, request, view):
+        return settings.API_SCHEMA_PUBLIC or bool(request.user and request.user.is_authenticated)
+
+
+class SchemaView(SpectacularAPIView):
+    permission_classes = [SchemaAccess]
+
+
+class DocsView(SpectacularSwaggerView):
+    """The docs page: an anonymous visitor is sent to the login page, not shown a 403."""
+
+    permission_classes = [SchemaAccess]
+
+    def permission_denied(self, request, message=None, code=None):
+        if not request.user.is_authenticated:
+            raise _LoginRedirect(request.get_full_path())
+        super().permission_denied(request, message, code)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _LoginRedirect):
+            return redirect_to_login(exc.next_url)
+        return super().handle_exception(exc)
+
+
+class _LoginRedirect(Exception):
+    def __init__(self, next_url):
+        self.next_url = next_url
+
 
 api_v1 = [
     path("", include("xuanpei.orgs.api.urls")),
@@ -25,8 +65,8 @@ urlpatterns = [
     # The public certificate check (issue #3 §6): no login.
     path("check/", PublicCheckView.as_view(), name="public_check"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: any other /api/ URL is a JSON 404 (not the HTML page), as the schema documents.
     re_path(r"^api/", api_not_found, name="api-not-found"),
 ]
