@@ -132,9 +132,10 @@ def test_two_reviewers_accepting_at_once_review_the_report_once(district, submit
     )
     assert reviews.count() == 1
     submitted.refresh_from_db()
-    assert submitted.status == {"accept": ReportStatus.ACCEPTED, "return": ReportStatus.RETURNED}[
-        reviews.get().action
-    ]
+    assert (
+        submitted.status
+        == {"accept": ReportStatus.ACCEPTED, "return": ReportStatus.RETURNED}[reviews.get().action]
+    )
     assert report_messages(submitted) == 2  # the submit's and the one review's
 
 
@@ -153,9 +154,7 @@ def test_a_retried_api_post_with_one_idempotency_key_creates_one_report(district
     assert {r.json()["id"] for r in responses} == {ProgressReport.objects.get().pk}
 
 
-def test_a_double_click_on_the_new_report_form_creates_and_submits_one_report(
-    district, assignment
-):
+def test_a_double_click_on_the_new_report_form_creates_and_submits_one_report(district, assignment):
     clients = page_clients(district.town_a)
     url = reverse("plans:report_add", args=[assignment.pk])
     target = assignment.task.targets.get()
@@ -183,9 +182,7 @@ def test_two_break_downs_of_one_assignment_to_one_street_make_one_sub_assignment
     clients = api_clients(district.town_a)
     body = {"parent": assignment.pk, "unit": district.street_a.pk}
 
-    responses = race(
-        lambda i: clients[i].post(reverse("api:assignment-list"), body, format="json")
-    )
+    responses = race(lambda i: clients[i].post(reverse("api:assignment-list"), body, format="json"))
 
     assert sorted(r.status_code for r in responses) == [201] + [400] * (THREADS - 1)
     for r in responses:
@@ -211,7 +208,9 @@ def test_two_decisions_on_one_adjustment_decide_it_once(district, pending):
     url = reverse("plans:adjustment_decide", args=[pending.pk])
 
     responses = race(
-        lambda i: clients[i].post(url, {"decision": "grant" if i % 2 else "refuse", "comment": "议"})
+        lambda i: clients[i].post(
+            url, {"decision": "grant" if i % 2 else "refuse", "comment": "议"}
+        )
     )
 
     assert all(r.status_code in (200, 302) for r in responses)
@@ -246,3 +245,18 @@ def test_two_reopens_of_one_period_reopen_it_once(district, submitted):
 
     assert sorted(r.status_code for r in responses) == [200] + [400] * (THREADS - 1)
     assert ReportEvent.objects.filter(action=ReportEvent.Action.REOPEN).count() == 1
+
+
+def test_two_exception_acceptances_record_one_and_send_one_message(district, submitted):
+    target = submitted.assignment.task.targets.get()
+    submitted.quantities.create(target=target, value=Decimal("2"))  # 2 of the 5 activities
+    services.review_report(submitted, actor=district.district, accept=True)
+    clients = api_clients(district.district)
+    url = reverse("api:assignment-exception", args=[submitted.assignment_id])
+
+    responses = race(lambda i: clients[i].post(url, {"reason": f"场地受限{i}"}, format="json"))
+
+    assert sorted(r.status_code for r in responses) == [200] + [400] * (THREADS - 1)
+    assert Notification.objects.filter(key__startswith="plans:exception:").count() == 1
+    assignment = Assignment.objects.get(pk=submitted.assignment_id)
+    assert assignment.exception_reason in {f"场地受限{i}" for i in range(THREADS)}
