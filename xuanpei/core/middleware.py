@@ -39,7 +39,11 @@ def is_locked(exc: BaseException | None) -> bool:
 
 def busy_response(request) -> HttpResponse:
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": "系统繁忙，请稍后再试"}, status=503)
+        response = JsonResponse(
+            {"detail": "系统繁忙，请稍后再试"},
+            status=503,
+            json_dumps_params={"ensure_ascii": False},
+        )
     else:
         # Standalone (no context processors, no database): the database is what is busy.
         response = HttpResponse(render_to_string("503.html"), status=503)
