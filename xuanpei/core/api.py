@@ -28,6 +28,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.fields import empty
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -35,6 +36,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from xuanpei.audit.context import acting_as, request_address
 from xuanpei.core.concurrency import CONFLICT_MESSAGE
 from xuanpei.core.field_rules import locked_fields, refusal
+from xuanpei.core.filtering import ScopedFilterBackend
 from xuanpei.core.permissions import has_action
 from xuanpei.core.scoping import ScopedQuerySet
 from xuanpei.core.views import ScopeViolation, ensure_in_scope
@@ -173,6 +175,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     action_scope: str | None = None
     # Whether creates stamp `created_by` here (False when a service does it).
     stamp_created_by = True
+    # Object filters choose among what the user may see: no existence oracle.
+    filter_backends = [ScopedFilterBackend, OrderingFilter]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -231,6 +235,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
 
 class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    filter_backends = [ScopedFilterBackend, OrderingFilter]
+
     def get_queryset(self):
         return self.queryset.all().for_user(self.request.user, "view")
 

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xuanpei.core.filtering import narrow_choices
 from xuanpei.core.pickers import enhance_pickers
 from xuanpei.core.validators import normalize_code
 from xuanpei.orgs.choices import EnterpriseScale, RiskLevel, UnitKind
@@ -16,13 +17,8 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            for f in self.filters.values():
-                qs = getattr(f, "queryset", None)
-                if qs is not None and hasattr(qs, "for_user"):
-                    # ModelChoiceFilter builds its field from `f.queryset`, not `extra`.
-                    f.queryset = f.extra["queryset"] = qs.for_user(user, "view")
+        # A foreign id and a missing id get the same answer (core.filtering).
+        narrow_choices(self, getattr(request, "user", None))
 
     @property
     def form(self):
