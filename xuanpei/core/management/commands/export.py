@@ -46,6 +46,8 @@ class Command(BaseCommand):
         out = Path(options["out"])
         if not out.parent.is_dir():
             raise CommandError(f"无法写入文件 {out}：目录 {out.parent} 不存在")
+        if out.is_dir():
+            raise CommandError(f"无法写入文件 {out}：这是一个目录，请给出文件名")
         try:
             count = exporter.write(qs, out)
         except OSError as exc:
