@@ -100,16 +100,18 @@ def test_the_probe_answers_the_same_for_another_towns_enterprise_and_none(distri
     d = district
     client = APIClient()
     client.force_authenticate(d.town_a)
-    foreign = client.get("/api/v1/people/", {"enterprise": d.ent_b1.pk})
-    missing = client.get("/api/v1/people/", {"enterprise": NOWHERE})
-    assert foreign.status_code == missing.status_code == 400
-    assert foreign.json() == missing.json()
-    assert list(foreign.json()) == ["enterprise"]
+    for route in ("/api/v1/certificates/", "/api/v1/posts/"):
+        foreign = client.get(route, {"enterprise": d.ent_b1.pk})
+        missing = client.get(route, {"enterprise": NOWHERE})
+        assert foreign.status_code == missing.status_code == 400
+        assert foreign.json() == missing.json()
+        assert list(foreign.json()) == ["enterprise"]
 
 
 def test_an_own_id_still_filters(district):
     d = district
     client = APIClient()
     client.force_authenticate(d.town_a)
-    response = client.get("/api/v1/people/", {"enterprise": d.ent_a1.pk})
-    assert response.status_code == 200
+    for route in ("/api/v1/people/", "/api/v1/certificates/", "/api/v1/posts/"):
+        response = client.get(route, {"enterprise": d.ent_a1.pk})
+        assert response.status_code == 200
