@@ -54,8 +54,14 @@ class UserListView(UserManagerMixin, ObjectListView):
     default_ordering = ["username"]
 
 
+# A user page's object is not called `user`: that name is the logged-in user in every
+# template (the navigation bar), and the detail views would overwrite it.
+ACCOUNT = "account"
+
+
 class UserDetailView(UserManagerMixin, ObjectDetailView):
     template_name = "accounts/user_detail.html"
+    context_object_name = ACCOUNT
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -83,6 +89,7 @@ class UserCreateView(UserManagerMixin, ObjectCreateView):
 
 
 class UserUpdateView(UserManagerMixin, ObjectUpdateView):
+    context_object_name = ACCOUNT
     form_class = UserForm
     template_name = "accounts/user_form.html"
     success_message = _("用户信息已保存")
@@ -137,6 +144,7 @@ class UserPasswordView(UserManagerMixin, generic.detail.SingleObjectMixin, gener
     """A manager sets a new password for an account (and lifts a lock-out)."""
 
     action = "change"
+    context_object_name = ACCOUNT
     form_class = SetPasswordForm
     template_name = "accounts/user_password.html"
 

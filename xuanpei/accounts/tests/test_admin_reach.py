@@ -165,3 +165,11 @@ def test_the_district_makes_an_admin_of_a_town(district):
     services.update_user(district.town_a_viewer, actor=district.district, role=Role.UNIT_ADMIN)
     district.town_a_viewer.refresh_from_db()
     assert district.town_a_viewer.role == Role.UNIT_ADMIN
+
+
+def test_the_navigation_bar_on_a_user_page_names_the_admin_not_the_user_shown(district, client):
+    client.force_login(district.district)
+    for name in ("user_detail", "user_edit", "user_password"):
+        response = client.get(reverse(f"accounts:{name}", args=[district.town_a_viewer.pk]))
+        assert response.context["user"] == district.district
+        assert response.context["object"] == district.town_a_viewer
