@@ -202,8 +202,9 @@ class ReviewForm(_ActionForm):
     )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"review_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        # The view passes its own (empty) initial: propose today on the field itself.
+        self.fields["review_date"].initial = timezone.localdate()
         kind = rules.KindRules.of(self.instance.kind)
         choices = [(i, _("%(n)s年") % {"n": i}) for i in kind.allowed_review_intervals()]
         field = self.fields["interval_years"]
