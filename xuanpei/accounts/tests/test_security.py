@@ -141,6 +141,17 @@ def test_the_deploy_check_is_clean_under_production_settings(tmp_path):
     # runner's own switch (conftest) is no part of a deployment.
     for name in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
+    # The production path collects the static files first (issue #9 §13: the deploy
+    # check refuses a missing manifest, tested in core/tests/test_deploy_checks.py).
+    collected = subprocess.run(
+        [sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert collected.returncode == 0, collected.stdout + collected.stderr
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=root,
