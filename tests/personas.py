@@ -6,6 +6,9 @@
     town_a_viewer 只读 user of 东新城
     department    填报员 of 教育局 (supervises `supervised`, which sits in 西新城)
     enterprise    填报员 of `ent_a1` (an enterprise of 东新城)
+    department_admin, enterprise_admin
+                  单位管理员 of 教育局 and of `ent_a1`: only after `add_admin_personas(d)`
+                  (the scope meta-test: a role's 403 must not hide a missing scope check)
 
 Objects: `ent_a1`, `ent_a2` in 东新城/甲街道; `ent_b1` in 西新城/乙镇; `supervised`
 in 西新城/乙镇 supervised by 教育局.
@@ -40,6 +43,8 @@ class District:
     town_a_viewer: object
     department: object
     enterprise: object
+    department_admin: object = None
+    enterprise_admin: object = None
 
 
 def build_district() -> District:
@@ -81,3 +86,14 @@ def build_district() -> District:
         department=UserFactory(username="department", unit=dept_unit, role=Role.REPORTER),
         enterprise=UserFactory(username="enterprise", enterprise=ent_a1, role=Role.REPORTER),
     )
+
+
+def add_admin_personas(d: District) -> District:
+    """The 单位管理员 of the department and of the enterprise, beside their 填报员."""
+    d.department_admin = UserFactory(
+        username="department_admin", unit=d.dept_unit, role=Role.UNIT_ADMIN
+    )
+    d.enterprise_admin = UserFactory(
+        username="enterprise_admin", enterprise=d.ent_a1, role=Role.UNIT_ADMIN
+    )
+    return d

@@ -11,6 +11,11 @@ editing the test:
    see, and strings unique to it that any listing of it would show (its name).
    Set `visible_to` when the object is not visible to town_a and the district
    (e.g. jobs are owner-only).
+   `MORE_FOREIGN_OBJECTS` adds objects with their own owners and outsiders (a
+   supervised enterprise's rows, a district draft plan). The owners' side must hold:
+   an object route answers its owners 200/302 (else name the status in `OWNER_GET`
+   with the reason) and a collection route shows them the marker (else
+   `OWNER_NO_MARKER` with the reason).
 2. A model that is the same for everybody (a dictionary such as 行业领域): add it
    to `SHARED_MODELS` with the reason.
 3. A model only the district may browse (the audit log): `DISTRICT_ONLY_MODELS`.
@@ -28,10 +33,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from xuanpei.accounts.factories import UserFactory
 from xuanpei.core.permissions import Role
+
+# Personas who must never see a foreign object of 东新城 (siblings, a department, an
+# enterprise), as 填报员 and as 单位管理员: a role's 403 must not hide a missing scope check.
+OUTSIDERS = ("town_b", "department", "department_admin", "enterprise", "enterprise_admin")
 
 
 @dataclass
@@ -40,6 +49,8 @@ class Foreign:
     markers: tuple[str, ...]
     # Personas (attribute names of tests/personas.District) who DO see the object.
     visible_to: tuple[str, ...] = ("town_a", "district")
+    # Personas who must NOT see it (default: the outsiders of 东新城 above).
+    outsiders: tuple[str, ...] = OUTSIDERS
 
 
 def _foreign_user(d) -> Foreign:
@@ -79,12 +90,19 @@ def _foreign_post(d) -> Foreign:
     return Foreign(post, ("乙标记岗位人", "乙标记岗位备注"))
 
 
+def _due_soon() -> date:
+    """An issue date whose 3-year certificate expires in 30 days: inside every due window."""
+    today = date.today()
+    return today.replace(year=today.year - 3) + timedelta(days=30)
+
+
 def _foreign_certificate(d) -> Foreign:
     from xuanpei.workforce.factories import CertificateFactory, PostFactory
 
+    # Due inside the window, so the due list and its export show it to its owners.
     post = PostFactory(person__name="丙标记持证人", enterprise=d.ent_a2)
     cert = CertificateFactory(
-        holder=post.person, enterprise=d.ent_a2, number="AQMARKERC0001", issue_date=date.today()
+        holder=post.person, enterprise=d.ent_a2, number="AQMARKERC0001", issue_date=_due_soon()
     )
     return Foreign(cert, ("丙标记持证人", "AQMARKERC0001"))
 
@@ -130,7 +148,12 @@ def _town_a_task(d, title: str):
 
 
 def _foreign_plan(d) -> Foreign:
-    return Foreign(_town_a_plan(d), ("东城标记计划",))
+    from django.core.files.base import ContentFile
+
+    # With its document: the file route serves the marker to owners only.
+    plan = _town_a_plan(d)
+    plan.file.save("marker-plan.txt", ContentFile("东城标记计划 正文".encode()), save=True)
+    return Foreign(plan, ("东城标记计划",))
 
 
 def _foreign_section(d) -> Foreign:
@@ -189,7 +212,10 @@ def _foreign_evidence(d) -> Foreign:
     report = ProgressReportFactory(
         assignment=_town_a_assignment(d, "东城佐证任务"), summary="东城佐证报告"
     )
-    evidence = EvidenceFactory(report=report, name="东城标记佐证.pdf")
+    # The file itself carries the marker: the download route shows it to owners only.
+    evidence = EvidenceFactory(
+        report=report, name="东城标记佐证.pdf", file__data="%PDF-1.4 东城标记佐证".encode()
+    )
     return Foreign(evidence, ("东城标记佐证",))
 
 
@@ -247,6 +273,99 @@ FOREIGN_OBJECTS: dict[str, Callable[[object], Foreign]] = {
     "plans.Comment": _foreign_comment,
 }
 
+# --- Foreign objects of other kinds (§1b) -----------------------------------------------
+# 行业监管: rows of `supervised` (西新城/乙镇, supervised by 教育局): the department
+# sees them (the supervision branch of the scope filter), 东新城 and its enterprise do not.
+SUPERVISED_OWNERS = ("department", "department_admin", "town_b", "district")
+SUPERVISED_OUTSIDERS = ("town_a", "enterprise", "enterprise_admin")
+# A district plan still in draft: the district only (the shared_q() guard on issued plans).
+DRAFT_OUTSIDERS = ("town_a", "town_a_viewer", *OUTSIDERS)
+
+
+def _supervised(obj, *markers) -> Foreign:
+    return Foreign(obj, markers, visible_to=SUPERVISED_OWNERS, outsiders=SUPERVISED_OUTSIDERS)
+
+
+def _supervised_person(d) -> Foreign:
+    from xuanpei.workforce.factories import PersonFactory, PostFactory
+
+    person = PersonFactory(name="监管标记人员")
+    PostFactory(person=person, enterprise=d.supervised)
+    return _supervised(person, "监管标记人员")
+
+
+def _supervised_post(d) -> Foreign:
+    from xuanpei.workforce.factories import PostFactory
+
+    post = PostFactory(person__name="监管标记岗位人", enterprise=d.supervised)
+    return _supervised(post, "监管标记岗位人")
+
+
+def _supervised_certificate(d) -> Foreign:
+    from xuanpei.workforce.factories import CertificateFactory, PostFactory
+
+    post = PostFactory(person__name="监管标记持证人", enterprise=d.supervised)
+    cert = CertificateFactory(
+        holder=post.person, enterprise=d.supervised, number="AQMARKERS0001", issue_date=_due_soon()
+    )
+    return _supervised(cert, "监管标记持证人", "AQMARKERS0001")
+
+
+def _district_draft_plan(d):
+    from django.core.files.base import ContentFile
+
+    from xuanpei.plans.choices import PlanStatus
+    from xuanpei.plans.factories import PlanFactory
+
+    plan = PlanFactory(unit=d.root, status=PlanStatus.DRAFT, title="区级草稿标记计划")
+    plan.file.save("draft-plan.txt", ContentFile("区级草稿标记计划 正文".encode()), save=True)
+    return plan
+
+
+def _draft(obj, *markers) -> Foreign:
+    return Foreign(obj, markers, visible_to=("district",), outsiders=DRAFT_OUTSIDERS)
+
+
+def _draft_plan(d) -> Foreign:
+    from xuanpei.plans.models import Plan
+
+    return _draft(Plan.objects.get(title="区级草稿标记计划"), "区级草稿标记计划")
+
+
+def _draft_task(d) -> Foreign:
+    from xuanpei.plans.factories import TaskFactory
+    from xuanpei.plans.models import Plan
+
+    plan = Plan.objects.get(title="区级草稿标记计划")
+    return _draft(TaskFactory(plan=plan, title="区级草稿标记任务"), "区级草稿标记任务")
+
+
+def _draft_section(d) -> Foreign:
+    from xuanpei.plans.factories import PlanSectionFactory
+    from xuanpei.plans.models import Plan
+
+    plan = Plan.objects.get(title="区级草稿标记计划")
+    section = PlanSectionFactory(plan=plan, heading="区级草稿标记章节")
+    return _draft(section, "区级草稿标记章节")
+
+
+# "app_label.Model" → more foreign objects, each with its own owners and outsiders.
+MORE_FOREIGN_OBJECTS: dict[str, list[Callable[[object], Foreign]]] = {
+    "orgs.Enterprise": [lambda d: _supervised(d.supervised, d.supervised.name, d.supervised.uscc)],
+    "workforce.Person": [_supervised_person],
+    "workforce.Post": [_supervised_post],
+    "workforce.Certificate": [_supervised_certificate],
+    "plans.Plan": [_draft_plan],
+    "plans.Task": [_draft_task],
+    "plans.PlanSection": [_draft_section],
+}
+
+
+def build_more(d) -> None:
+    """Rows the makers above look up (one district draft plan for the three of them)."""
+    _district_draft_plan(d)
+
+
 # Models whose rows are shared by the whole district (§2): no foreign object to hide.
 SHARED_MODELS: dict[str, str] = {
     "orgs.Sector": "行业领域字典，全区共用",
@@ -295,5 +414,50 @@ EXEMPT_ROUTES: dict[str, str] = {
     "static/*": "静态文件",
 }
 
-# Personas who must never see a foreign object (siblings, a department, an enterprise).
-OUTSIDERS = ("town_b", "department", "enterprise")
+
+# --- The owner side (the test must not be vacuous) ----------------------------------------
+# Object routes that show the object itself: its owners must see a marker there.
+OBJECT_PAGES = ("*_detail", "*-detail", "plans:plan_file", "plans:evidence_download")
+
+
+def shows_object(route_id: str) -> bool:
+    import fnmatch
+
+    return any(fnmatch.fnmatchcase(route_id, p) for p in OBJECT_PAGES)
+
+
+# Object routes whose owners get something other than 200/302 on GET, and why.
+OWNER_GET: dict[str, tuple[set[int], str]] = {
+    "core:job_report": ({404}, "失败的任务没有报告；任务本身由 core:job_detail 检查"),
+    "core:job_rows": ({404}, "失败的任务没有明细行；任务本身由 core:job_detail 检查"),
+    "plans:evidence_thumbnail": ({404}, "PDF 佐证没有缩略图；下载由 evidence_download 检查"),
+    "workforce:certificate_revoke": ({200, 403}, "撤销/注销只由发证机关或区级录入（may_end）"),
+    "workforce:certificate_cancel": ({200, 403}, "撤销/注销只由发证机关或区级录入（may_end）"),
+    "workforce:certificate_review": ({200, 403}, "行业主管部门只查看，不登记复审"),
+    "workforce:certificate_renew": ({200, 403}, "行业主管部门只查看，不登记换证"),
+    "plans:report_add": ({200, 403}, "只有责任单位（甲街道）填报"),
+    "plans:report_edit": ({200, 403}, "只有责任单位（甲街道）修改报告"),
+    "plans:adjustment_add": ({200, 403}, "只有责任单位（甲街道）申请延期"),
+    "plans:subassignment_add": ({200, 403}, "只有责任单位（甲街道）分解给下级"),
+    "plans:unitplan_add": ({200, 404}, "只对区级计划制定本单位计划；外来计划是单位计划"),
+    "plans:unitplan_edit": ({200, 404}, "只编辑单位计划；区级草稿计划不是"),
+}
+
+# Collection routes (GET) where an owner legitimately never sees the marker, and why.
+OWNER_NO_MARKER: dict[str, str] = {
+    "accounts:user_add": "新增表单，不列出已有用户",
+    "orgs:enterprise_add": "新增表单，不列出已有企业",
+    "orgs:enterprise_import": "导入上传页，不列出数据",
+    "orgs:enterprise_import_template": "空白模板",
+    "plans:plan_add": "新增表单，不列出已有计划",
+    "workforce:roster_import": "导入上传页，不列出数据",
+    "workforce:roster_import_template": "空白模板",
+    "public_check": "公开查询：只回答提交的证号，不列出证书",
+    "plans:report_queue": "待审核只列已提交的报告；外来报告是草稿（提交后由 report_review 检查）",
+}
+
+# Query parameters a page reads itself (beside its FilterSet), with the model they name.
+EXTRA_FILTERS: dict[str, list[tuple[str, str]]] = {}
+
+# Added to every filtered request: the widest window and subtree a page offers.
+WIDE_QUERY = {"days": "3650", "scope": "subtree"}

@@ -1,18 +1,26 @@
-"""The generic scope test (issue #2 §6): no URL or API route ever leaks a foreign object.
+"""The generic scope test (issue #2 §6, strengthened in issue #9 §15): no route leaks a foreign row.
 
 Every URL pattern and API route is discovered by walking the URL resolver, so a
-route added later is covered without editing this file. For each route:
+route added later is covered without editing this file. The world (tests/personas.py
+plus every foreign object of tests/scope_registry.py) is built once per module.
+Foreign objects are of three kinds: 东新城's (outsiders: 西新城, the department and
+the enterprise, each as 填报员 and as 单位管理员), a supervised enterprise's in 西新城
+(the department owns them: the supervision branch of the scope filter; 东新城 and its
+enterprise are outsiders), and a district plan still in draft (only the district sees
+it: the `shared_q()` guard). For each route:
 
-- with an object kwarg (`pk`, `<int:…>`): the sibling new town, the department and
-  the enterprise persona GET and POST it (API: GET, PUT, PATCH, DELETE and the
-  route's own methods) with the pk of an object owned by 东新城 → 404 (403 only
-  when the persona's role lacks the action altogether, 405 when the view has no
-  such method); the body never shows the object's marker; the row is unchanged;
-- without one (lists, exports, autocompletes, dashboards, API lists): the same
-  outsiders GET it plainly and searching for each marker (?q= and ?search=, as an
-  htmx request too) → never a 500, never a marker, xlsx/csv bodies decoded;
-- list and detail routes of a registered model are also called by the owners
-  (town_a and the district), who must see the marker: the test is not vacuous.
+- with an object kwarg (`pk`, `<int:…>`): each outsider GETs and POSTs it (API: GET,
+  PUT, PATCH, DELETE and the route's own methods) → 404 (403 only when the role lacks
+  the action altogether, 405 when the view has no such method); the body never shows
+  the object's marker; the row is unchanged. Each owner GETs it → 200/302 (or what
+  OWNER_GET says, with its reason); details and files show the marker;
+- without one (lists, exports, autocompletes, dashboards, API lists): each outsider
+  GETs it plainly, widened (?days=3650&scope=subtree), searching for each marker of
+  the route's model (?q= and ?search=, as htmx too) and with every declared filter that
+  names a row (FilterSet or filterset_fields, e.g. ?enterprise=, ?unit=, ?plan=) set to
+  a foreign row's id → never a 500, never a marker; xlsx/csv bodies are decoded. A
+  route that takes POST is posted to and must change no foreign row. Each owner must
+  see the marker (unless OWNER_NO_MARKER says why not: forms, templates).
 
 A route whose model is unknown and which has no written exemption fails with a
 message saying what to add to tests/scope_registry.py.
@@ -260,10 +268,88 @@ def build_foreigns(district) -> dict[str, registry.Foreign]:
     return {label: make(district) for label, make in registry.FOREIGN_OBJECTS.items()}
 
 
+@dataclass
+class World:
+    district: object
+    primary: dict  # label → the foreign object of 东新城 (FOREIGN_OBJECTS)
+    all: list  # every foreign object, each with its label, owners and outsiders
+
+    def of(self, label):
+        return [f for f in self.all if f.label == label]
+
+    def against(self, persona_name):
+        """The foreign objects `persona_name` must never see."""
+        return [f for f in self.all if persona_name in f.outsiders]
+
+
+def build_world(district) -> World:
+    from tests.personas import add_admin_personas
+
+    add_admin_personas(district)
+    primary = build_foreigns(district)
+    registry.build_more(district)
+    everything = []
+    for label, foreign in primary.items():
+        foreign.label = label
+        everything.append(foreign)
+    for label, makers in registry.MORE_FOREIGN_OBJECTS.items():
+        for make in makers:
+            foreign = make(district)
+            foreign.label = label
+            everything.append(foreign)
+    return World(district, primary, everything)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The district and every foreign object, built once for the whole module.
+
+    Built inside a transaction that is rolled back at the end; each test runs in
+    its own savepoint inside it (pytest-django's `db`), so what a test writes is
+    undone and the world stays as built. Files go to one module-wide MEDIA_ROOT.
+    """
+    from django.db import transaction
+    from django.test import override_settings
+
+    from tests.personas import build_district
+
+    media = tmp_path_factory.mktemp("scope-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world(build_district()), media
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def district(world, db, settings, _fast_hashing):
+    """The module's district (overrides the root fixture: built once, not per test)."""
+    settings.MEDIA_ROOT = world[1]
+    return world[0].district
+
+
+@pytest.fixture
+def foreign_world(world, district):
+    return world[0]
+
+
 # --------------------------------------------------------------------------- the checks
 
 
-def check_object_route(route, model, foreign, foreigns, district, client):
+OWNER_OK = {200, 302}
+
+
+def owner_status_ok(route, owner, model, method, status) -> bool:
+    if status in OWNER_OK:
+        return True
+    # A role without the action (the viewer on an edit page): refused before any lookup.
+    return status == 403 and not has_action(owner, model, scope_action(route, method))
+
+
+def check_object_route(route, model, foreign, district, client):
     kwarg = object_kwarg(route)
     url = reverse(route.name, kwargs={kwarg: foreign.obj.pk})
     methods = ["get", "put", "patch", "delete", "post"] if route.is_api else ["get", "post"]
@@ -271,7 +357,7 @@ def check_object_route(route, model, foreign, foreigns, district, client):
     missing = reverse(route.name, kwargs={kwarg: MISSING_PK})
     before = row_state(foreign.obj)
     problems = []
-    for persona_name in registry.OUTSIDERS:
+    for persona_name in foreign.outsiders:
         persona = getattr(district, persona_name)
         client.force_login(persona)
         for method in methods:
@@ -295,58 +381,140 @@ def check_object_route(route, model, foreign, foreigns, district, client):
                 problems.append(f"{persona_name} {method.upper()} {url} changed the foreign row")
                 before = row_state(foreign.obj)
         client.logout()
-    if route.name and (route.name.endswith("_detail") or route.name.endswith("-detail")):
+    # The owner side: every route that answers GET answers it for the object's owners
+    # (otherwise the outsiders' 404 proves nothing), and pages that show the object
+    # (details, files) show its marker.
+    if "get" in allowed_methods(route):
+        shows = registry.shows_object(route.id)
+        expected = registry.OWNER_GET.get(route.id)
         for persona_name in foreign.visible_to:
-            client.force_login(getattr(district, persona_name))
+            owner = getattr(district, persona_name)
+            client.force_login(owner)
             response = call(client, "get", url, route)
-            if response.status_code != 200 or not marker_hits(body_text(response), [foreign]):
+            status = response.status_code
+            good = (
+                status in expected[0]
+                if expected
+                else owner_status_ok(route, owner, model, "get", status)
+            )
+            if not good:
                 problems.append(
-                    f"owner {persona_name} GET {url} → {response.status_code} without the marker "
-                    f"{foreign.markers} (the test would be vacuous)"
+                    f"owner {persona_name} GET {url} → {status} (the outsiders' 404 would be "
+                    "vacuous; fix the foreign object in tests/scope_registry.py or name the "
+                    "expected status in OWNER_GET)"
+                )
+            elif shows and status == 200 and not marker_hits(body_text(response), [foreign]):
+                problems.append(
+                    f"owner {persona_name} GET {url} → 200 without the marker {foreign.markers}"
                 )
             client.logout()
     assert not problems, "\n".join(problems)
 
 
-def check_collection_route(route, model, foreigns, district, client):
+def declared_filters(route: Route, model) -> list[tuple[str, str]]:
+    """(query parameter, model label) for each filter of the route that names a related row."""
+    vc = route.view_class
+    fs = getattr(vc, "filterset_class", None)
+    names = {}
+    if fs is not None:
+        for name, f in fs.base_filters.items():
+            qs = getattr(f, "queryset", None)
+            names[name] = (getattr(qs, "model", None), f.field_name)
+        base = fs._meta.model or model
+    else:
+        base = model
+        for name in getattr(vc, "filterset_fields", None) or []:
+            names[name] = (None, name)
+    found = []
+    for name, (target, path) in names.items():
+        if target is None and base is not None and path:
+            opts = base._meta
+            try:
+                for part in path.split("__"):
+                    fld = opts.get_field(part)
+                    if not fld.is_relation:
+                        break
+                    target = fld.related_model
+                    opts = target._meta
+            except Exception:  # noqa: BLE001 - a computed filter: not a row
+                target = None
+        if target is not None:
+            found.append((name, target._meta.label))
+    # Query names the pages read themselves (not filterset fields), e.g. ?enterprise=.
+    for name, label in registry.EXTRA_FILTERS.get(route.id, ()):
+        found.append((name, label))
+    return found
+
+
+def check_collection_route(route, model, world, district, client):
     url = reverse(route.name) if route.name else "/" + route.route.lstrip("^").rstrip("$")
     problems = []
-    markers = [m for f in foreigns.values() for m in f.markers]
-    for persona_name in registry.OUTSIDERS:
+    filters = declared_filters(route, model)
+    post = "post" in allowed_methods(route)
+    label = model._meta.label if model is not None else None
+    personas = sorted({p for f in world.all for p in f.outsiders})
+    for persona_name in personas:
+        forbidden = world.against(persona_name)
         client.force_login(getattr(district, persona_name))
-        requests = [(url, {})] + [
+        requests = [(url, {}), (with_query(url, **registry.WIDE_QUERY), {})]
+        # Search for the markers of the route's own model (all of them on a page without one).
+        searched = [f for f in forbidden if f.label == label] if label else forbidden
+        requests += [
             (with_query(url, q=search_term(m), search=search_term(m)), {"HTTP_HX_REQUEST": "true"})
-            for m in markers
+            for f in searched
+            for m in f.markers
+        ]
+        # Every filter that names a row, given a foreign row's id (widened as far as it goes).
+        requests += [
+            (with_query(url, **{name: f.obj.pk}, **registry.WIDE_QUERY), {})
+            for name, label in filters
+            for f in forbidden
+            if f.label == label
         ]
         for target, headers in requests:
             response = call(client, "get", target, route, **headers)
             if response.status_code >= 500:
                 problems.append(f"{persona_name} GET {target} → {response.status_code}")
                 continue
-            hits = marker_hits(body_text(response), foreigns.values())
+            hits = marker_hits(body_text(response), forbidden)
             if hits:
                 problems.append(f"{persona_name} GET {target} shows foreign {hits}")
+        if post:  # POST-only actions (read-all, token): never touch a foreign row
+            before = [row_state(f.obj) for f in forbidden]
+            response = call(client, "post", url, route)
+            if response.status_code >= 500:
+                problems.append(f"{persona_name} POST {url} → {response.status_code}")
+            if [row_state(f.obj) for f in forbidden] != before:
+                problems.append(f"{persona_name} POST {url} changed a foreign row")
+            if marker_hits(body_text(response), forbidden):
+                problems.append(f"{persona_name} POST {url} shows a foreign marker")
         client.logout()
-    label = model._meta.label if model is not None else None
-    is_list = route.name and (route.name.endswith("_list") or route.name.endswith("-list"))
-    if is_list and label in foreigns:
-        foreign = foreigns[label]
-        for persona_name in foreign.visible_to:
-            client.force_login(getattr(district, persona_name))
-            seen = False
-            term = search_term(foreign.markers[0])
-            for target in (url, with_query(url, q=term, search=term)):
-                response = call(client, "get", target, route)
-                seen = seen or (
-                    response.status_code == 200
-                    and bool(marker_hits(body_text(response), [foreign]))
-                )
-            if not seen:
-                problems.append(
-                    f"owner {persona_name} GET {url} never shows {foreign.markers} "
-                    "(the test would be vacuous)"
-                )
-            client.logout()
+    if label is not None and "get" in allowed_methods(route):
+        shows = route.id not in registry.OWNER_NO_MARKER
+        for foreign in world.of(label):
+            for persona_name in foreign.visible_to:
+                owner = getattr(district, persona_name)
+                client.force_login(owner)
+                seen, statuses = False, set()
+                term = search_term(foreign.markers[0])
+                for target in (url, with_query(url, q=term, search=term)):
+                    response = call(client, "get", target, route)
+                    statuses.add(response.status_code)
+                    seen = seen or (
+                        response.status_code == 200
+                        and bool(marker_hits(body_text(response), [foreign]))
+                    )
+                    if seen or not shows:
+                        break
+                if not all(owner_status_ok(route, owner, model, "get", s) for s in statuses):
+                    problems.append(f"owner {persona_name} GET {url} → {sorted(statuses)}")
+                elif shows and not seen and statuses == {200}:
+                    problems.append(
+                        f"owner {persona_name} GET {url} never shows {foreign.markers} (the "
+                        "test would be vacuous: make the foreign object show here, or list the "
+                        "route in OWNER_NO_MARKER with the reason)"
+                    )
+                client.logout()
     assert not problems, "\n".join(problems)
 
 
@@ -364,7 +532,7 @@ def check_district_only_route(route, district, client):
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[r.id for r in ROUTES])
-def test_route_never_leaks_a_foreign_object(route, district, client):
+def test_route_never_leaks_a_foreign_object(route, district, foreign_world, client):
     model = model_of(route)
     label = model._meta.label if model is not None else None
     if label in registry.DISTRICT_ONLY_MODELS:
@@ -385,7 +553,6 @@ def test_route_never_leaks_a_foreign_object(route, district, client):
             "line to FOREIGN_OBJECTS (an object of 东新城 that outsiders must not see) or, for a "
             "dictionary shared by the whole district, to SHARED_MODELS with a reason."
         )
-    foreigns = build_foreigns(district)
     kwarg = object_kwarg(route)
     if kwarg:
         if label not in registry.FOREIGN_OBJECTS:
@@ -393,7 +560,8 @@ def test_route_never_leaks_a_foreign_object(route, district, client):
                 f"Route {route.id} takes `{kwarg}` but {label} has no foreign object in "
                 "tests/scope_registry.py FOREIGN_OBJECTS."
             )
-        check_object_route(route, model, foreigns[label], foreigns, district, client)
+        for foreign in foreign_world.of(label):
+            check_object_route(route, model, foreign, district, client)
         return
     unknown = [k for k in route.kwargs if k != kwarg]
     if unknown:
@@ -401,16 +569,16 @@ def test_route_never_leaks_a_foreign_object(route, district, client):
             f"Route {route.id} takes {unknown}, which the scope test cannot fill in; name the "
             "kwarg `pk` (or `<model>_pk`) or exempt the route in tests/scope_registry.py."
         )
-    check_collection_route(route, model, foreigns, district, client)
+    check_collection_route(route, model, foreign_world, district, client)
 
 
 # --------------------------------------------------------------------------- sanity checks
 
 
-def test_exempt_routes_show_no_domain_data(district, client):
+def test_exempt_routes_show_no_domain_data(district, foreign_world, client):
     """Exempt pages (login, API schema/docs, admin) never print a foreign object's marker."""
     assert EXEMPT, "the walker should at least find the login page and the admin"
-    foreigns = build_foreigns(district)
+    foreigns = foreign_world.primary
     client.force_login(district.town_b)
     for route in EXEMPT:
         if route.kwargs or route.name is None or route.name.startswith("admin:"):
@@ -428,12 +596,15 @@ def test_the_walker_finds_pages_and_api_routes():
     assert pages
 
 
-def test_each_foreign_object_is_out_of_scope_for_outsiders_and_in_scope_for_owners(district):
-    for label, foreign in build_foreigns(district).items():
+def test_each_foreign_object_is_out_of_scope_for_outsiders_and_in_scope_for_owners(
+    district, foreign_world
+):
+    for foreign in foreign_world.all:
+        label = foreign.label
         manager = type(foreign.obj)._default_manager
         if not hasattr(manager.all(), "for_user"):
             continue  # owner-only rows (jobs) are checked through their routes
-        for name in registry.OUTSIDERS:
+        for name in foreign.outsiders:
             assert not manager.all().in_scope(getattr(district, name), foreign.obj.pk), (
                 label,
                 name,
