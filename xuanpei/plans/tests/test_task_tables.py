@@ -506,8 +506,9 @@ def test_cli_export_then_import_exit_codes(district, plan, tmp_path):
         cli("import", "plan_training", out)  # which plan?
     with pytest.raises(CommandError):
         cli("export", "enterprises", "--plan", plan.pk, "--out", out)
-    with pytest.raises(CommandError):
-        cli("import", "plan_training", out, "--plan", plan.pk, "--user", "town_a")
+    # A refusal is one Chinese line and exit 1 (rejected), as `xuanpei plan import` answers it.
+    code, _, err = cli("import", "plan_training", out, "--plan", plan.pk, "--user", "town_a")
+    assert code == 1 and err.strip() == "您没有修改该计划的权限，不能导入其任务"
 
 
 # Pages --------------------------------------------------------------------------------
