@@ -59,9 +59,7 @@ def test_a_stale_copy_of_a_submitted_report_is_not_submitted_again(district, dra
     assert stale.status == ReportStatus.SUBMITTED  # the refused copy now reads the truth
 
 
-def test_saving_a_stale_draft_does_not_turn_a_submitted_report_back_into_a_draft(
-    district, draft
-):
+def test_saving_a_stale_draft_does_not_turn_a_submitted_report_back_into_a_draft(district, draft):
     stale = ProgressReport.objects.get(pk=draft.pk)
     services.submit_report(draft, actor=district.town_a)
 
@@ -137,9 +135,7 @@ def test_a_decided_request_leaves_room_for_a_new_one_in_the_same_period(district
     assert Adjustment.objects.filter(assignment=assignment).count() == 2
 
 
-def test_one_request_key_creates_one_report_and_the_retry_gets_it_unchanged(
-    district, assignment
-):
+def test_one_request_key_creates_one_report_and_the_retry_gets_it_unchanged(district, assignment):
     kwargs = dict(actor=district.town_a, period_key=assignment.task.periods()[0].key)
     first = services.save_report(assignment, summary="第一次", request_key="abc", **kwargs)
     retry = services.save_report(assignment, summary="重试", request_key="abc", **kwargs)
