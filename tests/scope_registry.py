@@ -461,3 +461,23 @@ EXTRA_FILTERS: dict[str, list[tuple[str, str]]] = {}
 
 # Added to every filtered request: the widest window and subtree a page offers.
 WIDE_QUERY = {"days": "3650", "scope": "subtree"}
+
+# Values an add-form or API create needs beyond the page's own defaults (first choices),
+# so that the district's POST naming 东新城's unit/enterprise creates a row: the outsiders'
+# refusal of the same data then comes from the scope. A callable gets the district.
+_PASSWORD = "Scope-Check-Pass-2026!"
+ADD_FORM_DATA: dict[str, dict] = {
+    "accounts:user_add": {
+        "username": "scope_add_user",
+        "first_name": "范围新增用户",
+        "password1": _PASSWORD,
+        "password2": _PASSWORD,
+    },
+    "orgs:enterprise_add": {"name": "范围新增企业", "uscc": "91350100M000100Y43"},
+    "api:unit-list": {"name": "范围新增社区", "kind": "community"},
+    "api:enterprise-list": {
+        "name": "范围新增企业",
+        "uscc": "91350100M000100Y43",
+        "sector_id": lambda d: d.sector.pk,
+    },
+}

@@ -20,7 +20,15 @@ it: the `shared_q()` guard). For each route:
   names a row (FilterSet or filterset_fields, e.g. ?enterprise=, ?unit=, ?plan=) set to
   a foreign row's id → never a 500, never a marker; xlsx/csv bodies are decoded. A
   route that takes POST is posted to and must change no foreign row. Each owner must
-  see the marker (unless OWNER_NO_MARKER says why not: forms, templates).
+  see the marker (unless OWNER_NO_MARKER says why not: forms, templates). Later pages
+  are read too (?page=2 at the smallest page size, and the last page a paginator announces).
+
+Dashboards (`*_dashboard`, `core:home`, 持证率) are rendered by each outsider before and
+after 东新城 gets more enterprises, people, certificates and snapshots: the outsiders'
+numbers (every number in the template context) stay the same, the owner's change.
+Add-forms and API creates with a field over orgs.Unit/orgs.Enterprise are posted by each
+outsider with 东新城's street/enterprise in that field: refused (form error, 400/403/404),
+no row created; the district's identical POST does create one (ADD_FORM_DATA fills the rest).
 
 A route whose model is unknown and which has no written exemption fails with a
 message saying what to add to tests/scope_registry.py.
@@ -33,6 +41,7 @@ import fnmatch
 import io
 import json
 from dataclasses import dataclass, field
+from datetime import date
 
 import openpyxl
 import pytest
@@ -446,6 +455,18 @@ def declared_filters(route: Route, model) -> list[tuple[str, str]]:
     return found
 
 
+def last_page(response) -> int | None:
+    """The last page number the response's paginator (page or API) announces."""
+    for ctx in response.context or []:
+        paginator = ctx.get("paginator")
+        if paginator is not None and hasattr(paginator, "num_pages"):
+            return paginator.num_pages
+    data = getattr(response, "data", None)
+    if isinstance(data, dict) and data.get("next") and data.get("results"):
+        return -(-data["count"] // len(data["results"]))  # page 1 is full when there is a next
+    return None
+
+
 def check_collection_route(route, model, world, district, client):
     url = reverse(route.name) if route.name else "/" + route.route.lstrip("^").rstrip("$")
     problems = []
@@ -471,6 +492,8 @@ def check_collection_route(route, model, world, district, client):
             for f in forbidden
             if f.label == label
         ]
+        # Later pages (the smallest page size a list offers, so a second page exists sooner).
+        requests.append((with_query(url, page=2, per_page=10, **registry.WIDE_QUERY), {}))
         for target, headers in requests:
             response = call(client, "get", target, route, **headers)
             if response.status_code >= 500:
@@ -479,6 +502,10 @@ def check_collection_route(route, model, world, district, client):
             hits = marker_hits(body_text(response), forbidden)
             if hits:
                 problems.append(f"{persona_name} GET {target} shows foreign {hits}")
+            last = last_page(response)
+            last_url = with_query(url, page=last, per_page=10, **registry.WIDE_QUERY)
+            if last and last > 2 and (last_url, {}) not in requests:
+                requests.append((last_url, {}))
         if post:  # POST-only actions (read-all, token): never touch a foreign row
             before = [row_state(f.obj) for f in forbidden]
             response = call(client, "post", url, route)
@@ -632,3 +659,265 @@ def test_admin_is_for_superusers_only(district, client, django_user_model):
     client.force_login(root)
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+# --------------------------------------------------------------------------- dashboards
+
+
+def _numbers(value, path="", depth=0, out=None):
+    """Every number reachable from a context value (dicts, lists, plain objects' attributes)."""
+    from decimal import Decimal
+
+    out = {} if out is None else out
+    if depth > 4:
+        return out
+    if isinstance(value, bool) or value is None:
+        return out
+    if isinstance(value, int | float | Decimal):
+        out[path] = value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _numbers(v, f"{path}.{k}", depth + 1, out)
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            _numbers(v, f"{path}[{i}]", depth + 1, out)
+    elif hasattr(value, "__dict__") and not hasattr(value, "_meta") and not callable(value):
+        for k, v in vars(value).items():
+            if not k.startswith("_"):
+                _numbers(v, f"{path}.{k}", depth + 1, out)
+    return out
+
+
+def dashboard_numbers(response) -> dict:
+    numbers = {}
+    for ctx in response.context or []:
+        for key, value in ctx.flatten().items():
+            if key in ("csrf_token", "request", "view", "perms", "messages", "user"):
+                continue
+            _numbers(value, key, 0, numbers)
+    return numbers
+
+
+DASHBOARDS = [
+    r
+    for r in ROUTES
+    if not r.kwargs
+    and r.name
+    and (
+        r.name.endswith("_dashboard")
+        or r.name == "core:home"
+        or r.name.startswith("workforce:compliance")
+    )
+]
+
+
+def _more_foreign_rows(district) -> None:
+    """More rows owned by 东新城: another enterprise, person, post and certificate in 甲街道."""
+    from xuanpei.orgs.factories import EnterpriseFactory
+    from xuanpei.workforce.factories import CertificateFactory, PostFactory
+    from xuanpei.workforce.models import ComplianceSnapshot
+
+    for i in range(2):
+        ent = EnterpriseFactory(name=f"东城新增标记企业{i}", unit=district.street_a)
+        post = PostFactory(person__name=f"东城新增标记人{i}", enterprise=ent)
+        CertificateFactory(holder=post.person, enterprise=ent, issue_date=registry._due_soon())
+        PostFactory(person__name=f"东城新增乙企业人{i}", enterprise=district.ent_a2)
+        # Today's snapshot too: the 持证率 pages read snapshots when the day has them.
+        ComplianceSnapshot.objects.create(enterprise=ent, on=date.today(), required=5, compliant=2)
+
+
+@pytest.mark.parametrize("route", DASHBOARDS, ids=[r.id for r in DASHBOARDS])
+def test_dashboard_counts_ignore_foreign_rows(route, district, foreign_world, client):
+    """An outsider's numbers stay the same when 东新城 gets more enterprises and certificates."""
+    url = reverse(route.name)
+    before = {}
+    for name in registry.OUTSIDERS:
+        client.force_login(getattr(district, name))
+        response = call(client, "get", url, route)
+        assert response.status_code < 500, (name, url, response.status_code)
+        before[name] = (response.status_code, dashboard_numbers(response))
+        client.logout()
+    client.force_login(district.town_a)
+    owner_before = dashboard_numbers(call(client, "get", url, route))
+    _more_foreign_rows(district)
+    # The owner's numbers do change (otherwise the comparison below proves nothing).
+    owner_after = dashboard_numbers(call(client, "get", url, route))
+    client.logout()
+    problems = []
+    for name in registry.OUTSIDERS:
+        client.force_login(getattr(district, name))
+        response = call(client, "get", url, route)
+        after = (response.status_code, dashboard_numbers(response))
+        if after != before[name]:
+            changed = {
+                k: (before[name][1].get(k), v)
+                for k, v in after[1].items()
+                if before[name][1].get(k) != v
+            }
+            problems.append(f"{name} GET {url}: numbers changed with 东新城's rows: {changed}")
+        client.logout()
+    assert owner_before != owner_after, f"{url}: 东新城's own numbers did not change either"
+    assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------- add-forms
+
+
+class _FormFields:
+    """The fields of a page's forms as a browser would send them (first option chosen)."""
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        self.data: dict[str, str] = {}
+        fields = self.data
+        state = {"select": None, "textarea": None}
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                a = dict(attrs)
+                name = a.get("name")
+                if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+                    if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                        return
+                    fields.setdefault(name, a.get("value") or "")
+                elif tag == "select" and name:
+                    state["select"] = name
+                elif tag == "option" and state["select"]:
+                    value = a.get("value") or ""
+                    sel = state["select"]
+                    if "selected" in a or (value and not fields.get(sel)):
+                        fields[sel] = value
+                elif tag == "textarea" and name:
+                    state["textarea"] = name
+                    fields.setdefault(name, "")
+
+            def handle_endtag(self, tag):
+                if tag == "select":
+                    state["select"] = None
+                elif tag == "textarea":
+                    state["textarea"] = None
+
+            def handle_data(self, data):
+                if state["textarea"] and data.strip():
+                    fields[state["textarea"]] = data.strip()
+
+        Parser().feed(html)
+
+
+def _scope_fields(form_or_serializer) -> dict[str, str]:
+    """{field name: "orgs.Unit"|"orgs.Enterprise"} for each field choosing a unit or enterprise."""
+    found = {}
+    for name, f in form_or_serializer.fields.items():
+        qs = getattr(getattr(f, "child_relation", f), "queryset", None)
+        opts = getattr(getattr(qs, "model", None), "_meta", None)
+        if opts is not None and opts.label in ("orgs.Unit", "orgs.Enterprise"):
+            found[name] = opts.label
+    return found
+
+
+def _add_routes():
+    out = []
+    for r in ROUTES:
+        if r.kwargs or not r.name:
+            continue
+        if r.is_api:
+            ser = getattr(r.view_class, "serializer_class", None)
+            creates = ser is not None and "create" in (r.actions or {}).values()
+            if creates and _scope_fields(ser(context={"request": None})):
+                out.append(r)
+        elif r.name.endswith("_add") and getattr(r.view_class, "form_class", None):
+            form = type("Form", (), {"fields": r.view_class.form_class.base_fields})
+            if _scope_fields(form):
+                out.append(r)
+    return out
+
+
+ADD_ROUTES = _add_routes()
+
+
+def _post_foreign_choice(route, url, model, data, owned, name, district, client) -> list[str]:
+    def post(persona):
+        client.force_login(persona)
+        if route.is_api:
+            response = call(client, "post", url, route, data=json.dumps(data, default=str))
+        else:
+            response = call(client, "post", url, route, data=data)
+        client.logout()
+        return response
+
+    def count():
+        rows = model._default_manager
+        return rows.count(), {n: rows.filter(**{n: obj}).count() for n, obj in owned.items()}
+
+    def form_of(response):
+        return None if route.is_api else (response.context or {}).get("form")
+
+    problems = []
+    for persona in registry.OUTSIDERS:
+        before = count()
+        response = post(getattr(district, persona))
+        status, form = response.status_code, form_of(response)
+        refused = status in (400, 403, 404) or (status == 200 and form is not None and form.errors)
+        if not refused or count() != before:
+            problems.append(
+                f"{persona} POST {url} with 东新城's {name} → {status}, rows {before} → {count()}"
+            )
+    before = count()
+    response = post(district.district)
+    form = form_of(response)
+    if count()[0] != before[0] + 1:
+        errors = form.errors if form is not None else body_text(response)[:300]
+        problems.append(
+            f"the district's POST to {url} with {name}=东新城's did not create a row "
+            f"({response.status_code}: {errors}); fill the form in ADD_FORM_DATA in "
+            "tests/scope_registry.py (otherwise the outsiders' refusal proves nothing)"
+        )
+    return problems
+
+
+@pytest.mark.parametrize("route", ADD_ROUTES, ids=[r.id for r in ADD_ROUTES])
+def test_add_forms_naming_a_foreign_unit_create_nothing(route, district, foreign_world, client):
+    """An add-form or API create naming 东新城's unit/enterprise creates nothing for outsiders.
+
+    Each field over orgs.Unit/orgs.Enterprise is set in turn to 东新城's street or
+    enterprise. The same data from the district (who may use them) does create the
+    row, so the outsiders' refusal comes from the scope, not from an invalid form.
+    """
+    from django.db import transaction
+
+    url = reverse(route.name)
+    model = model_of(route)
+    base = {}
+    if route.is_api:
+        probe = route.view_class.serializer_class(context={"request": None})
+    else:
+        client.force_login(district.district)
+        page = call(client, "get", url, route)
+        assert page.status_code == 200, (url, page.status_code)
+        probe = page.context["form"]
+        base = _FormFields(page.content.decode()).data
+        client.logout()
+    scoped = _scope_fields(probe)
+    for n in scoped:  # only the field under test names a unit or enterprise
+        base.pop(n, None)
+    for n, value in registry.ADD_FORM_DATA.get(route.id, {}).items():
+        base[n] = value(district) if callable(value) else value
+    model_fields = {f.name for f in model._meta.get_fields()}
+    problems, tried = [], 0
+    for name, label in scoped.items():
+        foreign = district.street_a if label == "orgs.Unit" else district.ent_a2
+        f = probe.fields[name]
+        if not getattr(f, "child_relation", f).queryset.filter(pk=foreign.pk).exists():
+            continue  # e.g. 主管部门: 东新城's street is no choice for anyone
+        many = hasattr(f, "child_relation") or type(f).__name__ == "ModelMultipleChoiceField"
+        data = {**base, name: [foreign.pk] if many else foreign.pk}
+        source = getattr(f, "source", None) or name
+        field_name = source if source in model_fields else name.removesuffix("_id")
+        owned = {field_name: foreign} if field_name in model_fields else {}
+        with transaction.atomic():  # each field's row is undone: the next may reuse the data
+            problems += _post_foreign_choice(route, url, model, data, owned, name, district, client)
+            transaction.set_rollback(True)
+        tried += 1
+    assert tried, f"{url}: no field over a unit/enterprise offers 东新城's to the district"
+    assert not problems, "\n".join(problems)
