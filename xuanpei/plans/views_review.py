@@ -43,7 +43,9 @@ class ReviewQueueView(ObjectListView):
         # Only a role that may change plans reviews: the others are offered no link to
         # the queue and are refused it (issue #8 §4, tests/test_navigation.py).
         if request.user.is_authenticated and not reaches(request.user, Plan, "change"):
-            raise PermissionDenied(_("只有计划的制定单位可以审核报告"))
+            raise PermissionDenied(
+                _("只有下达任务的单位（计划制定单位或分解任务的上级单位）可以审核报告")
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -72,7 +74,9 @@ class ReportReviewView(ObjectFormView):
     form_class = ReviewForm
     template_name = "plans/report_review.html"
     partial_template_name = "plans/partials/report_review_form.html"
-    denied_message = gettext_lazy("只有计划的制定单位可以审核报告")
+    denied_message = gettext_lazy(
+        "只有下达任务的单位（计划制定单位或分解任务的上级单位）可以审核报告"
+    )
 
     def allowed(self) -> bool:
         return services.can_review(self.request.user, self.object.assignment)
