@@ -10,15 +10,13 @@ import pytest
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from tests.browser.plan_world import both_sizes, switch_user, town_a_assignment
 from xuanpei.plans import services
 from xuanpei.plans.choices import AssignmentStatus, ReportStatus, Timeframe
-from xuanpei.plans.factories import PlanFactory, TargetFactory, TaskFactory
-from xuanpei.plans.models import Assignment, Evidence, ProgressReport, ReportEvent
+from xuanpei.plans.factories import PlanFactory, TaskFactory
+from xuanpei.plans.models import Evidence, ProgressReport, ReportEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def photo(path):
@@ -35,34 +33,15 @@ def photo(path):
 
 @pytest.fixture
 def assignment(district):
-    year = timezone.localdate().year
-    plan = PlanFactory(
-        unit=district.root, year=year, title=f"测试区{year}年应急管理宣传教育培训工作计划"
-    )
-    task = TaskFactory(
-        plan=plan,
+    return town_a_assignment(
+        district,
         number="三(二)3",
         title="安全生产网格员业务培训",
         content="各新城每季度至少组织开展一次网格员应急管理业务能力培训。",
-        timeframe=Timeframe.ALL_YEAR,
+        target="网格员培训",
+        value="4",
+        unit_label="次",
     )
-    TargetFactory(task=task, name="网格员培训", value=Decimal("4"), unit_label="次")
-    task.lead_units.set([district.town_a_unit, district.town_b_unit])
-    services.sync_assignments(task)
-    return Assignment.objects.get(task=task, unit=district.town_a_unit)
-
-
-def both_sizes(page, shot, name):
-    shot(f"{name}-desktop")
-    page.set_viewport_size(PHONE)
-    shot(f"{name}-phone")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, name
-    page.set_viewport_size(DESKTOP)
-
-
-def switch_user(page, login, username):
-    page.context.clear_cookies()
-    return login(username)
 
 
 def test_a_town_reports_is_returned_resubmits_and_is_accepted(

@@ -6,51 +6,28 @@ quantity counted toward its own target. Desktop and phone shots of each page."""
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
+from tests.browser.plan_world import both_sizes, switch_user, town_a_assignment
 from xuanpei.accounts.factories import UserFactory
 from xuanpei.core.permissions import Role
 from xuanpei.plans import services
-from xuanpei.plans.choices import ReportStatus, Timeframe
-from xuanpei.plans.factories import PlanFactory, TargetFactory, TaskFactory
+from xuanpei.plans.choices import ReportStatus
 from xuanpei.plans.models import Assignment, ProgressReport
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
 
 @pytest.fixture
 def town_assignment(district):
-    year = timezone.localdate().year
-    plan = PlanFactory(
-        unit=district.root, year=year, title=f"测试区{year}年应急管理宣传教育培训工作计划"
-    )
-    task = TaskFactory(
-        plan=plan,
+    return town_a_assignment(
+        district,
         number="三(一)5",
         title="多措并举开展主题宣传教育活动",
         content="统筹办好“全国防灾减灾日”宣传周、“安全生产月”等品牌活动。",
-        timeframe=Timeframe.ALL_YEAR,
+        target="品牌活动",
+        value="5",
+        unit_label="次",
     )
-    TargetFactory(task=task, name="品牌活动", value=Decimal("5"), unit_label="次")
-    task.lead_units.set([district.town_a_unit, district.town_b_unit])
-    services.sync_assignments(task)
-    return Assignment.objects.get(task=task, unit=district.town_a_unit)
-
-
-def both_sizes(page, shot, name):
-    shot(f"{name}-desktop")
-    page.set_viewport_size(PHONE)
-    shot(f"{name}-phone")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, name
-    page.set_viewport_size(DESKTOP)
-
-
-def switch_user(page, login, username):
-    page.context.clear_cookies()
-    return login(username)
 
 
 def test_a_street_receives_a_sub_assignment_reports_and_the_new_town_rolls_it_up(
