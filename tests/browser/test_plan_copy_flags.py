@@ -4,22 +4,12 @@ what is left named, and after review the plan is issued. Desktop and phone shots
 
 import pytest
 
+from tests.browser.plan_world import both_sizes
 from xuanpei.plans.choices import PlanStatus
 from xuanpei.plans.loader import load_template
 from xuanpei.plans.models import Plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-def both_sizes(page, shot, name):
-    shot(f"{name}-desktop")
-    page.set_viewport_size(PHONE)
-    shot(f"{name}-phone")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, name
-    page.set_viewport_size(DESKTOP)
 
 
 def test_a_copied_plan_shows_its_year_bound_text_and_is_issued_after_review(

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from tests.browser.plan_world import switch_user
 from xuanpei.plans.choices import AssignmentStatus, ReportStatus
 from xuanpei.plans.factories import PlanFactory
 from xuanpei.plans.models import Assignment, ProgressReport, Task
@@ -19,11 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def photo(path):
     Image.new("RGB", (800, 600), (40, 120, 200)).save(path, "JPEG")
     return str(path)
-
-
-def switch_user(page, login, username):
-    page.context.clear_cookies()
-    return login(username)
 
 
 def test_a_task_for_two_towns_runs_from_issue_to_acceptance_and_overdue(
