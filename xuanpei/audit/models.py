@@ -108,6 +108,22 @@ class ImportBatch(ScopedModel):
     def __str__(self) -> str:
         return f"#{self.pk} {self.label or self.importer}"
 
+    @classmethod
+    def scope_allows(cls, user, action: str) -> bool:
+        """Batches are read (the list, the change table, the file) and reverted ("change")
+        by district admins only (issue #10 item 2); the import machinery records the
+        batches of every importer ("add"); nobody deletes, imports or exports them."""
+        from xuanpei.core.permissions import is_district_admin
+
+        if action == "add":
+            return True
+        return action in ("view", "change") and is_district_admin(user)
+
+    @property
+    def is_revertable(self) -> bool:
+        """A committed import not yet reverted (whether its rows allow it is the service's call)."""
+        return self.kind == self.Kind.IMPORT and self.status == self.Status.COMMITTED
+
 
 class ImportBatchRow(models.Model):
     """What one accepted row of a batch did to one object (the change table)."""
