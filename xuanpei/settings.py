@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "xuanpei.audit",
     "xuanpei.workforce",
     "xuanpei.plans",
+    "xuanpei.publicity",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "xuanpei.orgs.choices.UnitKind",
         "PlanKindEnum": "xuanpei.plans.choices.PlanKind",
         "TaskKindEnum": "xuanpei.plans.choices.TaskKind",
+        "RuleKindEnum": "xuanpei.publicity.choices.RuleKind",
     },
 }
 
@@ -270,6 +272,12 @@ JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 30)
 # `xuanpei cleanup` (daily): uploads of previews never committed, and import reports.
 IMPORT_UPLOAD_RETENTION_HOURS = env_int("IMPORT_UPLOAD_RETENTION_HOURS", 48)
 IMPORT_REPORT_RETENTION_DAYS = env_int("IMPORT_REPORT_RETENTION_DAYS", 30)
+# The original file a committed import batch keeps (imports/batches/, issue #10) is removed
+# after this many days; the batch and its change rows stay. 365: the Cybersecurity Law
+# (§21) and 等保 2.0 want security/audit logs kept at least six months; the file is the
+# evidence behind an audited import, so it is kept a full year — through one annual plan
+# and assessment cycle — with margin over the legal minimum. Never set it below 180.
+IMPORT_BATCH_FILE_RETENTION_DAYS = env_int("IMPORT_BATCH_FILE_RETENTION_DAYS", 365)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
