@@ -23,18 +23,29 @@ An update never erases (`changes.py`): a blank cell leaves its field as stored,
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
+import time
 from collections.abc import Callable
 from itertools import chain, islice
 from typing import Any
 
+from auditlog.context import disable_auditlog
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from xuanpei.audit.context import acting_as
 from xuanpei.core.field_rules import locked_fields, refusal
+from xuanpei.core.imports.batches import (
+    BatchRows,
+    begin_batch,
+    discard_kept_file,
+    finish_batch,
+    mask_rule,
+    mask_text,
+)
 from xuanpei.core.imports.changes import FieldChange, display, is_clear_marker
 from xuanpei.core.imports.headers import HEADER_SEARCH_ROWS, HeaderMap, find_header
 from xuanpei.core.imports.reader import ImportFileError, read_table
@@ -75,6 +86,10 @@ class Importer:
     chunk_size = 1000
     # True: one bad row and nothing is written, whatever the caller asks (a plan table).
     all_or_nothing = False
+
+    # The commit's import batch and its change table (issue #10); None outside a commit.
+    batch = None
+    batch_rows: BatchRows | None = None
 
     # Options an importer understands beyond the common ones (e.g. the roster's
     # "enterprise"); the CLI and the service pass them through as `options`.
@@ -120,13 +135,25 @@ class Importer:
         if dry_run:
             self._process(body, header, result, total=table.total, progress=progress, write=False)
         else:
+            started = time.monotonic()
             try:
-                with transaction.atomic(), acting_as(self.user, remote_addr=self.remote_addr):
+                # The import is audited as one batch (issue #10): no LogEntry per object.
+                with (
+                    transaction.atomic(),
+                    acting_as(self.user, remote_addr=self.remote_addr),
+                    disable_auditlog(),
+                ):
+                    self.batch = begin_batch(self, data=data, filename=filename)
+                    result.batch_file = self.batch.file_path
+                    self.batch_rows = BatchRows(self.batch)
                     self._process(
                         body, header, result, total=table.total, progress=progress, write=True
                     )
                     if all_or_nothing and result.rejected:
                         raise AllOrNothingRejected
+                    self.batch_rows.flush()
+                    finish_batch(self.batch, result, started=started)
+                    result.batch_id = self.batch.pk
             except AllOrNothingRejected:
                 result.commit_failed(all_or_nothing_message(result.rejected))
             except ImportFileError:
@@ -134,6 +161,11 @@ class Importer:
             except Exception as exc:  # noqa: BLE001 - the person gets a message, never a 500
                 logger.exception("import %s failed during commit", self.name)
                 result.commit_failed(self.commit_error_message(exc))
+            finally:
+                if result.batch_id is None:  # rolled back: the kept copy goes too
+                    discard_kept_file(result.batch_file)
+                    result.batch_file = ""
+                self.batch = self.batch_rows = None
         if result.rows == 0 and not result.error:
             raise ImportFileError(
                 _("文件中没有数据行（表头在第 %(row)d 行）") % {"row": header.row_number}
@@ -218,11 +250,51 @@ class Importer:
     def write_rows(self, rows: list[Row]) -> None:
         """Persist a chunk's created and updated rows (already in a transaction).
 
-        Saving row by row keeps django-auditlog's signals; a high-volume importer
-        overrides this with bulk_create/COPY and writes its LogEntry rows itself.
+        Row by row: each `save_row` runs inside `batch_rows.capture`, which records
+        what it writes (the row's object and what services write beside it) as rows
+        of the import batch. A high-volume importer overrides this with bulk_create/
+        COPY and calls `self.batch_rows.add` itself.
         """
         for row in rows:
-            self.save_row(row)
+            if self.batch_rows is None:
+                self.save_row(row)
+                continue
+            with self.batch_rows.capture(
+                row.number, main=row.target, changes=self.masked_changes(row)
+            ):
+                self.save_row(row)
+
+    def record_unchanged(self, rows: list[Row]) -> None:
+        """The accepted rows that change nothing, in the batch's change table."""
+        if self.batch_rows is None:
+            return
+        for row in rows:
+            obj = row.instance
+            self.batch_rows.add(
+                row_number=row.number, obj=obj, action="unchanged", repr=self.object_repr(obj)
+            )
+
+    def object_repr(self, obj) -> str:
+        """How the change table names an object (masked where the log masks)."""
+        return str(obj)
+
+    def masked_changes(self, row: Row) -> list[tuple[str, str, str]]:
+        """`row.changes` with the values of fields auditlog masks (ID numbers) masked."""
+        names, mask = mask_rule(self.model)
+        if not names or not row.changes:
+            return row.changes
+        headers = {c.key: str(c.header) for c in self.columns}
+        labels = set()
+        for name in names:
+            labels.add(headers.get(name, ""))
+            with contextlib.suppress(Exception):  # a mask on a field the model lacks
+                labels.add(str(self.model._meta.get_field(name).verbose_name))
+        return [
+            (label, mask_text(old, mask), mask_text(new, mask))
+            if label in labels
+            else (label, old, new)
+            for label, old, new in row.changes
+        ]
 
     def save_row(self, row: Row) -> None:
         obj = row.target
@@ -291,6 +363,7 @@ class Importer:
                 changed = [r for r in accepted if r.action != "unchanged"]
                 self.write_rows(changed)
                 self.verify_scope(changed)
+                self.record_unchanged([r for r in accepted if r.action == "unchanged"])
             self._tally(result, rows, accepted)
             if progress and chunk:
                 progress(chunk[-1][0], total)

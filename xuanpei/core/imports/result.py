@@ -36,6 +36,10 @@ class ImportResult:
     changes: list[FieldChange] = field(default_factory=list)
     # A failed commit (nothing written) or an unreadable file.
     error: str = ""
+    # The committed import's batch (issue #10); None for a dry run or a failed commit.
+    batch_id: int | None = None
+    # Storage name of the batch's kept original (for a caller that rolls back later).
+    batch_file: str = field(default="", repr=False)
 
     COUNTS = ("rows", "accepted", "rejected", "created", "updated", "unchanged")
 
@@ -50,6 +54,7 @@ class ImportResult:
         """A failed commit rolled everything back: nothing was created or updated."""
         self.error = message
         self.created = self.updated = self.unchanged = 0
+        self.batch_id = None
 
     def to_dict(self, *, limit: int = PREVIEW_LIMIT) -> dict:
         """JSON-ready summary for a Job row (errors cut to `limit`; the report has all)."""
@@ -57,6 +62,7 @@ class ImportResult:
             **self.counts(),
             "dry_run": self.dry_run,
             "error": self.error,
+            "batch_id": self.batch_id,
             "errors": [asdict(e) for e in self.errors[:limit]],
             "errors_total": len(self.errors),
             "outcomes": [list(o) for o in self.outcomes[:limit]],

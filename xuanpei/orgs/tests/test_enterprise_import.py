@@ -7,6 +7,7 @@ from auditlog.models import LogEntry
 from django.db import IntegrityError
 from openpyxl import load_workbook
 
+from xuanpei.audit.models import ImportBatch, ImportBatchRow
 from xuanpei.core.imports import ImportFileError
 from xuanpei.core.imports.service import run_import
 from xuanpei.core.imports.testing import csv_bytes, xlsx_bytes
@@ -94,11 +95,14 @@ def test_a_valid_row_creates_the_enterprise_with_every_column(district):
     assert ent.created_by == district.town_a
 
 
-def test_writes_are_in_the_audit_log_with_the_importing_user(district):
-    imp(sheet(row()), district.town_a)
+def test_writes_are_in_the_import_batch_with_the_importing_user(district):
+    """Issue #10: a bulk write is audited as one batch, with no LogEntry per object."""
+    result = imp(sheet(row()), district.town_a)
     ent = Enterprise.objects.get(uscc=NEW)
-    entry = LogEntry.objects.get_for_object(ent).get(action=LogEntry.Action.CREATE)
-    assert entry.actor == district.town_a
+    assert not LogEntry.objects.get_for_object(ent).exists()
+    batch = ImportBatch.objects.get(pk=result.batch_id)
+    assert batch.user == district.town_a
+    assert batch.changes.get(object_id=ent.pk).action == ImportBatchRow.Action.CREATED
 
 
 def test_existing_uscc_updates_and_identical_row_is_unchanged(district):

@@ -98,7 +98,7 @@ class Command(BaseCommand):
                 source=ReportSource(path, path.name, get_importer(name).columns),
             )
         if options["json"]:
-            payload = {**result.counts(), "dry_run": result.dry_run}
+            payload = {**result.counts(), "dry_run": result.dry_run, "batch_id": result.batch_id}
             if result.error:
                 payload["error"] = result.error
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
@@ -120,6 +120,8 @@ class Command(BaseCommand):
             f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
             + ("（试运行，未写入）" if result.dry_run else "")
         )
+        if result.batch_id:
+            self.stdout.write(f"导入批次：#{result.batch_id}")
         if options["report"] and result.errors:
             self.stdout.write(f"错误报告：{options['report']}")
 
