@@ -142,6 +142,24 @@ AUTH_PASSWORD_VALIDATORS = [
     },
 ]
 
+# The cache: Redis when REDIS_URL is set (redis://host:6379/0), shared by every server
+# process — the public certificate check's rate limit (django-ratelimit, workforce/
+# views_public.py) counts there, so N workers allow the configured rate, not N times it.
+# Unset (`make run`, one process): Django's in-process local-memory cache.
+# The login lock-out does not live in the cache: see AXES_HANDLER below.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Several deployments (or test runs) may share one Redis server.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "xuanpei"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Lock-out: 5 failures → 15 minutes (issue #2, security baseline), for the account on the
 # client that failed (username + address, issue #9 item 5): an attacker elsewhere cannot
 # lock the owner out, and the district's NAT'd offices are not locked as a whole either.
@@ -151,6 +169,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Failures and locks are rows in the database (AccessAttempt, AccessLog), not cache keys:
+# every server process reads the same rows, a lock survives a restart of Redis (which
+# keeps nothing on disk here) or of the server, the delay ladder, `xuanpei unlock` and the
+# unlock button read those rows, and the log of logins is part of the 安全审计 record.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # The client address: REMOTE_ADDR, or behind N trusted reverse proxies (nginx in front:
 # XUANPEI_TRUSTED_PROXIES=1) the address the outermost one saw in X-Forwarded-For
 # (accounts/lockout.py). Never trust the header without a proxy that overwrites it.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 MANIFEST = "staticfiles.json"
 
@@ -27,5 +27,21 @@ def static_manifest_exists(app_configs, **kwargs):
             f"静态文件清单 {root / MANIFEST} 不存在：DEBUG=0 时所有页面都会出错（500）",
             hint="先运行 xuanpei collectstatic --noinput，再启动服务",
             id="xuanpei.E001",
+        )
+    ]
+
+
+@register(Tags.caches, deploy=True)
+def shared_cache(app_configs, **kwargs):
+    """Production runs several server processes: the public check's rate limit must count
+    in a cache they share (REDIS_URL), or each process allows the whole rate."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if not backend.endswith("LocMemCache"):
+        return []
+    return [
+        Warning(
+            "缓存为进程内缓存（未设置 REDIS_URL）：多个服务进程时，公开查询的频率限制按进程分别计数",
+            hint="设置 REDIS_URL=redis://主机:6379/0，使所有服务进程共用一个计数",
+            id="xuanpei.W002",
         )
     ]

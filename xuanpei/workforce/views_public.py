@@ -9,8 +9,8 @@ number, so the page cannot be used to find out whose a number is.
 Lookups are rate-limited per client IP (django-ratelimit, default cache;
 `PUBLIC_CHECK_RATE`, default 10 a minute). Behind a reverse proxy set
 RATELIMIT_IP_META_KEY so the limit applies to the client, not the proxy; with
-several worker processes use a shared cache (Redis, Memcached), since the
-default local-memory cache counts per process.
+several worker processes set REDIS_URL (settings: Django's RedisCache), since the
+default local-memory cache counts per process (`check --deploy` warns of it).
 """
 
 from __future__ import annotations

@@ -24,3 +24,17 @@ def test_the_ordinary_check_does_not_ask_for_collectstatic(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path  # development: runserver serves the files from their apps
 
     call_command("check", "--tag", "staticfiles")
+
+
+def test_deploy_check_warns_when_the_rate_limit_counts_per_process(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from xuanpei.core.checks import shared_cache
+
+    assert [w.id for w in shared_cache(None)] == ["xuanpei.W002"]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+        }
+    }
+    assert shared_cache(None) == []
