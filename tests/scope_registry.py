@@ -245,6 +245,17 @@ def _foreign_comment(d) -> Foreign:
     return Foreign(comment, ("东城标记批示",))
 
 
+def _foreign_batch(d) -> Foreign:
+    from xuanpei.audit.factories import ImportBatchFactory, ImportBatchRowFactory
+
+    # An import by 东新城's admin: only district admins read batches (ImportBatch.scope_allows).
+    batch = ImportBatchFactory(
+        user=d.town_a, unit=d.town_a_unit, file_name="marker_batch_a.xlsx", label="标记批次甲"
+    )
+    ImportBatchRowFactory(batch=batch, obj=d.ent_a2)
+    return Foreign(batch, ("marker_batch_a.xlsx",), visible_to=("district",))
+
+
 # "app_label.Model" → the foreign object of 东新城 (see the module docstring, §1).
 FOREIGN_OBJECTS: dict[str, Callable[[object], Foreign]] = {
     # 甲社区 sits under 东新城/甲街道; the enterprise persona's ent_a1 sits in 甲街道
@@ -271,6 +282,8 @@ FOREIGN_OBJECTS: dict[str, Callable[[object], Foreign]] = {
     "plans.ReportEvent": _foreign_event,
     "plans.Adjustment": _foreign_adjustment,
     "plans.Comment": _foreign_comment,
+    # Import batches (issue #10): district admins only.
+    "audit.ImportBatch": _foreign_batch,
 }
 
 # --- Foreign objects of other kinds (§1b) -----------------------------------------------

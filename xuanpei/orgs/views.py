@@ -7,7 +7,6 @@ Writes go through `orgs.services`.
 
 import copy
 
-from auditlog.models import LogEntry
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -15,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from xuanpei.accounts.models import User
-from xuanpei.audit.display import ChangeRow, change_rows, related_names
-from xuanpei.audit.filters import ACTION_LABELS
+from xuanpei.audit.timeline import timeline
 from xuanpei.core.permissions import has_action
 from xuanpei.core.privacy import can_see_personal_data, display_phone
 from xuanpei.core.views import (
@@ -210,26 +208,13 @@ class EnterpriseDetailView(ObjectDetailView):
         user = self.request.user
         ctx["phones_whole"] = can_see_personal_data(user)
         ctx["safety_phone"] = display_phone(self.object.safety_phone, user)
-        entries = list(
-            LogEntry.objects.get_for_object(self.object).select_related("actor", "content_type")[
-                : self.history_limit
-            ]
-        )
-        names = related_names(entries)
         phone_label = str(Enterprise._meta.get_field("safety_phone").verbose_name)
-        ctx["history"] = [
-            {
-                "entry": entry,
-                "action": ACTION_LABELS.get(entry.action, entry.action),
-                "rows": [
-                    ChangeRow(r.label, display_phone(r.before, user), display_phone(r.after, user))
-                    if r.label == phone_label
-                    else r
-                    for r in change_rows(entry, names)
-                ],
-            }
-            for entry in entries
-        ]
+        ctx["history"] = timeline(
+            [self.object],
+            limit=self.history_limit,
+            user=user,
+            value=lambda label, text: display_phone(text, user) if label == phone_label else text,
+        )
         return ctx
 
 

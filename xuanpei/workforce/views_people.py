@@ -24,10 +24,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from auditlog.models import LogEntry
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -38,8 +36,8 @@ from django.views import generic
 from django.views.generic.detail import SingleObjectMixin
 
 from xuanpei.audit.context import request_address
-from xuanpei.audit.display import ChangeRow, change_rows, related_names
-from xuanpei.audit.filters import ACTION_LABELS
+from xuanpei.audit.display import ChangeRow
+from xuanpei.audit.timeline import timeline
 from xuanpei.core.permissions import Role, is_district_admin
 from xuanpei.core.scoping import reaches
 from xuanpei.core.validators import mask_id_number
@@ -115,39 +113,16 @@ def status_badge(status: CertificateStatus) -> dict:
     }
 
 
-def history_of(objects, *, limit: int = 20) -> list[dict]:
-    """Audit entries of `objects` (newest first), personal values hidden, ACCESS entries named."""
-    q = Q()
-    for obj in objects:
-        q |= Q(content_type__app_label="workforce", content_type__model=obj._meta.model_name) & Q(
-            object_pk=str(obj.pk)
-        )
-    if not q:
-        return []
-    entries = list(LogEntry.objects.filter(q).select_related("actor", "content_type")[:limit])
-    names = related_names(entries)
-    rows = []
-    for entry in entries:
-        changes = [
-            ChangeRow(r.label, _("（已隐藏）"), _("（已隐藏）"))
-            if r.label in HIDDEN_HISTORY_LABELS
-            else r
-            for r in change_rows(entry, names)
-        ]
-        label = ACTION_LABELS.get(entry.action, entry.action)
-        if entry.action == LogEntry.Action.ACCESS:
-            label = _("查看完整身份证号")
-            changes = []
-        rows.append(
-            {
-                "entry": entry,
-                "action": label,
-                "object": entry.content_type.model_class()._meta.verbose_name,
-                "object_repr": entry.object_repr,
-                "rows": changes,
-            }
-        )
-    return rows
+def history_of(objects, *, user=None, limit: int = 20) -> list[dict]:
+    """Audit entries and import-batch rows of `objects` (newest first, `audit.timeline`),
+    personal values hidden, ACCESS entries named."""
+    return timeline(
+        objects,
+        limit=limit,
+        user=user,
+        hidden_labels=HIDDEN_HISTORY_LABELS,
+        access_label=_("查看完整身份证号"),
+    )
 
 
 def mask_history_numbers(history: list[dict], person: Person) -> None:
@@ -276,7 +251,7 @@ class PersonDetailView(ObjectDetailView):
             posts=posts,
             certificates=cert_rows,
         )
-        history = history_of([person, *posts, *certificates])
+        history = history_of([person, *posts, *certificates], user=user)
         mask_history_numbers(history, person)
         ctx["history"] = history
         return ctx
@@ -375,7 +350,7 @@ class CertificateDetailView(ObjectDetailView):
             else set(),
             active=cert.state == CertificateState.ACTIVE,
         )
-        history = history_of(chain)
+        history = history_of(chain, user=user)
         mask_history_numbers(history, cert.holder)
         ctx["history"] = history
         return ctx
