@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from xuanpei.audit.context import acting_as
 from xuanpei.audit.models import ImportBatch, ImportBatchRow
 from xuanpei.core.concurrency import lock, transition
-from xuanpei.core.imports.batches import SYSTEM_USERNAME, BatchRows, python_value
+from xuanpei.core.imports.batches import SYSTEM_USERNAME, BatchRows, links_key, python_value
 from xuanpei.core.permissions import is_district_admin
 
 Action = ImportBatchRow.Action
@@ -202,8 +202,9 @@ def _differs(instance, after: dict, m2m: set[str]) -> list[str]:
             field = fields[name]
             if getattr(field, "auto_now", False):
                 continue  # a stamp: a real edit changes a field beside it
-            current = raw_value(getattr(instance, name))
-            value = raw_value(python_value(field, value))
+            # Compared as the field's values: 5 and 5.00 are one decimal.
+            current = python_value(field, raw_value(getattr(instance, name)))
+            value = python_value(field, value)
             label = field.verbose_name
         else:
             continue
@@ -482,7 +483,7 @@ def _assign(model, values: dict) -> tuple[dict, dict]:
     for name, value in values.items():
         if name in fields:
             scalar[name] = python_value(fields[name], value)
-        elif name in m2m_names:
+        elif name in m2m_names or name.removesuffix("#links") in m2m_names:
             m2m[name] = value or []
     return scalar, m2m
 
@@ -513,7 +514,32 @@ def _restore(model, objs: list[_Object]) -> None:
         model._base_manager.bulk_update(instances, [attnames[n] for n in names], batch_size=500)
     for instance, m2m in m2m_work:
         for name, pks in m2m.items():
-            getattr(instance, name).set(pks)
+            if name.endswith("#links"):
+                continue
+            links = m2m.get(links_key(name))
+            if links is None:
+                getattr(instance, name).set(pks)
+            else:
+                _restore_links(instance, name, links)
+
+
+def _restore_links(instance, name: str, links: list) -> None:
+    """The link rows as they were, their ids included (`.set()` would insert new ones)."""
+    field = type(instance)._meta.get_field(name)
+    through = field.remote_field.through
+    source = through._meta.get_field(field.m2m_field_name()).attname
+    target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+    wanted = {link: related for link, related in links}
+    rows = through._base_manager.filter(**{source: instance.pk})
+    rows.exclude(pk__in=list(wanted)).delete()
+    present = set(rows.values_list("pk", flat=True))
+    through._base_manager.bulk_create(
+        [
+            through(pk=link, **{source: instance.pk, target: related})
+            for link, related in wanted.items()
+            if link not in present
+        ]
+    )
 
 
 def _delete(created: list[_Object]) -> None:

@@ -413,9 +413,9 @@ class _Capture:
         entry = self.entry(type(instance), instance.pk, Action.UPDATED)
         entry.obj = instance
         if action.startswith("pre_") and entry.action == Action.UPDATED and name not in entry.m2m:
-            entry.before.setdefault(
-                name, sorted(getattr(instance, name).values_list("pk", flat=True))
-            )
+            links = m2m_links(instance, name)
+            entry.before.setdefault(name, sorted(t for _link, t in links))
+            entry.before.setdefault(links_key(name), links)
         entry.m2m.add(name)
 
     def finish(self, *, main, changes) -> None:
@@ -432,7 +432,8 @@ class _Capture:
                 fields = concrete_attnames(entry.model)
                 if not any(n not in fields or not _auto_now(fields[n]) for n in changed):
                     continue
-                entry.before = {n: entry.before.get(n) for n in changed}
+                kept = changed | {links_key(n) for n in changed & entry.m2m}
+                entry.before = {n: entry.before.get(n) for n in kept}
                 entry.after = {n: entry.after[n] for n in changed}
             if key == main_key and changes is not None:
                 shown = changes_dict(changes) if entry.action == Action.UPDATED else None
@@ -448,6 +449,21 @@ class _Capture:
                 before=entry.before or None,
                 after=entry.after or None,
             )
+
+
+def links_key(name: str) -> str:
+    """Where `before` keeps a many-to-many field's link rows ([link pk, related pk]), so a
+    revert puts back the very rows the import removed."""
+    return f"{name}#links"
+
+
+def m2m_links(instance, name: str) -> list[list[int]]:
+    field = instance._meta.get_field(name)
+    through = field.remote_field.through
+    source = through._meta.get_field(field.m2m_field_name()).attname
+    target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+    rows = through._base_manager.filter(**{source: instance.pk}).values_list("pk", target)
+    return sorted([link, related] for link, related in rows)
 
 
 def _describe(entry: _Entry) -> dict | None:
