@@ -245,6 +245,37 @@ def _foreign_comment(d) -> Foreign:
     return Foreign(comment, ("东城标记批示",))
 
 
+def _foreign_campaign(d) -> Foreign:
+    from xuanpei.publicity.factories import CampaignFactory
+
+    # 东新城's own campaign, running today: the month view, the list and the feed show it.
+    today = date.today()
+    campaign = CampaignFactory(
+        unit=d.town_a_unit,
+        year=today.year,
+        name="东城标记宣传活动",
+        theme="东城标记宣传主题",
+        start_date=today,
+        end_date=today,
+    )
+    return Foreign(campaign, ("东城标记宣传活动", "东城标记宣传主题"))
+
+
+def _foreign_rule(d) -> Foreign:
+    from xuanpei.publicity.factories import ThemedDayRuleFactory
+
+    rule = ThemedDayRuleFactory(unit=d.town_a_unit, name="东城标记宣传日", note="东城标记规则说明")
+    return Foreign(rule, ("东城标记宣传日",))
+
+
+def _foreign_feed(d) -> Foreign:
+    from xuanpei.publicity.factories import CalendarFeedFactory
+
+    # The private link is shown to the unit's own users only (the district has its own).
+    feed = CalendarFeedFactory(unit=d.town_a_unit, token="dongchengmarkerfeedtoken0001")
+    return Foreign(feed, ("dongchengmarkerfeedtoken0001",), visible_to=("town_a",))
+
+
 def _foreign_batch(d) -> Foreign:
     from xuanpei.audit.factories import ImportBatchFactory, ImportBatchRowFactory
 
@@ -282,6 +313,10 @@ FOREIGN_OBJECTS: dict[str, Callable[[object], Foreign]] = {
     "plans.ReportEvent": _foreign_event,
     "plans.Adjustment": _foreign_adjustment,
     "plans.Comment": _foreign_comment,
+    # Publicity (issue #11): 东新城's own campaign, rule and private calendar link.
+    "publicity.Campaign": _foreign_campaign,
+    "publicity.ThemedDayRule": _foreign_rule,
+    "publicity.CalendarFeed": _foreign_feed,
     # Import batches (issue #10): district admins only.
     "audit.ImportBatch": _foreign_batch,
 }
@@ -425,6 +460,8 @@ EXEMPT_ROUTES: dict[str, str] = {
     "api:api-root": "API 根：只列出各接口的链接",
     "api-not-found": "/api/ 下不存在的地址：一律 JSON 404，不含数据",
     "static/*": "静态文件",
+    "publicity:feed_ics": "日历订阅（.ics）：凭单位的私密令牌匿名读取，无令牌即 404；"
+    "publicity/tests/test_feed.py 检查只含该单位可见的活动、令牌失效后 404",
 }
 
 
@@ -458,6 +495,8 @@ OWNER_GET: dict[str, tuple[set[int], str]] = {
 
 # Collection routes (GET) where an owner legitimately never sees the marker, and why.
 OWNER_NO_MARKER: dict[str, str] = {
+    "publicity:campaign_add": "新增表单，不列出已有活动",
+    "publicity:rule_add": "新增表单，不列出已有规则",
     "accounts:user_add": "新增表单，不列出已有用户",
     "orgs:enterprise_add": "新增表单，不列出已有企业",
     "orgs:enterprise_import": "导入上传页，不列出数据",
@@ -488,6 +527,21 @@ ADD_FORM_DATA: dict[str, dict] = {
     },
     "orgs:enterprise_add": {"name": "范围新增企业", "uscc": "91350100M000100Y43"},
     "api:unit-list": {"name": "范围新增社区", "kind": "community"},
+    "publicity:campaign_add": {
+        "rule": "",
+        "year": date.today().year,
+        "name": "范围新增宣传活动",
+        "start_date": date.today().isoformat(),
+        "end_date": date.today().isoformat(),
+    },
+    "publicity:rule_add": {"name": "范围新增宣传日", "kind": "local"},
+    "api:campaign-list": {
+        "year": date.today().year,
+        "name": "范围新增宣传活动",
+        "start_date": date.today().isoformat(),
+        "end_date": date.today().isoformat(),
+    },
+    "api:themeddayrule-list": {"name": "范围新增宣传日", "kind": "local"},
     "api:enterprise-list": {
         "name": "范围新增企业",
         "uscc": "91350100M000100Y43",

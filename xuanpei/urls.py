@@ -51,6 +51,7 @@ api_v1 = [
     path("", include("xuanpei.orgs.api.urls")),
     path("", include("xuanpei.workforce.api.urls")),
     path("", include("xuanpei.plans.api.urls")),
+    path("", include("xuanpei.publicity.api.urls")),
 ]
 
 urlpatterns = [
@@ -59,6 +60,7 @@ urlpatterns = [
     path("orgs/", include("xuanpei.orgs.urls")),
     path("workforce/", include("xuanpei.workforce.urls")),
     path("plans/", include("xuanpei.plans.urls")),
+    path("publicity/", include("xuanpei.publicity.urls")),
     path("notifications/", include("xuanpei.notifications.urls")),
     path("audit/", include("xuanpei.audit.urls")),
     path("admin/", admin.site.urls),

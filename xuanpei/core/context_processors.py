@@ -85,7 +85,28 @@ MENU: tuple[Nav, ...] = (
             ),
         ),
     ),
-    Nav(_("宣传"), None, "megaphone"),
+    Nav(
+        _("宣传"),
+        "publicity:calendar",
+        "megaphone",
+        model="publicity.Campaign",
+        children=(
+            Nav(_("宣传日历"), "publicity:calendar", "calendar-event", model="publicity.Campaign"),
+            Nav(
+                _("宣传主题活动"),
+                "publicity:campaign_list",
+                "list-ul",
+                model="publicity.Campaign",
+            ),
+            Nav(
+                _("宣传日规则"),
+                "publicity:rule_list",
+                "gear",
+                model="publicity.ThemedDayRule",
+                action="change",
+            ),
+        ),
+    ),
     Nav(_("培训"), None, "mortarboard"),
     Nav(
         _("持证"),

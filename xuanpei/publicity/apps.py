@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicityConfig(AppConfig):
+    name = "xuanpei.publicity"
+    label = "publicity"
+    verbose_name = _("宣传")
+
+    def ready(self) -> None:
+        from xuanpei.audit.registration import register
+        from xuanpei.publicity import models as m
+
+        register(m.ThemedDayRule)
+        register(m.Campaign, m2m_fields={"tasks"})
+        register(m.CalendarFeed, exclude_fields=["token"])

@@ -1,0 +1,14 @@
+"""Who may change which field of the calendar's rows (core.field_rules, issue #9 item 1).
+
+Which rows a user may change is scope (the district's rows only the district); these
+are the fields that stay as they were once the row exists: a campaign is one rule's
+occurrence in one year for one owner, and a rule's owner is what makes it national or
+a unit's own. (A ruled campaign's dates are the rule's: the edit form and the API
+refuse them, see `forms.CampaignEditForm` and `api.serializers.CampaignSerializer`.)
+"""
+
+from xuanpei.core.field_rules import FieldRules, register
+from xuanpei.publicity.models import Campaign, ThemedDayRule
+
+CAMPAIGN_RULES = register(Campaign, FieldRules(fixed=("rule", "year", "unit")))
+RULE_RULES = register(ThemedDayRule, FieldRules(fixed=("unit",)))
