@@ -42,6 +42,7 @@ from xuanpei.core.imports import (
     register_exporter,
     register_importer,
 )
+from xuanpei.core.imports.batches import discard_kept_file
 from xuanpei.core.imports.headers import HEADER_SEARCH_ROWS, find_header
 from xuanpei.core.imports.values import safe_row, split_names
 from xuanpei.orgs.models import Unit
@@ -630,6 +631,8 @@ def import_plan_workbook(
         if not dry_run and any(not r.ok for r in results.values()):
             transaction.set_rollback(True)
             for result in results.values():
+                # The batch rows roll back; the kept copy of the file is not transactional.
+                discard_kept_file(result.batch_file)
                 if not result.error:
                     result.commit_failed(_("另一张表有错误，所有数据均未写入"))
     return results

@@ -1,6 +1,7 @@
 """Import batches (issue #10): every committed import writes one batch and its change
 rows and no per-object LogEntry; a batch reverts to the database it found."""
 
+import io
 import json
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from auditlog.models import LogEntry
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
+from openpyxl import load_workbook
 
 from xuanpei.audit.models import ImportBatch, ImportBatchRow
 from xuanpei.audit.services import RevertRefused, revert_batch, revert_conflicts
@@ -21,7 +23,12 @@ from xuanpei.orgs.models import Enterprise
 from xuanpei.orgs.services import update_enterprise
 from xuanpei.plans.choices import TaskKind
 from xuanpei.plans.factories import PlanFactory, TargetFactory, TaskFactory
-from xuanpei.plans.importers import PublicityTaskExporter, TrainingTaskExporter
+from xuanpei.plans.importers import (
+    PublicityTaskExporter,
+    TrainingTaskExporter,
+    import_plan_workbook,
+    write_plan_workbook,
+)
 from xuanpei.plans.models import Assignment, Target, Task
 from xuanpei.plans.tests.test_task_tables import edited, export_bytes
 
@@ -334,3 +341,20 @@ def test_batch_rows_go_in_by_copy_on_postgresql(district, monkeypatch):
     result = ent_import(district.town_a, ent_row(make_uscc(7)), ent_row(make_uscc(8)))
     assert ImportBatchRow.objects.filter(batch_id=result.batch_id).count() == 2
     assert used == ([2] if connection.vendor == "postgresql" else [])
+
+
+def test_a_plan_workbook_rolled_back_by_its_other_sheet_keeps_no_batch(district, plan):
+    buffer = io.BytesIO()
+    write_plan_workbook(plan, buffer)
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+    workbook.worksheets[0]["C3"] = "改名的任务"
+    workbook.worksheets[1]["J3"] = "培训多次"  # an unreadable target: the whole file fails
+    changed = io.BytesIO()
+    workbook.save(changed)
+    results = import_plan_workbook(plan, changed.getvalue(), user=district.district)
+    assert all(r.batch_id is None for r in results.values())
+    assert not ImportBatch.objects.exists()
+    assert (
+        not default_storage.exists(batches.BATCH_DIR)
+        or not default_storage.listdir(batches.BATCH_DIR)[1]
+    )

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from xuanpei.audit.models import ImportBatch
 from xuanpei.core.imports.testing import csv_bytes, xlsx_bytes
 from xuanpei.orgs.factories import make_uscc
 from xuanpei.orgs.importers import HEADERS
@@ -45,6 +46,7 @@ def test_all_rows_accepted_exits_0_with_json_counts(district, tmp_path):
         "updated": 0,
         "unchanged": 0,
         "dry_run": False,
+        "batch_id": ImportBatch.objects.get().pk,  # issue #10: the import's audit batch
     }
     assert Enterprise.objects.filter(name="命令行公司").exists()
 
