@@ -367,6 +367,10 @@ class _Capture:
     def pre_save(self, sender, instance, update_fields):
         if instance._state.adding or instance.pk is None:
             return
+        entry = self.entries.get((sender._meta.concrete_model, instance.pk))
+        if entry is not None and entry.action == Action.CREATED:
+            self.pending_before[id(instance)] = {}  # created in this row: no old values
+            return
         fields = concrete_attnames(sender)
         if update_fields is not None:
             names = [sender._meta.get_field(n).attname for n in update_fields]
@@ -384,8 +388,12 @@ class _Capture:
             old = self.pending_before.pop(id(instance), None)
             if old is None:
                 return
-            new = values_of(instance, list(old))
             entry = self.entry(sender, instance.pk, Action.UPDATED)
+            if entry.action == Action.CREATED:
+                entry.after.update(values_of(instance))
+                entry.obj = instance
+                return
+            new = values_of(instance, list(old))
             for name, value in old.items():
                 if entry.action == Action.UPDATED:
                     entry.before.setdefault(name, value)
