@@ -3,7 +3,7 @@
 Since issue #3 §8 it also adds the demo workforce (people, posts, certificates)
 to every enterprise, runs the integrity checks and refreshes the 持证率 snapshots;
 since issue #4 the yearly plans (2022 from the template, this year's as its copy)
-with their reports as of today.
+with their reports as of today; since issue #11 the themed-day calendar.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,6 +11,7 @@ from django.db import transaction
 
 from xuanpei.orgs import demo
 from xuanpei.plans import demo as plans_demo
+from xuanpei.publicity import demo as publicity_demo
 from xuanpei.workforce import demo as workforce_demo
 
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             result = demo.seed_demo(scale=scale, seed=seed)
             workforce = workforce_demo.seed_workforce(seed=seed)
             plans = plans_demo.seed_plans(seed=seed)
+            publicity = publicity_demo.seed_publicity()
         self.stdout.write(
             self.style.SUCCESS(
                 f"已载入演示数据：单位 {result.units} 个（其中行业部门 {result.departments} 个），"
@@ -65,3 +67,4 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(self.style.SUCCESS(plans.summary_line()))
+        self.stdout.write(self.style.SUCCESS(publicity.summary_line()))
