@@ -163,6 +163,22 @@ def count_links(batch: ImportBatch) -> list[dict]:
     written, so they have no change rows: that count links to nothing)."""
     base = reverse("audit:importbatch_detail", args=[batch.pk])
     action = ImportBatchRow.Action
+    if batch.kind == ImportBatch.Kind.REVERT:
+        # A revert's own counts say what it did to the objects: removed, restored, re-created.
+        done = dict(batch.changes.values_list("action").annotate(n=Count("pk")).order_by("action"))
+        return [
+            {
+                "key": key,
+                "label": label,
+                "value": done.get(act, 0),
+                "url": f"{base}?action={act}#changes",
+            }
+            for key, label, act in (
+                ("deleted", _("删除"), action.DELETED),
+                ("restored", _("恢复原值"), action.UPDATED),
+                ("recreated", _("重新创建"), action.CREATED),
+            )
+        ]
     spec = [
         ("rows", _("数据行"), ""),
         ("accepted", _("通过"), ""),
