@@ -24,9 +24,12 @@ run: install
 	$(BIN)/xuanpei demo-accounts
 	$(BIN)/xuanpei runserver $(HOST):$(PORT)
 
-# The whole suite on the configured database (SQLite unless DATABASE_URL is set).
+# The whole suite on the configured database (SQLite unless DATABASE_URL is set), on
+# PYTEST_WORKERS pytest-xdist workers, each with its own test database (test_<name>_gw0 …).
+# One test: make test PYTEST_ARGS='tests/test_x.py::test_y' (PYTEST_WORKERS=0: no workers).
+PYTEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
