@@ -23,7 +23,7 @@ import logging
 import time
 from itertools import chain, islice
 
-from auditlog.cid import get_cid
+from auditlog.context import disable_auditlog
 from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -35,6 +35,7 @@ from xuanpei.core.concurrency import serialize
 from xuanpei.core.exports import Exporter
 from xuanpei.core.imports import Importer, ImportFileError, register_exporter, register_importer
 from xuanpei.core.imports.base import all_or_nothing_message
+from xuanpei.core.imports.batches import begin_batch, discard_kept_file, finish_batch
 from xuanpei.core.imports.headers import HEADER_SEARCH_ROWS, find_header
 from xuanpei.core.imports.reader import read_table
 from xuanpei.core.imports.result import PREVIEW_LIMIT, ImportResult, RowError
@@ -230,8 +231,15 @@ class RosterImporter(Importer):
         )
         result = ImportResult(dry_run=dry_run)
         clock = _Clock()
+        started = time.monotonic()
+        batch = None
         try:
-            with transaction.atomic(), acting_as(self.user, remote_addr=self.remote_addr):
+            with (
+                transaction.atomic(),
+                acting_as(self.user, remote_addr=self.remote_addr),
+                # Audited as one batch (issue #10): no LogEntry per object.
+                disable_auditlog(),
+            ):
                 with connection.cursor() as cursor:
                     tune_session(cursor)
                     self._stage(cursor, body, plan, result, total=table.total, progress=progress)
@@ -246,12 +254,16 @@ class RosterImporter(Importer):
                     refused = all_or_nothing and result.rejected and not dry_run
                     if dry_run or refused:
                         raise _DryRun
-                    self._write(cursor)
+                    batch = begin_batch(self, data=data, filename=filename)
+                    clock.lap("batch record and kept file")
+                    self._write(cursor, batch)
                     clock.lap("write")
                     touched = self._touched(cursor)
                     drop_tables(cursor)
                 refresh_compliance(touched)
                 clock.lap("refresh compliance snapshots")
+                finish_batch(batch, result, started=started)
+                result.batch_id = batch.pk
             clock.lap("commit")
         except _DryRun:
             if all_or_nothing and result.rejected and not dry_run:
@@ -261,6 +273,9 @@ class RosterImporter(Importer):
         except Exception as exc:  # noqa: BLE001 - the person gets a message, never a 500
             logger.exception("roster import failed during commit")
             result.commit_failed(self.commit_error_message(exc))
+        finally:
+            if batch is not None and result.batch_id is None:  # rolled back
+                discard_kept_file(batch.file_path)
         if result.rows == 0 and not result.error:
             raise ImportFileError(
                 _("文件中没有数据行（表头在第 %(row)d 行）") % {"row": header.row_number}
@@ -347,15 +362,14 @@ class RosterImporter(Importer):
             result.outcomes.append((row_no, upsert.ACTIONS[act], label))
         read_changes(cursor, result, post_names)
 
-    def _write(self, cursor) -> None:
+    def _write(self, cursor, batch) -> None:
         dialect = upsert.Dialect(pg=connection.vendor == "postgresql")
         ops = connection.ops
         writer = upsert.Writer(
             cursor,
             dialect,
+            batch_id=batch.pk,
             actor_id=self.user.pk if getattr(self.user, "is_authenticated", False) else None,
-            remote_addr=self.remote_addr,
-            cid=get_cid(),
             now=ops.adapt_datetimefield_value(timezone.now()),
             today=timezone.localdate(),
         )

@@ -21,7 +21,13 @@ STAGE_DDL = """CREATE TEMP TABLE roster_stage (
 
 
 def drop_tables(cursor) -> None:
-    for table in ("roster_plan", "roster_stage"):
+    for table in (
+        "roster_new_cert",
+        "roster_new_post",
+        "roster_new_person",
+        "roster_plan",
+        "roster_stage",
+    ):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 
 from xuanpei.workforce.models import Certificate, Person, Post
+from xuanpei.workforce.roster.plan import HEADER_OF
 
 # DEBUG logs each statement's duration: the place to look when an import is slow.
 logger = logging.getLogger("xuanpei.workforce.roster")
@@ -73,6 +74,19 @@ class Dialect:
     @property
     def temp(self) -> str:
         return "CREATE TEMP TABLE"
+
+    @property
+    def no_json(self) -> str:
+        """NULL typed for a JSON column (a bare NULL in a subquery is text on PostgreSQL)."""
+        return "CAST(NULL AS jsonb)" if self.pg else "NULL"
+
+    @property
+    def true(self) -> str:
+        return "true" if self.pg else "json('true')"
+
+    @property
+    def false(self) -> str:
+        return "false" if self.pg else "json('false')"
 
 
 def txt(expr: str) -> str:
@@ -220,15 +234,51 @@ def plan_sql(d: Dialect, scope_sql: str | None) -> str:
     """
 
 
-class Writer:
-    """The write statements, run in order inside the import's transaction."""
+def label_of(col: str) -> str:
+    """The roster column header a certificate column is filled from (the change table's label)."""
+    key = {
+        "kind_id": "kind",
+        "operation_item_id": "item",
+        "issuing_authority": "issuing_authority",
+        "first_issue_date": "first_issue_date",
+        "issue_date": "issue_date",
+        "valid_until": "valid_until",
+        "review_due_date": "review_due_date",
+        "last_review_date": "last_review_date",
+    }[col]
+    return HEADER_OF[key]
 
-    def __init__(self, cursor, dialect: Dialect, *, actor_id, remote_addr, cid, now, today):
+
+BATCH_ROW_COLUMNS = (
+    "batch_id, row_number, content_type_id, object_id, object_repr, action, changes, before, after"
+)
+# ImportBatchRow.Action
+ROW_CREATED, ROW_UPDATED, ROW_UNCHANGED = 1, 2, 3
+NEW_CERT_COLUMNS = """id, holder_id, kind_id, operation_item_id, enterprise_id, number,
+    issuing_authority, first_issue_date, issue_date, valid_until, effective_from,
+    review_interval_years, last_review_date, review_due_date, state, state_changed_on,
+    state_reason, origin, previous_id, is_current, superseded_on, created_at, updated_at,
+    created_by_id"""
+
+
+class Writer:
+    """The write statements, run in order inside the import's transaction.
+
+    Audit (issue #10): no LogEntry per object; every statement is followed (or, for
+    an update, preceded) by the batch's change rows (`audit_importbatchrow`) written
+    from the plan in one INSERT … SELECT: persons, then posts, then certificates.
+    New objects get their ids before they are inserted (`roster_new_*` tables: the
+    table's sequence on PostgreSQL; on SQLite, whose import holds the write lock,
+    the highest id so far + the Excel row number), so that the change rows and the
+    rows referring to a new person come straight from the plan, without joining
+    what was just written back by its natural key.
+    """
+
+    def __init__(self, cursor, dialect: Dialect, *, batch_id: int, actor_id, now, today):
         self.c = cursor
         self.d = dialect
+        self.batch_id = batch_id
         self.actor_id = actor_id
-        self.remote_addr = remote_addr
-        self.cid = cid
         self.now = now
         self.today = today
         ct = ContentType.objects.get_for_models(Person, Post, Certificate)
@@ -237,101 +287,87 @@ class Writer:
     def run(self, sql: str, params=()) -> None:
         timed(self.c, sql, params)
 
-    def insert_logged(
-        self, model, insert_sql: str, params, *, returning: str, alias: str, log: str
-    ) -> None:
-        """INSERT rows and their CREATE LogEntry rows; `log` yields (pk, repr, changes).
-
-        PostgreSQL: one statement, the log reads the INSERT's RETURNING rows
-        (`WITH ins AS (INSERT … RETURNING …) INSERT INTO auditlog_logentry …`).
-        SQLite: the INSERT, then the log over the rows above the table's highest
-        id before it — exact there, because the import's transaction holds
-        SQLite's single write lock from its start (transaction_mode IMMEDIATE).
-        `alias` names the new row (and may join more tables after it).
-        """
+    def new_ids(self, model, table: str, select_sql: str, params=()) -> None:
+        """CREATE TEMP TABLE `table` AS (id, …) from `select_sql` (which has `row_no`),
+        ids taken from `model`'s sequence in Excel row order."""
+        db_table = model._meta.db_table
+        self.c.execute(f"DROP TABLE IF EXISTS {table}")
         if self.d.pg:
-            self.log(
-                model,
-                0,
-                f"{log} FROM ins {alias}",
-                with_sql=f"WITH ins AS ({insert_sql} RETURNING {returning})",
-                with_params=params,
+            self.c.execute("SELECT pg_get_serial_sequence(%s, 'id')", [db_table])
+            (seq,) = self.c.fetchone()
+            ident = f"nextval('{seq}')"
+            params = list(params)
+        else:
+            self.c.execute(
+                f"SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                f"COALESCE((SELECT max(id) FROM {db_table}), 0))",
+                [db_table],
             )
-            return
-        table = model._meta.db_table
-        self.c.execute(f"SELECT COALESCE(max(id), 0) FROM {table}")
-        (highest,) = self.c.fetchone()
-        self.run(insert_sql, params)
-        name = alias.split()[0]
-        self.log(model, 0, f"{log} FROM {table} {alias} WHERE {name}.id > %s", [highest])
-
-    def log(
-        self, model, action: int, select_sql: str, params=(), *, with_sql="", with_params=()
-    ) -> None:
-        """INSERT LogEntry rows from `select_sql`, which yields (pk, repr, changes)."""
-        d = self.d
+            (base,) = self.c.fetchone()
+            ident = f"{int(base)} + x.row_no"
         self.run(
-            f"""{with_sql} INSERT INTO auditlog_logentry (content_type_id, object_pk, object_id,
-                object_repr, action, changes, changes_text, actor_id, remote_addr, cid,
-                timestamp, additional_data, serialized_data)
-            SELECT %s, CAST(x.pk AS TEXT), x.pk, x.repr, %s, x.changes, '', %s, {d.inet},
-                %s, %s, NULL, NULL
-            FROM ({select_sql}) x""",
-            [
-                *with_params,
-                self.ct[model],
-                action,
-                self.actor_id,
-                self.remote_addr,
-                self.cid,
-                self.now,
-                *params,
-            ],
+            f"{self.d.temp} {table} AS SELECT {ident} AS id, x.* "
+            f"FROM (SELECT * FROM ({select_sql}) y ORDER BY row_no) x",
+            params,
+        )
+
+    def batch_rows(self, select_sql: str, params=()) -> None:
+        """INSERT change rows from `select_sql`, which yields (row_number, content type,
+        object id, repr, action, changes, before, after); the batch id is added here."""
+        self.run(
+            f"""INSERT INTO audit_importbatchrow ({BATCH_ROW_COLUMNS})
+            SELECT %s, x.* FROM ({select_sql}) x""",
+            [self.batch_id, *params],
         )
 
     # People ---------------------------------------------------------------------
 
     def people(self) -> None:
         d = self.d
+        nj = d.no_json
         first_new = (
             "SELECT min(row_no) FROM roster_plan WHERE err IS NULL AND p_act = 1 GROUP BY idn"
         )
-        changes = f"""{d.obj}(
-            'id', {pair(d, "'None'", txt("p.id"))},
-            'name', {pair(d, "'None'", "p.name")},
-            'id_number', {pair(d, "'**ne'", masked("p.id_number"))},
-            'gender', {pair(d, "'None'", "p.gender")},
-            'birth_date', {pair(d, "'None'", txt("p.birth_date"))},
-            'phone', {pair(d, "'**ne'", masked("p.phone"))},
-            'created_by', {pair(d, "'None'", txt("p.created_by_id"))})"""
-        self.insert_logged(
+        self.new_ids(
             Person,
-            f"""INSERT INTO workforce_person (name, id_number, gender, birth_date, phone,
-                created_at, updated_at, created_by_id)
-            SELECT name, idn, gender, birth, phone, %s, %s, %s FROM roster_plan
+            "roster_new_person",
+            f"""SELECT row_no, idn, name, gender, birth, phone FROM roster_plan
             WHERE row_no IN ({first_new})""",
-            [self.now, self.now, self.actor_id],
-            returning="id, name, id_number, gender, birth_date, phone, created_by_id",
-            alias="p",
-            log=f"SELECT p.id AS pk, p.name AS repr, {changes} AS changes",
         )
+        self.run(
+            """INSERT INTO workforce_person (id, name, id_number, gender, birth_date, phone,
+                created_at, updated_at, created_by_id)
+            SELECT id, name, idn, gender, birth, phone, %s, %s, %s FROM roster_new_person
+            ORDER BY id""",
+            [self.now, self.now, self.actor_id],
+        )
+        ct = self.ct[Person]
         # Updates: name, and the phone when the file gives (or clears) it: `kp` is 0
         # when some row of the person does not keep the stored phone (bit 64).
-        upd = """SELECT idn, max(name) AS name, max(phone) AS phone, min(keep & 64) AS kp
+        upd = """SELECT idn, min(row_no) AS row_no, max(name) AS name, max(phone) AS phone,
+                min(keep & 64) AS kp
             FROM roster_plan WHERE err IS NULL AND p_act = 2 GROUP BY idn"""
-        name_changed = "p.name <> u.name"
-        phone_changed = "u.kp = 0 AND p.phone <> u.phone"
+        new_phone = "CASE WHEN u.kp = 0 THEN u.phone ELSE p.phone END"
         changes = d.strip_nulls(
             f"""{d.obj}(
-            'name', CASE WHEN {name_changed} THEN {pair(d, "p.name", "u.name")} END,
-            'phone', CASE WHEN {phone_changed}
-                THEN {pair(d, masked("p.phone"), masked("u.phone"))} END)"""
+            '{HEADER_OF["name"]}', CASE WHEN p.name <> u.name THEN {pair(d, "p.name", "u.name")} END,
+            '{HEADER_OF["phone"]}', CASE WHEN p.phone <> {new_phone}
+                THEN {pair(d, masked("p.phone"), masked(new_phone))} END)"""
         )
-        self.log(
-            Person,
-            1,
-            f"""SELECT p.id AS pk, u.name AS repr, {changes} AS changes
-            FROM ({upd}) u JOIN workforce_person p ON p.id_number = u.idn""",
+        # Created, updated (before the update: old values), and the unchanged rows of
+        # the file (one per row, on the person: "imported, nothing changed").
+        self.batch_rows(
+            f"""SELECT row_no, {ct}, id, name, {ROW_CREATED}, {nj}, {nj}, {nj}
+                FROM roster_new_person
+            UNION ALL
+            SELECT u.row_no, {ct}, p.id, u.name, {ROW_UPDATED}, {changes},
+                {d.obj}('name', p.name, 'phone', p.phone),
+                {d.obj}('name', u.name, 'phone', {new_phone})
+            FROM ({upd}) u JOIN workforce_person p ON p.id_number = u.idn
+            UNION ALL
+            SELECT row_no, {ct}, person_id, name, {ROW_UNCHANGED}, {nj}, {nj}, {nj}
+            FROM roster_plan WHERE act = %s""",
+            [UNCHANGED],
         )
         self.run(
             f"""UPDATE workforce_person SET name = u.name,
@@ -344,29 +380,27 @@ class Writer:
     # Posts ------------------------------------------------------------------------
 
     def posts(self) -> None:
-        d = self.d
-        changes = f"""{d.obj}(
-            'id', {pair(d, "'None'", txt("po.id"))},
-            'person', {pair(d, "'None'", txt("po.person_id"))},
-            'enterprise', {pair(d, "'None'", txt("po.enterprise_id"))},
-            'post_type', {pair(d, "'None'", "po.post_type_id")},
-            'operation_item', {pair(d, "'None'", txt("po.operation_item_id"))},
-            'created_by', {pair(d, "'None'", txt("po.created_by_id"))})"""
-        log = f"SELECT po.id AS pk, p.name || ' · ' || pt.name AS repr, {changes} AS changes"
-        self.insert_logged(
+        nj = self.d.no_json
+        self.new_ids(
             Post,
-            """INSERT INTO workforce_post (person_id, enterprise_id, post_type_id,
+            "roster_new_post",
+            """SELECT r.row_no, COALESCE(r.person_id, n.id) AS person_id, r.ent, r.ptype,
+                r.item, r.name
+            FROM roster_plan r LEFT JOIN roster_new_person n ON n.idn = r.idn
+            WHERE r.err IS NULL AND r.post_act = 1""",
+        )
+        self.run(
+            """INSERT INTO workforce_post (id, person_id, enterprise_id, post_type_id,
                 operation_item_id, start_date, end_date, note, created_at, updated_at,
                 created_by_id)
-            SELECT p.id, r.ent, r.ptype, r.item, NULL, NULL, '', %s, %s, %s
-            FROM roster_plan r JOIN workforce_person p ON p.id_number = r.idn
-            WHERE r.err IS NULL AND r.post_act = 1""",
+            SELECT id, person_id, ent, ptype, item, NULL, NULL, '', %s, %s, %s
+            FROM roster_new_post ORDER BY id""",
             [self.now, self.now, self.actor_id],
-            returning="id, person_id, enterprise_id, post_type_id, operation_item_id, "
-            "created_by_id",
-            alias="po JOIN workforce_person p ON p.id = po.person_id "
-            "JOIN workforce_posttype pt ON pt.code = po.post_type_id",
-            log=log,
+        )
+        self.batch_rows(
+            f"""SELECT n.row_no, {self.ct[Post]}, n.id, n.name || ' · ' || pt.name,
+                {ROW_CREATED}, {nj}, {nj}, {nj}
+            FROM roster_new_post n JOIN workforce_posttype pt ON pt.code = n.ptype"""
         )
 
     # Certificates -------------------------------------------------------------------
@@ -374,55 +408,46 @@ class Writer:
     def _first(self, condition: str) -> str:
         return f"SELECT min(row_no) FROM roster_plan WHERE err IS NULL AND {condition} GROUP BY num"
 
-    def _cert_created_changes(self, alias: str = "c") -> str:
-        d = self.d
-        fields = [
-            "id",
-            "holder_id",
-            "kind_id",
-            "operation_item_id",
-            "enterprise_id",
-            "number",
-            "issuing_authority",
-            "first_issue_date",
-            "issue_date",
-            "valid_until",
-            "effective_from",
-            "last_review_date",
-            "review_due_date",
-            "state",
-            "origin",
-            "previous_id",
-            "is_current",
-            "created_by_id",
-        ]
-        parts = []
-        for f in fields:
-            name = f[:-3] if f.endswith("_id") and f not in ("id",) else f
-            if f == "is_current":
-                value = f"CASE WHEN {alias}.is_current THEN 'True' ELSE 'False' END"
-            else:
-                value = txt(f"{alias}.{f}")
-            parts.append(f"'{name}', {pair(d, chr(39) + 'None' + chr(39), value)}")
-        return f"{d.obj}({', '.join(parts)})"
+    def _shown(self, col: str, expr: str) -> str:
+        """A certificate value as the change table shows it (kinds and items by name)."""
+        if col == "kind_id":
+            return f"COALESCE((SELECT k.name FROM workforce_certificatekind k WHERE k.code = {expr}), '')"
+        if col == "operation_item_id":
+            return (
+                "COALESCE((SELECT i.code || ' ' || i.name FROM workforce_operationitem i "
+                f"WHERE i.id = {expr}), '')"
+            )
+        return f"COALESCE(CAST({expr} AS TEXT), '')"
 
     def certificates(self) -> None:
         d = self.d
+        nj = d.no_json
+        ct = self.ct[Certificate]
         # In place: the stored current version gets the file's values.
         first_upd = self._first("c_act = 2")
         diffs = ", ".join(
-            f"'{col[:-3] if col.endswith('_id') else col}', CASE WHEN "
-            f"{d.differ(f'c.{col}', f'r.{col_s}')} THEN "
-            f"{pair(d, txt(f'c.{col}'), txt(f'r.{col_s}'))} END"
+            f"'{label_of(col)}', CASE WHEN {d.differ(f'c.{col}', f'r.{col_s}')} THEN "
+            f"{pair(d, self._shown(col, f'c.{col}'), self._shown(col, f'r.{col_s}'))} END"
             for col_s, col in CERT_COMPARED
         )
-        self.log(
-            Certificate,
-            1,
-            f"""SELECT c.id AS pk, c.number AS repr, {d.strip_nulls(f"{d.obj}({diffs})")}
-                AS changes
+        before = ", ".join(f"'{col}', c.{col}" for _s, col in CERT_COMPARED)
+        after = ", ".join(f"'{col}', r.{col_s}" for col_s, col in CERT_COMPARED)
+        eff = "CASE WHEN r.c_act = 3 THEN r.last_review ELSE r.issue END"
+        first_ver = self._first("c_act IN (3, 4)")
+        # Updated in place, and the versions a new one closes (a revert re-opens them).
+        self.batch_rows(
+            f"""SELECT r.row_no, {ct}, c.id, c.number, {ROW_UPDATED},
+                {d.strip_nulls(f"{d.obj}({diffs})")}, {d.obj}({before}), {d.obj}({after})
             FROM roster_plan r JOIN workforce_certificate c ON c.id = r.cert_id
-            WHERE r.row_no IN ({first_upd})""",
+            WHERE r.row_no IN ({first_upd})
+            UNION ALL
+            SELECT r.row_no, {ct}, c.id, c.number, {ROW_UPDATED},
+                {d.obj}('is_current', {pair(d, "'是'", "'否'")},
+                    'superseded_on', {pair(d, "''", self._shown("", eff))}),
+                {d.obj}('is_current', {d.true}, 'superseded_on', c.superseded_on),
+                {d.obj}('is_current', {d.false}, 'superseded_on', {eff})
+            FROM roster_plan r JOIN workforce_certificate c ON c.id = r.cert_id
+            WHERE r.row_no IN ({first_ver})"""
         )
         sets = ", ".join(f"{col} = r.{col_s}" for col_s, col in CERT_COMPARED)
         self.run(
@@ -432,17 +457,6 @@ class Writer:
             [self.now],
         )
         # New versions (3 = 复审, 4 = 换证): close the current one first (unique number).
-        first_ver = self._first("c_act IN (3, 4)")
-        eff = "CASE WHEN r.c_act = 3 THEN r.last_review ELSE r.issue END"
-        self.log(
-            Certificate,
-            1,
-            f"""SELECT c.id AS pk, c.number AS repr, {d.obj}(
-                'is_current', {pair(d, "'True'", "'False'")},
-                'superseded_on', {pair(d, "'None'", txt(eff))}) AS changes
-            FROM roster_plan r JOIN workforce_certificate c ON c.id = r.cert_id
-            WHERE r.row_no IN ({first_ver})""",
-        )
         self.run(
             f"""UPDATE workforce_certificate SET is_current = %s, superseded_on = {eff},
                 updated_at = %s
@@ -450,48 +464,28 @@ class Writer:
             WHERE workforce_certificate.id = r.cert_id""",
             [False, self.now],
         )
-        returning = (
-            "id, holder_id, kind_id, operation_item_id, enterprise_id, number, "
-            "issuing_authority, first_issue_date, issue_date, valid_until, effective_from, "
-            "last_review_date, review_due_date, state, origin, previous_id, is_current, "
-            "created_by_id"
-        )
-        log = f"SELECT c.id AS pk, c.number AS repr, {self._cert_created_changes()} AS changes"
-        self.insert_logged(
+        # New certificates and new versions, ids first.
+        self.new_ids(
             Certificate,
-            f"""INSERT INTO workforce_certificate (holder_id, kind_id, operation_item_id,
-                enterprise_id, number, issuing_authority, first_issue_date, issue_date,
-                valid_until, effective_from, review_interval_years, last_review_date,
-                review_due_date, state, state_changed_on, state_reason, origin, previous_id,
-                is_current, superseded_on, created_at, updated_at, created_by_id)
-            SELECT old.holder_id, r.kind, r.citem, old.enterprise_id, r.num, r.auth,
-                r.first_issue, r.issue, r.valid_until, {eff}, NULL, r.last_review,
-                r.review_due, 'active', NULL, '',
-                CASE WHEN r.c_act = 3 THEN 'reviewed' ELSE 'renewed' END, old.id,
-                %s, NULL, %s, %s, %s
-            FROM roster_plan r JOIN workforce_certificate old ON old.id = r.cert_id
-            WHERE r.row_no IN ({first_ver})""",
-            [True, self.now, self.now, self.actor_id],
-            returning=returning,
-            alias="c",
-            log=log,
+            "roster_new_cert",
+            f"""SELECT r.row_no, r.c_act, r.cert_id, COALESCE(r.person_id, n.id) AS holder,
+                r.ent, r.kind, r.citem, r.num, r.auth, r.first_issue, r.issue, r.valid_until,
+                r.last_review, r.review_due
+            FROM roster_plan r LEFT JOIN roster_new_person n ON n.idn = r.idn
+            WHERE r.row_no IN ({self._first("c_act IN (1, 3, 4)")})""",
         )
-        # New certificates.
-        first_new = self._first("c_act = 1")
-        self.insert_logged(
-            Certificate,
-            f"""INSERT INTO workforce_certificate (holder_id, kind_id, operation_item_id,
-                enterprise_id, number, issuing_authority, first_issue_date, issue_date,
-                valid_until, effective_from, review_interval_years, last_review_date,
-                review_due_date, state, state_changed_on, state_reason, origin, previous_id,
-                is_current, superseded_on, created_at, updated_at, created_by_id)
-            SELECT p.id, r.kind, r.citem, r.ent, r.num, r.auth, r.first_issue, r.issue,
-                r.valid_until, r.issue, NULL, r.last_review, r.review_due, 'active', NULL, '',
-                'issued', NULL, %s, NULL, %s, %s, %s
-            FROM roster_plan r JOIN workforce_person p ON p.id_number = r.idn
-            WHERE r.row_no IN ({first_new})""",
+        self.run(
+            f"""INSERT INTO workforce_certificate ({NEW_CERT_COLUMNS})
+            SELECT r.id, COALESCE(old.holder_id, r.holder), r.kind, r.citem,
+                COALESCE(old.enterprise_id, r.ent), r.num, r.auth, r.first_issue, r.issue,
+                r.valid_until, {eff}, NULL, r.last_review, r.review_due, 'active', NULL, '',
+                CASE r.c_act WHEN 1 THEN 'issued' WHEN 3 THEN 'reviewed' ELSE 'renewed' END,
+                old.id, %s, NULL, %s, %s, %s
+            FROM roster_new_cert r LEFT JOIN workforce_certificate old ON old.id = r.cert_id
+            ORDER BY r.id""",
             [True, self.now, self.now, self.actor_id],
-            returning=returning,
-            alias="c",
-            log=log,
+        )
+        self.batch_rows(
+            f"""SELECT row_no, {ct}, id, num, {ROW_CREATED}, {nj}, {nj}, {nj}
+            FROM roster_new_cert"""
         )

@@ -9,6 +9,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
+from xuanpei.audit.models import ImportBatch, ImportBatchRow
 from xuanpei.core.imports import ImportFileError
 from xuanpei.core.imports.service import run_import
 from xuanpei.core.imports.testing import csv_bytes, xlsx_bytes
@@ -90,25 +91,26 @@ def test_a_valid_row_creates_person_post_and_certificate_with_derived_dates(dist
     assert (cert.is_current, cert.origin, cert.effective_from) == (True, "issued", cert.issue_date)
 
 
-def test_the_bulk_path_writes_audit_entries_with_actor_address_and_masked_ids(district, ent):
-    imp(sheet(roster_row(ent.uscc, 1)), district.district, remote_addr="10.1.2.3")
-    person = Person.objects.get()
-    entry = LogEntry.objects.get_for_object(person).get()
-    assert (entry.action, entry.actor, entry.remote_addr) == (
-        LogEntry.Action.CREATE,
+def test_the_bulk_path_is_audited_as_one_batch_without_log_entries(district, ent):
+    """Issue #10: one ImportBatch with a change row per object, no LogEntry per object."""
+    result = imp(sheet(roster_row(ent.uscc, 1)), district.district, remote_addr="10.1.2.3")
+    batch = ImportBatch.objects.get()
+    assert result.batch_id == batch.pk
+    assert (batch.importer, batch.user, batch.remote_addr) == (
+        "roster",
         district.district,
         "10.1.2.3",
     )
-    assert entry.object_repr == person.name
-    assert entry.changes["name"] == ["None", person.name]
-    assert person.id_number not in str(entry.changes)
-    assert entry.changes["id_number"][1] == "*" * 9 + person.id_number[9:]
-    for obj in (Post.objects.get(), Certificate.objects.get()):
-        logged = LogEntry.objects.get_for_object(obj).get()
-        assert (logged.action, logged.actor) == (LogEntry.Action.CREATE, district.district)
-    assert LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Certificate)
-    ).get().changes["number"] == ["None", Certificate.objects.get().number]
+    assert (batch.rows, batch.accepted, batch.created) == (1, 1, 1)
+    person, post, cert = Person.objects.get(), Post.objects.get(), Certificate.objects.get()
+    rows = {(r.content_type.model_class(), r.object_id): r for r in batch.changes.all()}
+    assert set(rows) == {(Person, person.pk), (Post, post.pk), (Certificate, cert.pk)}
+    assert {(r.row_number, r.action) for r in rows.values()} == {(2, ImportBatchRow.Action.CREATED)}
+    assert rows[Person, person.pk].object_repr == person.name
+    assert rows[Certificate, cert.pk].object_repr == cert.number
+    assert not LogEntry.objects.filter(
+        content_type__in=ContentType.objects.get_for_models(Person, Post, Certificate).values()
+    ).exists()
 
 
 def test_reimporting_the_same_file_changes_nothing(district, ent):

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from xuanpei.audit.models import ImportBatch
 from xuanpei.core.imports.testing import xlsx_bytes
 from xuanpei.workforce.importers import RosterExporter
 from xuanpei.workforce.models import Certificate, Person, Post
@@ -36,7 +37,9 @@ def test_cli_exit_0_and_json_counts_when_every_row_is_accepted(district, tmp_pat
     path = write(tmp_path, [roster_row(district.ent_a1.uscc, 1)])
     code, out, _err = cli(path, "--json")
     assert code == 0
-    assert json.loads(out) == {
+    printed = json.loads(out)
+    assert printed.pop("batch_id") == ImportBatch.objects.get().pk  # issue #10
+    assert printed == {
         "rows": 1,
         "accepted": 1,
         "rejected": 0,
