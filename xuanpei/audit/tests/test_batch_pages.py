@@ -246,3 +246,17 @@ def test_a_large_batch_is_reverted_by_a_background_job(
     assert job.result == {"batch": imported.pk, "revert_batch": revert.pk}
     assert not Enterprise.objects.filter(name="撤销测试企业").exists()
     assert detail_url(revert) in client.get(response["Location"]).content.decode()
+
+
+def test_the_list_and_the_detail_cost_a_few_queries_whatever_their_size(
+    district, client, batch, django_assert_max_num_queries
+):
+    for _ in range(30):
+        ImportBatchFactory(user=district.town_a)
+    for ent in (district.ent_b1, district.supervised) * 20:
+        ImportBatchRowFactory(batch=batch, obj=ent)
+    client.force_login(district.district)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("audit:importbatch_list")).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(detail_url(batch)).status_code == 200
