@@ -159,6 +159,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Lookups of the public certificate check per client address (django-ratelimit syntax).
+PUBLIC_CHECK_RATE = env_str("PUBLIC_CHECK_RATE", "10/m")
 
 # Lock-out: 5 failures → 15 minutes (issue #2, security baseline), for the account on the
 # client that failed (username + address, issue #9 item 5): an attacker elsewhere cannot

@@ -99,7 +99,8 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
     filterset_class = None
     paginate_by = 25
     partial_template_name = None
-    ordering_fields: dict[str, str] = {}
+    # Sort key → field name, or an expression (a name in pinyin order: core/ordering.py).
+    ordering_fields: dict = {}
     default_ordering = None
 
     def get_queryset(self):
@@ -114,7 +115,12 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
         sort = self.request.GET.get("sort", "")
         field = self.ordering_fields.get(sort.lstrip("-"))
         if field:
-            qs = qs.order_by(("-" if sort.startswith("-") else "") + field, "pk")
+            descending = sort.startswith("-")
+            if isinstance(field, str):
+                key = ("-" if descending else "") + field
+            else:  # an expression, e.g. core.ordering.PinyinCollate("name")
+                key = field.desc() if descending else field.asc()
+            qs = qs.order_by(key, "pk")
         elif self.default_ordering:
             qs = qs.order_by(*self.default_ordering)
         return qs

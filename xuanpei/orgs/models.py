@@ -1,11 +1,13 @@
 """Units of the district and the enterprises (生产经营单位) they oversee."""
 
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from xuanpei.core.models import ScopedModel, TimeStampedModel
+from xuanpei.core.ordering import PinyinCollate, name_order
 from xuanpei.core.permissions import is_district_admin
 from xuanpei.core.scoping import ScopedQuerySet
 from xuanpei.core.validators import validate_phones, validate_uscc
@@ -169,12 +171,13 @@ class Enterprise(ScopedModel):
     closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["name", "pk"]
+        # Pinyin order on PostgreSQL, code points on SQLite (core/ordering.py).
+        ordering = [name_order(), "pk"]
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
         indexes = [
-            # Serves the list's default ordering and name search.
-            models.Index(fields=["name"], name="orgs_enterprise_name"),
+            # Serves the list's default (pinyin) ordering: name COLLATE "zh-x-icu", id.
+            models.Index(PinyinCollate("name"), F("id"), name="orgs_enterprise_name"),
             # Serves per-unit counts on the dashboard and the unit filter.
             models.Index(fields=["unit", "is_active"], name="orgs_enterprise_unit_active"),
         ]

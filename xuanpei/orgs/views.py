@@ -15,6 +15,7 @@ from django.views import generic
 
 from xuanpei.accounts.models import User
 from xuanpei.audit.timeline import timeline
+from xuanpei.core.ordering import PinyinCollate, name_order
 from xuanpei.core.permissions import has_action
 from xuanpei.core.privacy import can_see_personal_data, display_phone
 from xuanpei.core.views import (
@@ -148,14 +149,14 @@ class EnterpriseListView(ObjectListView):
     template_name = "orgs/enterprise_list.html"
     partial_template_name = "orgs/partials/enterprise_table.html"
     ordering_fields = {
-        "name": "name",
+        "name": PinyinCollate("name"),
         "uscc": "uscc",
         "unit": "unit__path",
         "sector": "sector__sort_order",
         "risk": "risk_rank",
         "updated": "updated_at",
     }
-    default_ordering = ["name", "pk"]
+    default_ordering = [name_order(), "pk"]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -184,7 +185,7 @@ class EnterpriseAutocompleteView(ScopedViewMixin, generic.View):
         filterset = EnterpriseFilterSet(
             {"q": request.GET.get("q", "")}, queryset=self.queryset, request=request
         )
-        rows = list(filterset.qs.select_related("unit").order_by("name", "pk")[: self.limit])
+        rows = list(filterset.qs.select_related("unit").order_by(name_order(), "pk")[: self.limit])
         if self.is_htmx_partial():
             return render(request, "orgs/partials/enterprise_autocomplete.html", {"results": rows})
         return JsonResponse(

@@ -44,6 +44,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xuanpei.core.ordering import name_order
 from xuanpei.core.scoping import UserScope
 from xuanpei.core.validators import mask_id_number
 from xuanpei.orgs.models import Enterprise, Sector, Unit
@@ -660,7 +661,7 @@ def uncertified_posts(user, on: date | None = None, *, enterprise=None, unit=Non
         qs = qs.filter(enterprise=enterprise)
     if unit is not None:
         qs = qs.filter(enterprise__unit__path__startswith=unit.path)
-    return qs.order_by("enterprise_id", "post_type_id", "person__name", "pk")
+    return qs.order_by("enterprise_id", "post_type_id", name_order("person__name"), "pk")
 
 
 def explain_uncertified(posts: Iterable[Post], on: date) -> list[dict]:

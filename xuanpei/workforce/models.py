@@ -18,6 +18,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from xuanpei.core.models import ScopedModel
+from xuanpei.core.ordering import PinyinCollate, name_order
 from xuanpei.core.scoping import ScopedQuerySet
 from xuanpei.core.validators import parse_id_number, validate_id_number, validate_phone
 from xuanpei.workforce import rules
@@ -233,12 +234,13 @@ class Person(ScopedModel):
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name", "pk"]
+        # Pinyin order on PostgreSQL, code points on SQLite (core/ordering.py).
+        ordering = [name_order(), "pk"]
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         indexes = [
-            # Serves the roster's name search and its default ordering.
-            models.Index(fields=["name"], name="workforce_person_name"),
+            # Serves the roster's default (pinyin) ordering: name COLLATE "zh-x-icu", id.
+            models.Index(PinyinCollate("name"), F("id"), name="workforce_person_name"),
         ]
         constraints = [
             # Serves the roster import's match of rows to people (join on id_number)

@@ -38,6 +38,7 @@ from django.views.generic.detail import SingleObjectMixin
 from xuanpei.audit.context import request_address
 from xuanpei.audit.display import ChangeRow
 from xuanpei.audit.timeline import timeline
+from xuanpei.core.ordering import PinyinCollate, name_order
 from xuanpei.core.permissions import Role, is_district_admin
 from xuanpei.core.scoping import reaches
 from xuanpei.core.validators import mask_id_number
@@ -149,14 +150,14 @@ class PersonListView(ObjectListView):
     filterset_class = PersonFilterSet
     template_name = "workforce/person_list.html"
     partial_template_name = "workforce/partials/person_table.html"
-    default_ordering = ["name", "pk"]
+    default_ordering = [name_order(), "pk"]
 
     @property
-    def ordering_fields(self) -> dict[str, str]:
+    def ordering_fields(self) -> dict:
         """Sort keys the user may use. The birth date is read from the ID number, so a
         user who sees IDs masked may not sort by it (the order would reveal it, issue #9
         item 13): the key is unknown to them and the list keeps its default order."""
-        fields = {"name": "name", "updated": "updated_at"}
+        fields = {"name": PinyinCollate("name"), "updated": "updated_at"}
         if can_see_personal_data(self.request.user):
             fields["birth"] = "birth_date"
         return fields
@@ -173,7 +174,7 @@ class PersonListView(ObjectListView):
             .filter(person__in=people)
             .with_compliance(on)
             .select_related("enterprise", "post_type", "operation_item")
-            .order_by("person_id", "enterprise__name", "post_type__sort_order")
+            .order_by("person_id", name_order("enterprise__name"), "post_type__sort_order")
         )
         by_person: dict[int, list] = {}
         for post in posts:
