@@ -61,7 +61,8 @@ def _prepare(database_url: str, rows: int) -> dict:
 
 def _import(database_url: str, file: RosterFile, *, extra: tuple[str, ...] = ()) -> dict:
     cmd = xuanpei_cmd("import", "roster", str(file.path), "--json", *extra)
-    m = run_measured(cmd, env=app_env(database_url))
+    # DEBUG: the importer logs each phase's duration (`_Clock`), kept with the figures.
+    m = run_measured(cmd, env=app_env(database_url, LOG_LEVEL="DEBUG"))
     counts = None
     for line in reversed(m.stdout.strip().splitlines()):
         try:
@@ -80,7 +81,21 @@ def _import(database_url: str, file: RosterFile, *, extra: tuple[str, ...] = ())
         "cpu_s": m.cpu_s,
         "rows_per_s": file.rows / m.seconds if ok else None,
         "stderr_tail": "" if ok else m.stderr[-2000:],
+        "phases": phases(m.stderr),
     }
+
+
+PHASE_RE = re.compile(r"^(\d+\.\d+)s phase: (.+)$", re.M)
+
+
+def phases(stderr: str) -> list[tuple[str, float]]:
+    """The importer's phase timings ("12.34s phase: plan" lines at DEBUG), in order."""
+    return [(what.strip(), float(seconds)) for seconds, what in PHASE_RE.findall(stderr)]
+
+
+def phases_text(result: dict) -> str:
+    ours = result.get("ours") or {}
+    return "; ".join(f"{what} {seconds:.1f} s" for what, seconds in ours.get("phases") or [])
 
 
 def _pg_counts(dbname: str) -> dict:
@@ -187,19 +202,37 @@ def summarize(result: dict) -> list[dict]:
         limit = result["limit"]
         limit_rps = n / limit["wall_s"]
         our_rps = ours.get("rows_per_s")
+        ours_text = (
+            _ours_text(result, f"{our_rps:,.0f} rows/s ({ours['wall_s']:.1f} s)")
+            if ok
+            else _ours_text(result, None)
+        )
+        fl = result.get("floor")
+        if fmt == "xlsx":
+            # The target (issue #10): ours ÷ the storage floor's rows/s, measured in this run.
+            floor_rps = n / fl["seconds"] if fl else None
+            ratio = our_rps / floor_rps if ok and floor_rps else None
+            lines.append(
+                {
+                    "measure": f"{label}: rows/s",
+                    "limit": f"storage floor {floor_rps:,.0f} rows/s ({fl['seconds']:.1f} s)"
+                    if fl
+                    else "storage floor not measured",
+                    "ours": ours_text,
+                    "ratio": ratio,
+                    "target": f"≥ {SPEED_RATIO_TARGET:.2f}× floor",
+                    "pass": None if ratio is None else ratio >= SPEED_RATIO_TARGET,
+                }
+            )
         lines.append(
             {
-                "measure": f"{label}: rows/s",
+                # For the record (issue #3's target): ours ÷ the raw calamine + COPY limit.
+                "measure": f"{label}: rows/s ÷ raw limit" if fmt == "xlsx" else f"{label}: rows/s",
                 "limit": f"{limit_rps:,.0f} rows/s ({limit['wall_s']:.1f} s)",
-                "ours": _ours_text(result, f"{our_rps:,.0f} rows/s ({ours['wall_s']:.1f} s)")
-                if ok
-                else _ours_text(result, None),
+                "ours": ours_text,
                 "ratio": our_rps / limit_rps if ok else None,
-                # The issue sets the speed target for xlsx; csv speed is for information.
-                "target": f"≥ {SPEED_RATIO_TARGET:.2f}× limit" if fmt == "xlsx" else "(info)",
-                "pass": (our_rps / limit_rps >= SPEED_RATIO_TARGET)
-                if ok and fmt == "xlsx"
-                else None,
+                "target": "(record)" if fmt == "xlsx" else "(info)",
+                "pass": None,
             }
         )
         if result.get("floor"):

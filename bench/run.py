@@ -112,6 +112,8 @@ def run_roster(args) -> tuple[list[dict], list[dict], list[str]]:
             notes.append(f"{where}: {result['missing']}")
         elif result.get("ours") and not result["ours"]["ok"]:
             notes.append(f"{where}: import failed")
+        if roster.phases_text(result):
+            notes.append(f"{where}: our import's phases: {roster.phases_text(result)}")
         if result["db"] == "sqlite" and result.get("missing"):
             continue
         lines += roster.summarize(result)

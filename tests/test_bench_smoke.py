@@ -96,12 +96,22 @@ def test_roster_summary_reads_a_run_result(tiny_xlsx):
         "file": tiny_xlsx.meta(),
         "limit": {"wall_s": 1.0, "peak_mb": 60.0},
         "calamine_read": {"wall_s": 0.5, "peak_mb": 40.0},
+        "floor": {
+            "seconds": 1.0,
+            "counts": {"workforce_person": 1, "workforce_post": 1, "workforce_certificate": 1},
+        },  # fmt: skip
         "ours": ours,
     }
-    speed, memory = roster.summarize(result)
+    speed, record, floor, memory = roster.summarize(result)
+    # The target (issue #10): ours ÷ the storage floor's rows/s; ours ÷ the limit for the record.
     assert speed["ratio"] == pytest.approx(0.5) and speed["pass"] is True
+    assert "floor" in speed["target"] and "floor" in speed["limit"]
+    assert record["ratio"] == pytest.approx(0.5) and record["pass"] is None
+    assert floor["ratio"] == pytest.approx(1.0)
     assert memory["ratio"] == pytest.approx(1.5) and memory["pass"] is False
-    missing = roster.summarize({**result, "ours": None, "missing": "no importer"})
+    slow = roster.summarize({**result, "floor": {**result["floor"], "seconds": 0.5}})
+    assert slow[0]["ratio"] == pytest.approx(0.25) and slow[0]["pass"] is False
+    missing = roster.summarize({**result, "ours": None, "missing": "no importer", "floor": None})
     assert missing[0]["pass"] is None and "no importer" in missing[0]["ours"]
 
 
