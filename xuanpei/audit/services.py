@@ -17,6 +17,7 @@ for the page without changing anything.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from auditlog.context import disable_auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
+from django.db import DatabaseError, models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -36,6 +37,7 @@ from xuanpei.core.concurrency import lock, transition
 from xuanpei.core.imports.batches import SYSTEM_USERNAME, BatchRows, links_key, python_value
 from xuanpei.core.permissions import is_district_admin
 
+logger = logging.getLogger(__name__)
 Action = ImportBatchRow.Action
 Conflict = tuple[int | None, str, str]  # (Excel row, object, reason)
 # Conflicts listed in full up to this many; the message says how many more.
@@ -153,30 +155,9 @@ def _conflicts(batch: ImportBatch, objects: list[_Object]) -> list[Conflict]:
     # 1. The current values of what the batch wrote; gone objects; re-created pks taken.
     for model, objs in by_model.items():
         m2m = {f.name for f in model._meta.many_to_many}
-        pks = [o.pk for o in objs]
-        current = {}
-        for start in range(0, len(pks), 2000):
-            part = pks[start : start + 2000]
-            for instance in model._base_manager.filter(pk__in=part):
-                current[instance.pk] = instance
-        for obj in objs:
-            instance = current.get(obj.pk)
-            if obj.net == "recreate":
-                if instance is not None:
-                    conflicts.append((obj.row_number, obj.label, _("该对象已被重新创建")))
-                continue
-            if instance is None:
-                conflicts.append((obj.row_number, obj.label, _("该对象已被删除")))
-                continue
-            changed = _differs(instance, obj.after, m2m)
-            if changed:
-                conflicts.append(
-                    (
-                        obj.row_number,
-                        obj.label,
-                        _("导入后已被修改（%(fields)s）") % {"fields": "、".join(changed)},
-                    )
-                )
+        for part in _chunks(objs):
+            current = model._base_manager.in_bulk([o.pk for o in part])
+            conflicts += _value_conflicts(part, current, m2m)
     # 2. A later LogEntry on an object the batch touched.
     conflicts += _later_log_entries(batch, touched)
     # 3. A later batch (not reverted) that touched the same object.
@@ -186,6 +167,37 @@ def _conflicts(batch: ImportBatch, objects: list[_Object]) -> list[Conflict]:
         [o for o in objects if o.net == "delete"], {k for k, o in touched.items()}
     )
     return sorted(set(conflicts), key=lambda c: (c[0] is None, c[0] or 0, c[1], c[2]))
+
+
+CHUNK = 2000
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def _value_conflicts(objs: list[_Object], current: dict, m2m: set[str]) -> list[Conflict]:
+    """The objects gone or changed since the batch wrote them (re-created pks taken)."""
+    conflicts: list[Conflict] = []
+    for obj in objs:
+        instance = current.get(obj.pk)
+        if obj.net == "recreate":
+            if instance is not None:
+                conflicts.append((obj.row_number, obj.label, _("该对象已被重新创建")))
+            continue
+        if instance is None:
+            conflicts.append((obj.row_number, obj.label, _("该对象已被删除")))
+            continue
+        changed = _differs(instance, obj.after, m2m)
+        if changed:
+            conflicts.append(
+                (
+                    obj.row_number,
+                    obj.label,
+                    _("导入后已被修改（%(fields)s）") % {"fields": "、".join(changed)},
+                )
+            )
+    return conflicts
 
 
 def _differs(instance, after: dict, m2m: set[str]) -> list[str]:
@@ -283,57 +295,62 @@ def _deletion_conflicts(created: list[_Object], allowed: set[tuple]) -> list[Con
     by_model: dict[type, list[int]] = defaultdict(list)
     for obj in created:
         by_model[obj.model].append(obj.pk)
-    for model, pks in by_model.items():
-        instances = list(model._base_manager.filter(pk__in=pks))
-        if not instances:
-            continue
-        collector = Collector(using=router.db_for_write(model), origin=None)
-        try:
-            collector.collect(instances)
-        except (ProtectedError, RestrictedError) as exc:
-            blockers = getattr(exc, "protected_objects", None) or getattr(
-                exc, "restricted_objects", ()
-            )
-            for blocker in blockers:
-                if (type(blocker)._meta.concrete_model, blocker.pk) in allowed:
-                    continue
-                owner = _owner(blocker, by_key)
-                conflicts.append(
-                    (
-                        owner.row_number if owner else None,
-                        owner.label if owner else _name(blocker),
-                        _("%(other)s引用了它，不能删除") % {"other": _name(blocker)},
-                    )
-                )
-            continue
-        for victim_model, victims in collector.data.items():
-            if victim_model._meta.auto_created:
-                continue  # a many-to-many link table row goes with its object
-            for victim in victims:
-                if (victim_model._meta.concrete_model, victim.pk) in allowed:
-                    continue
-                owner = _owner(victim, by_key)
-                conflicts.append(
-                    (
-                        owner.row_number if owner else None,
-                        owner.label if owner else _name(victim),
-                        _("删除它会连带删除本批次之外的%(other)s") % {"other": _name(victim)},
-                    )
-                )
-        for qs in collector.fast_deletes:
-            if qs.model._meta.auto_created:
+    for model, all_pks in by_model.items():
+        for pks in _chunks(all_pks):
+            conflicts += _collect_conflicts(model, pks, by_key, allowed)
+    return conflicts
+
+
+def _collect_conflicts(model, pks: list[int], by_key: dict, allowed: set) -> list[Conflict]:
+    conflicts: list[Conflict] = []
+    instances = list(model._base_manager.filter(pk__in=pks))
+    if not instances:
+        return conflicts
+    collector = Collector(using=router.db_for_write(model), origin=None)
+    try:
+        collector.collect(instances)
+    except (ProtectedError, RestrictedError) as exc:
+        blockers = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+        for blocker in blockers:
+            if (type(blocker)._meta.concrete_model, blocker.pk) in allowed:
                 continue
-            for victim in qs[:50]:
-                if (qs.model._meta.concrete_model, victim.pk) in allowed:
-                    continue
-                owner = _owner(victim, by_key)
-                conflicts.append(
-                    (
-                        owner.row_number if owner else None,
-                        owner.label if owner else _name(victim),
-                        _("删除它会连带删除本批次之外的%(other)s") % {"other": _name(victim)},
-                    )
+            owner = _owner(blocker, by_key)
+            conflicts.append(
+                (
+                    owner.row_number if owner else None,
+                    owner.label if owner else _name(blocker),
+                    _("%(other)s引用了它，不能删除") % {"other": _name(blocker)},
                 )
+            )
+        return conflicts
+    for victim_model, victims in collector.data.items():
+        if victim_model._meta.auto_created:
+            continue  # a many-to-many link table row goes with its object
+        for victim in victims:
+            if (victim_model._meta.concrete_model, victim.pk) in allowed:
+                continue
+            owner = _owner(victim, by_key)
+            conflicts.append(
+                (
+                    owner.row_number if owner else None,
+                    owner.label if owner else _name(victim),
+                    _("删除它会连带删除本批次之外的%(other)s") % {"other": _name(victim)},
+                )
+            )
+    for qs in collector.fast_deletes:
+        if qs.model._meta.auto_created:
+            continue
+        for victim in qs[:50]:
+            if (qs.model._meta.concrete_model, victim.pk) in allowed:
+                continue
+            owner = _owner(victim, by_key)
+            conflicts.append(
+                (
+                    owner.row_number if owner else None,
+                    owner.label if owner else _name(victim),
+                    _("删除它会连带删除本批次之外的%(other)s") % {"other": _name(victim)},
+                )
+            )
     return conflicts
 
 
@@ -428,6 +445,12 @@ def revert_batch(batch: ImportBatch, *, actor, reason: str = "") -> ImportBatch:
                 )
     except ValidationError as exc:
         raise RevertRefused("；".join(exc.messages)) from exc
+    except (ProtectedError, RestrictedError, DatabaseError) as exc:
+        # Rolled back whole: a row changed under the revert or blocks it.
+        logger.warning("revert of batch %s refused: %s", batch.pk, exc)
+        raise RevertRefused(
+            _("撤销时数据库拒绝了修改（可能有数据刚被其他操作修改），未撤销任何数据，请稍后重试")
+        ) from exc
     return undo
 
 
@@ -449,6 +472,15 @@ def _undo(objects: list[_Object], rows: BatchRows) -> None:
     for obj in objects:
         if obj.net == "restore":
             restore[obj.model].append(obj)
+    created = [o for o in objects if o.net == "delete"]
+    # What the batch created goes before the restore (a new certificate version holds the
+    # number its restored predecessor takes back), unless a restored object still refers
+    # to it: those go after.
+    held = _referenced(restore)
+    late = [o for o in created if (o.model._meta.concrete_model, o.pk) in held]
+    early = [o for o in created if (o.model._meta.concrete_model, o.pk) not in held]
+    everything = {(o.model._meta.concrete_model, o.pk) for o in created}
+    _delete(early, allowed=everything)
     for model, objs in restore.items():
         _restore(model, objs)
         for obj in objs:
@@ -462,8 +494,7 @@ def _undo(objects: list[_Object], rows: BatchRows) -> None:
                 before=obj.after,
                 after=obj.before,
             )
-    created = [o for o in objects if o.net == "delete"]
-    _delete(created)
+    _delete(late, allowed=everything)
     for obj in created:
         rows.add(
             row_number=obj.row_number,
@@ -542,37 +573,59 @@ def _restore_links(instance, name: str, links: list) -> None:
     )
 
 
-def _delete(created: list[_Object]) -> None:
+def _referenced(restore: dict[type, list[_Object]]) -> set[tuple[type, int]]:
+    """(model, pk) of the objects the restored ones refer to by the values the batch wrote."""
+    held = set()
+    for model, objs in restore.items():
+        fks = {
+            f.attname: f.related_model._meta.concrete_model
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.many_to_one
+        }
+        for obj in objs:
+            for name, value in obj.after.items():
+                if name in fks and value is not None:
+                    held.add((fks[name], value))
+    return held
+
+
+def _delete(created: list[_Object], *, allowed: set | None = None) -> None:
     """Delete what the batch created, the latest first (children before parents), and
-    make sure nothing else goes with it."""
+    make sure nothing else goes with it (nothing outside `allowed`: `created` by default)."""
     if not created:
         return
-    allowed = {(o.model._meta.concrete_model, o.pk) for o in created}
+    if allowed is None:
+        allowed = {(o.model._meta.concrete_model, o.pk) for o in created}
     by_model: dict[type, list[int]] = defaultdict(list)
     first: dict[type, int] = {}
     for obj in created:
         by_model[obj.model].append(obj.pk)
         first[obj.model] = min(first.get(obj.model, obj.first_row_id), obj.first_row_id)
     for model in sorted(by_model, key=lambda m: -first[m]):
-        instances = list(model._base_manager.filter(pk__in=by_model[model]))
-        if not instances:
+        for pks in _chunks(by_model[model]):
+            _delete_part(model, pks, allowed)
+
+
+def _delete_part(model, pks: list[int], allowed: set) -> None:
+    instances = list(model._base_manager.filter(pk__in=pks))
+    if not instances:
+        return
+    collector = Collector(using=router.db_for_write(model), origin=None)
+    collector.collect(instances)
+    for victim_model, victims in collector.data.items():
+        if victim_model._meta.auto_created:
             continue
-        collector = Collector(using=router.db_for_write(model), origin=None)
-        collector.collect(instances)
-        for victim_model, victims in collector.data.items():
-            if victim_model._meta.auto_created:
-                continue
-            for victim in victims:
-                if (victim_model._meta.concrete_model, victim.pk) not in allowed:
-                    raise RevertRefused(
-                        _("撤销会连带删除本批次之外的%(other)s，未撤销") % {"other": _name(victim)}
-                    )
-        for qs in collector.fast_deletes:
-            if not qs.model._meta.auto_created and qs.exists():
-                extra = qs.exclude(pk__in=[pk for m, pk in allowed if m is qs.model])
-                if extra.exists():
-                    raise RevertRefused(
-                        _("撤销会连带删除本批次之外的%(other)s，未撤销")
-                        % {"other": _name(extra.first())}
-                    )
-        collector.delete()
+        for victim in victims:
+            if (victim_model._meta.concrete_model, victim.pk) not in allowed:
+                raise RevertRefused(
+                    _("撤销会连带删除本批次之外的%(other)s，未撤销") % {"other": _name(victim)}
+                )
+    for qs in collector.fast_deletes:
+        if not qs.model._meta.auto_created and qs.exists():
+            extra = qs.exclude(pk__in=[pk for m, pk in allowed if m is qs.model])
+            if extra.exists():
+                raise RevertRefused(
+                    _("撤销会连带删除本批次之外的%(other)s，未撤销")
+                    % {"other": _name(extra.first())}
+                )
+    collector.delete()

@@ -31,6 +31,8 @@ from xuanpei.plans.importers import (
 )
 from xuanpei.plans.models import Assignment, Target, Task
 from xuanpei.plans.tests.test_task_tables import edited, export_bytes
+from xuanpei.workforce.factories import PostFactory
+from xuanpei.workforce.models import Post
 
 pytestmark = pytest.mark.django_db
 Action = ImportBatchRow.Action
@@ -205,6 +207,20 @@ def test_every_conflict_is_listed_values_deletions_and_later_batches(district, e
     assert "企业名称" in next(r for row, _o, r in conflicts if row == 3)
     Enterprise.objects.filter(pk=created.pk).delete()
     assert (2, "该对象已被删除") in {(row, r) for row, _o, r in revert_conflicts(batch)}
+
+
+def test_removing_a_creation_that_others_hang_on_is_refused(district, enterprise_file):
+    """A post added since to the imported enterprise would go with it (CASCADE)."""
+    result = ent_import(district.town_a, *enterprise_file)
+    batch = ImportBatch.objects.get(pk=result.batch_id)
+    post = PostFactory(enterprise=Enterprise.objects.get(uscc=make_uscc(7)))
+    conflicts = revert_conflicts(batch)
+    assert (2, "新建甲公司") in {(row, obj.split("“")[1].rstrip("”")) for row, obj, _r in conflicts}
+    assert any("连带删除本批次之外" in reason for _row, _o, reason in conflicts)
+    with pytest.raises(RevertRefused):
+        revert_batch(batch, actor=district.district)
+    assert Post.objects.filter(pk=post.pk).exists()
+    assert Enterprise.objects.filter(uscc=make_uscc(7)).exists()
 
 
 def test_revert_is_for_district_admins_within_scope(district, enterprise_file):
