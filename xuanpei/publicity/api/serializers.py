@@ -137,8 +137,10 @@ class CampaignSerializer(ScopedModelSerializer):
         if campaign.rule is None:
             if not campaign.name:
                 raise serializers.ValidationError({"name": "不对应规则的活动须填写名称"})
-            if campaign.unit is None:
+            if campaign.unit_id is None:
                 user = self.context["request"].user
+                if not user.unit_id:
+                    raise serializers.ValidationError({"unit": "请选择发布单位"})
                 campaign.unit = user.unit
         try:
             services.prepare_campaign(campaign)
