@@ -342,11 +342,13 @@ SKIP_MODELS = ("audit.importbatch", "audit.importbatchrow")
 class _Entry:
     __slots__ = ("model", "pk", "action", "before", "after", "m2m", "obj")
 
+    # `m2m`: field name → the related pks now, followed through the m2m_changed signals.
+
     def __init__(self, model, pk, action):
         self.model, self.pk, self.action = model, pk, action
         self.before: dict = {}
         self.after: dict = {}
-        self.m2m: set[str] = set()
+        self.m2m: dict[str, set] = {}
         self.obj = None
 
 
@@ -376,7 +378,7 @@ class _Capture:
             names = [sender._meta.get_field(n).attname for n in update_fields]
         else:
             names = [a for a, f in fields.items() if not f.primary_key]
-        old = sender._base_manager.filter(pk=instance.pk).values(*names).first()
+        old = next(iter(sender._base_manager.filter(pk=instance.pk).values(*names)), None)
         if old is not None:
             self.pending_before[id(instance)] = {a: raw_value(v) for a, v in old.items()}
 
@@ -414,33 +416,40 @@ class _Capture:
             entry.action = Action.DELETED
         entry.before = values
         entry.after = {}
-        entry.m2m = set()
+        entry.m2m = {}
         entry.obj = instance
 
-    def m2m_changed(self, instance, name, action):
+    def m2m_changed(self, instance, name, action, pk_set):
         entry = self.entry(type(instance), instance.pk, Action.UPDATED)
         entry.obj = instance
-        if action.startswith("pre_") and entry.action == Action.UPDATED and name not in entry.m2m:
-            links = m2m_links(instance, name)
-            entry.before.setdefault(name, sorted(t for _link, t in links))
-            entry.before.setdefault(links_key(name), links)
-        entry.m2m.add(name)
+        if name not in entry.m2m:
+            if entry.action == Action.UPDATED:
+                links = m2m_links(instance, name)
+                entry.before.setdefault(name, sorted(t for _link, t in links))
+                entry.before.setdefault(links_key(name), links)
+                entry.m2m[name] = {t for _link, t in links}
+            else:  # created in this row: no links before
+                entry.m2m[name] = set()
+        if action == "post_add":
+            entry.m2m[name] |= set(pk_set or ())
+        elif action == "post_remove":
+            entry.m2m[name] -= set(pk_set or ())
+        elif action == "post_clear":
+            entry.m2m[name] = set()
 
     def finish(self, *, main, changes) -> None:
         main_key = (type(main)._meta.concrete_model, main.pk) if main is not None else None
         for key, entry in self.entries.items():
             if entry.action != Action.DELETED:
-                for name in entry.m2m:
-                    entry.after[name] = sorted(
-                        getattr(entry.obj, name).values_list("pk", flat=True)
-                    )
+                for name, pks in entry.m2m.items():
+                    entry.after[name] = sorted(pks)
             if entry.action == Action.UPDATED:
                 # Keep only what changed (an auto_now stamp alone is no change).
                 changed = {n for n in entry.after if entry.before.get(n, None) != entry.after[n]}
                 fields = concrete_attnames(entry.model)
                 if not any(n not in fields or not _auto_now(fields[n]) for n in changed):
                     continue
-                kept = changed | {links_key(n) for n in changed & entry.m2m}
+                kept = changed | {links_key(n) for n in changed & entry.m2m.keys()}
                 entry.before = {n: entry.before.get(n) for n in kept}
                 entry.after = {n: entry.after[n] for n in changed}
             if key == main_key and changes is not None:
@@ -531,10 +540,10 @@ def _on_post_delete(sender, instance, **kwargs):
 
 
 def _m2m_receiver(name):
-    def receiver(sender, instance, action, reverse, **kwargs):
+    def receiver(sender, instance, action, reverse, pk_set=None, **kwargs):
         capture = _active.get()
-        if capture is not None and not reverse and action != "post_clear":
-            capture.m2m_changed(instance, name, action)
+        if capture is not None and not reverse:
+            capture.m2m_changed(instance, name, action, pk_set)
 
     return receiver
 
