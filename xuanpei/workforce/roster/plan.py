@@ -23,7 +23,13 @@ from xuanpei.core.imports.changes import is_clear_marker
 from xuanpei.core.imports.result import RowError
 from xuanpei.core.imports.values import clean_cell, parse_date
 from xuanpei.core.scoping import UserScope
-from xuanpei.core.validators import clean_phone, normalize_code, parse_id_number, uscc_error
+from xuanpei.core.validators import (
+    MOBILE_PATTERN,
+    clean_phone,
+    normalize_code,
+    parse_id_number,
+    uscc_error,
+)
 from xuanpei.orgs.models import Enterprise
 from xuanpei.workforce import rules
 from xuanpei.workforce.models import CertificateKind, OperationItem, PostType
@@ -126,14 +132,32 @@ _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff·]) (?=[\u3400-\u9fff·])")
 _NOTE = re.compile(r"[(（][^)）]*[)）]")
 
 
+@functools.lru_cache(maxsize=4096)
 def norm_key(text: str) -> str:
-    """How names of post types, kinds and catalogue entries are compared."""
+    """How names of post types, kinds and catalogue entries are compared (a roster
+    repeats a handful of them, hence the cache)."""
     text = unicodedata.normalize("NFKC", str(text))
     return _NOTE.sub("", _SPACES.sub("", text)).upper()
 
 
 def clean_name(text: str) -> str:
+    if _SPACES.search(text) is None:  # the usual name: nothing to collapse
+        return text
     return _CJK_GAP.sub("", _SPACES.sub(" ", text))
+
+
+@functools.lru_cache(maxsize=65536)
+def checked_uscc(text: str) -> tuple[str, str | None]:
+    """(normalised USCC, reason it is invalid or None): a roster repeats its enterprises."""
+    uscc = normalize_code(text)
+    return uscc, (uscc_error(uscc) if uscc else None)
+
+
+def checked_phone(text: str) -> str:
+    """`clean_phone`, with a fast way through for a plain 11-digit mobile (stored as is)."""
+    if MOBILE_PATTERN.match(text):
+        return text
+    return clean_phone(text)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -261,6 +285,13 @@ class Plan:
             if raw == "" or raw is None:
                 text[key] = ""
                 continue
+            if type(raw) is str and raw.isascii():
+                # `clean_cell`'s usual case inline: ASCII needs no NFKC, and a cell not
+                # starting with = or ' has nothing to refuse or unquote.
+                stripped = raw.strip()
+                if stripped[:1] not in ("=", "'"):
+                    text[key] = stripped
+                    continue
             try:
                 text[key] = clean_cell(raw)
             except ValidationError as exc:
@@ -284,9 +315,8 @@ class Plan:
 
         # Enterprise
         ent = self.enterprise_id
-        uscc = normalize_code(get("uscc", ""))
+        uscc, reason = checked_uscc(get("uscc", ""))
         if uscc:
-            reason = uscc_error(uscc)
             if reason:
                 reject("uscc", reason)
             elif self.fixed_uscc is not None and self.fixed_uscc != uscc:
@@ -321,7 +351,7 @@ class Plan:
             # The model field's check (issue #8 item 7): a mobile or a landline with its
             # area code, stored normalised; a masked export (139****0002) is refused.
             try:
-                phone = clean_phone(phone)
+                phone = checked_phone(phone)
             except ValidationError as exc:
                 reject("phone", exc.messages[0])
 
