@@ -9,12 +9,36 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """PostgreSQL: the test databases commit without waiting for the WAL flush.
+
+    `synchronous_commit=off` changes what survives a server crash, nothing a transaction
+    sees; each commit of the transactional tests (browser flows, races: every request and
+    factory save commits on its own) waited ~10 ms for the disk otherwise. The worker's
+    suffix (test_<name>_gw0 under pytest-xdist) is still applied first.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("postgresql"):
+        options = db.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
 @pytest.fixture
 def district(db):
-    """The named personas and objects of tests/personas.py."""
+    """The named personas and objects of tests/personas.py.
+
+    Built in one transaction: in a transactional test (browser flows) every save would
+    otherwise commit on its own.
+    """
+    from django.db import transaction
+
     from tests.personas import build_district
 
-    return build_district()
+    with transaction.atomic():
+        return build_district()
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +56,9 @@ def workforce_dictionaries(db):
     flushes them away afterwards; request this fixture (or use the workforce
     factories, which reload lazily) instead of relying on the migration's rows.
     """
+    from django.db import transaction
+
     from xuanpei.workforce.dictionaries import ensure_workforce_dictionaries
 
-    ensure_workforce_dictionaries()
+    with transaction.atomic():  # one commit, not one per catalogue row
+        ensure_workforce_dictionaries()
