@@ -2,7 +2,7 @@
 June, sets 安全生产月's theme; a 镇街 sees it on its phone.
 
 Screenshots (XUANPEI_SCREENSHOTS): publicity-june-desktop, publicity-theme-form,
-publicity-june-street-390.
+publicity-june-street-390, publicity-list-street-390, publicity-feed-street-390.
 """
 
 import pytest
@@ -70,3 +70,7 @@ def test_the_district_sets_the_safety_months_theme_and_a_street_sees_it_on_a_pho
     assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
     page.goto(f"{base}/publicity/campaigns/{june.pk}/")
     assert page.query_selector("#campaign-edit") is None
+    for name, path in (("list", "/publicity/campaigns/"), ("feed", "/publicity/feed/")):
+        page.goto(f"{base}{path}")
+        shot(f"publicity-{name}-street-390")
+        assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
