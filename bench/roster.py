@@ -98,6 +98,11 @@ def phases_text(result: dict) -> str:
     return "; ".join(f"{what} {seconds:.1f} s" for what, seconds in ours.get("phases") or [])
 
 
+def _checkpoint(dbname: str) -> None:
+    with pg_connect(dbname) as conn:
+        conn.execute("CHECKPOINT")
+
+
 def _pg_counts(dbname: str) -> dict:
     with pg_connect(dbname) as conn:
         return {k: conn.execute(sql).fetchone()[0] for k, sql in COUNT_SQL.items()}
@@ -124,6 +129,7 @@ def run_postgres(
             result["ours"] = None
             result["missing"] = MISSING
             return result
+        _checkpoint(db)  # the same starting state as the floor's (bench.floor)
         result["ours"] = _import(pg_url(db), file)
         if result["ours"]["ok"]:
             result["ours"]["db_counts"] = _pg_counts(db)
