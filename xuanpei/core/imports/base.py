@@ -16,6 +16,8 @@ The pipeline (`run`), in chunks of `chunk_size` rows:
   for the chunk → plan (created/updated/unchanged, model validation) → write.
 A dry run stops before writing. A commit runs every chunk inside one
 transaction: the accepted rows all land, or, if anything fails, nothing does.
+A commit is audited as one import batch (`batches.py`, issue #10), not by a
+django-auditlog entry per object.
 
 An update never erases (`changes.py`): a blank cell leaves its field as stored,
 （清空） clears it, and each changed field is reported old → new.

@@ -29,7 +29,7 @@ from xuanpei.core.models import Job
 # larger files go to a background job with a progress bar.
 INLINE_MAX_BYTES = 256 * 1024
 # A commit that writes up to this many rows runs within the request. Writes are
-# row by row through the services (audit log, scope re-check), ~20–30 ms a row.
+# row by row through the services (batch rows, scope re-check), ~20–30 ms a row.
 INLINE_MAX_WRITES = 100
 
 
