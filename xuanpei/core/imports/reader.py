@@ -15,6 +15,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from xml.etree import ElementTree
@@ -128,14 +129,24 @@ def _read_excel(source, head: bytes) -> Table:
         ]
         if not visible:
             raise ImportFileError(_("Excel 文件中没有可见的工作表"))
-        sheet = workbook.get_sheet_by_name(visible[0])
+        # calamine parses the sheet without the GIL: scan it for formulas meanwhile, on
+        # the second core (zlib inflates without the GIL too).
+        scan = None
+        if head.startswith(ZIP_MAGIC):
+            scan = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-formulas")
+            formulas_future = scan.submit(_xlsx_formula_cells, source, visible[0])
+        try:
+            sheet = workbook.get_sheet_by_name(visible[0])
+        finally:
+            formulas = formulas_future.result() if scan is not None else {}
+            if scan is not None:
+                scan.shutdown()
     except python_calamine.PasswordError as exc:
         raise ImportFileError(_("Excel 文件设置了密码，请取消密码后重试")) from exc
     except python_calamine.CalamineError as exc:
         raise ImportFileError(_("无法读取 Excel 文件，文件可能已损坏")) from exc
     if sheet.end is None:
         raise ImportFileError(_("文件是空的，请检查后重新上传"))
-    formulas = _xlsx_formula_cells(source, visible[0]) if head.startswith(ZIP_MAGIC) else {}
     first_col = sheet.start[1] if sheet.start else 0
     return Table(rows=_excel_rows(sheet, formulas, first_col), total=sheet.end[0] + 1)
 
