@@ -125,19 +125,20 @@ def _sorted_names(client, user, sort):
     response = client.get(reverse("workforce:person_list"), {"sort": sort})
     assert response.status_code == 200
     body = response.content.decode()
-    return sorted(("乙年轻", "甲年长"), key=body.index)
+    return sorted(("乙年轻", "张年长"), key=body.index)
 
 
 def test_masked_users_cannot_sort_people_by_birth_date(client, district):
-    # By name (code point order) 乙 comes first; by birth date the older 甲 (born 1949).
-    for name, id_number in (("乙年轻", HOLDER_ID), ("甲年长", "11010519491231002X")):
+    # By name 乙 comes first (U+4E59 < U+5F20, and yǐ < zhāng in PostgreSQL's pinyin order);
+    # by birth date the older 张 (born 1949).
+    for name, id_number in (("乙年轻", HOLDER_ID), ("张年长", "11010519491231002X")):
         PostFactory(
             person=PersonFactory(name=name, id_number=id_number), enterprise=district.ent_a1
         )
-    assert _sorted_names(client, district.town_a, "birth") == ["甲年长", "乙年轻"]
+    assert _sorted_names(client, district.town_a, "birth") == ["张年长", "乙年轻"]
     for user in _masked_users(district):
         for sort in ("birth", "-birth"):
-            assert _sorted_names(client, user, sort) == ["乙年轻", "甲年长"], (user, sort)
+            assert _sorted_names(client, user, sort) == ["乙年轻", "张年长"], (user, sort)
         client.force_login(user)
         body = client.get(reverse("workforce:person_list")).content.decode()
         assert "sort=birth" not in body and "sort=-birth" not in body
