@@ -288,3 +288,15 @@ class CalendarFeed(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.unit}的日历订阅"
+
+
+# The activity ledger, new-media output and quotas live in their own module.
+from xuanpei.publicity.models_ledger import (  # noqa: E402,F401
+    Activity,
+    ActivityFile,
+    ActivityForm,
+    ActivityMaterial,
+    Audience,
+    MediaPost,
+    Quota,
+)
