@@ -104,6 +104,8 @@ EXPECTED_BY_ROUTE = {
     "workforce:roster_export": [HOSTILE["person"]],
     "workforce:certificates_due_export": [HOSTILE["person"], HOSTILE["enterprise"]],
     "plans:task_export": [PLAN_TITLE, HOSTILE["task"]],
+    # Counts and names of groups only (campaigns, units, dictionaries): nothing typed here.
+    "publicity:rollup_export": [],
 }
 
 

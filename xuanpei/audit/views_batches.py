@@ -29,6 +29,7 @@ from xuanpei.audit.models import ImportBatch, ImportBatchRow
 from xuanpei.audit.timeline import batch_change_rows
 from xuanpei.core.exports import XLSX_CONTENT_TYPE, write_xlsx, xlsx_response
 from xuanpei.core.files import file_response
+from xuanpei.core.imports.batches import describe_missing_file, kept_file_exists
 from xuanpei.core.jobs import start_job
 from xuanpei.core.views import ObjectDetailView, ObjectListView, ScopedViewMixin
 
@@ -36,7 +37,6 @@ CHANGES_PAGE_SIZE = 50
 # A revert of more rows than this runs as a background Job (the request would time out).
 REVERT_INLINE_MAX_ROWS = 5000
 REVERT_JOB_KIND = "batch_revert"
-FILE_GONE = "原始文件已超过保存期限被删除"
 CONTENT_TYPES = {
     ".xlsx": XLSX_CONTENT_TYPE,
     ".xls": "application/vnd.ms-excel",
@@ -48,14 +48,6 @@ OBJECT_PAGES = {
     "workforce.certificate": ("workforce:certificate_detail", "pk"),
     "workforce.post": ("workforce:person_detail", "person_id"),
 }
-
-
-def batch_file_exists(batch: ImportBatch) -> bool:
-    """Is the kept original still on disk (the retention period removes it)?"""
-    try:
-        return bool(batch.file_path) and default_storage.exists(batch.file_path)
-    except (OSError, ValueError):  # a path the storage refuses reads as gone, never a 500
-        return False
 
 
 def reverted_by(batch: ImportBatch) -> ImportBatch | None:
@@ -150,8 +142,8 @@ class ImportBatchDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         batch = self.object
         ctx.update(change_page(batch, self.request))
-        ctx["file_exists"] = batch_file_exists(batch)
-        ctx["file_gone_message"] = _(FILE_GONE)
+        ctx["file_exists"] = kept_file_exists(batch)
+        ctx["file_gone_message"] = describe_missing_file(batch)
         ctx["reverted_by"] = reverted_by(batch)
         ctx["may_revert"] = may_revert(self.request.user, batch)
         ctx["counts"] = count_links(batch)
@@ -206,8 +198,8 @@ class ImportBatchFileView(ScopedViewMixin, SingleObjectMixin, View):
 
     def get(self, request, *args, **kwargs):
         batch = self.get_object()
-        if not batch_file_exists(batch):
-            messages.warning(request, _(FILE_GONE))
+        if not kept_file_exists(batch):
+            messages.warning(request, describe_missing_file(batch))
             return redirect("audit:importbatch_detail", pk=batch.pk)
         suffix = PurePath(batch.file_path).suffix.lower()
         return file_response(

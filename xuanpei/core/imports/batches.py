@@ -152,7 +152,11 @@ def discard_kept_file(name: str) -> None:
 
 
 def kept_file_exists(batch: ImportBatch) -> bool:
-    return bool(batch.file_path) and default_storage.exists(batch.file_path)
+    """Is the kept original still on disk (the retention period removes it)?"""
+    try:
+        return bool(batch.file_path) and default_storage.exists(batch.file_path)
+    except (OSError, ValueError):  # a path the storage refuses reads as gone, never a 500
+        return False
 
 
 # --- Values -------------------------------------------------------------------------------
@@ -581,7 +585,10 @@ def describe_missing_file(batch: ImportBatch) -> str:
     """What the pages show when the kept original is gone (removed after the retention period)."""
     if kept_file_exists(batch):
         return ""
-    return _("原始文件已按保存期限删除") if batch.file_path else _("未保存原始文件")
+    if batch.file_path or batch.file_name:
+        # `xuanpei cleanup` blanks file_path when it removes the file after the retention period.
+        return _("原始文件已超过保存期限被删除")
+    return _("未保存原始文件")
 
 
 __all__ = [
