@@ -36,10 +36,12 @@ def test_the_june_month_view_shows_the_safety_month_as_a_band_and_616_in_its_cel
 
 
 def test_the_list_shows_this_years_campaigns_and_the_rules_waiting_for_a_notice(
-    district, june, client
+    district, june, client, django_assert_max_num_queries
 ):
     client.force_login(district.district)
-    body = client.get(reverse("publicity:campaign_list"), {"year": 2024}).content.decode()
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("publicity:campaign_list"), {"year": 2024})
+    body = response.content.decode()
     waiting = body[body.index('id="waiting"') :]
     assert "防灾减灾宣传周" in waiting and "待通知" in waiting
     rule = ThemedDayRule.objects.get(name="防灾减灾宣传周")
