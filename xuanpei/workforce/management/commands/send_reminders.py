@@ -1,10 +1,12 @@
-"""`xuanpei send_reminders` — raise the staged certificate reminders of the day (cron, daily)."""
+"""`xuanpei send_reminders` — raise the staged certificate reminders of the day (cron, daily),
+then the publicity campaigns' coverage reminders (issue #11: their last week)."""
 
 import json
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from xuanpei.publicity.reminders import send_coverage_reminders
 from xuanpei.workforce.reminders import send_reminders
 
 
@@ -24,10 +26,23 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"日期格式不正确：{options['date']}（应为 YYYY-MM-DD）") from exc
         result = send_reminders(on, email=not options["no_email"])
+        publicity = send_coverage_reminders(on, email=not options["no_email"])
         if options["json"]:
-            self.stdout.write(json.dumps(result.as_dict()))
+            counts = result.as_dict()
+            counts["publicity"] = {
+                "campaigns": publicity.campaigns,
+                "units": publicity.units,
+                "created": publicity.created,
+                "emailed": publicity.emailed,
+            }
+            self.stdout.write(json.dumps(counts))
         else:
             self.stdout.write(
                 f"certificates: {result.certificates}, notifications raised: {result.created}, "
                 f"e-mails sent: {result.emailed}"
+            )
+            self.stdout.write(
+                f"publicity campaigns in their last week: {publicity.campaigns}, units not "
+                f"covered: {publicity.units}, notifications raised: {publicity.created}, "
+                f"e-mails sent: {publicity.emailed}"
             )
