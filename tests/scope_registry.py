@@ -286,6 +286,16 @@ def _foreign_quota(d) -> Foreign:
     return Foreign(quota, ("东城标记宣传定额",))
 
 
+def _foreign_quota(d) -> Foreign:
+    from xuanpei.publicity.models_ledger import Quota
+
+    # 东新城's own quota for its 镇街 this year: the quota list and its coverage page show it.
+    quota = Quota.objects.create(
+        unit=d.town_a_unit, year=date.today().year, name="东城标记宣传定额", applies_to="town"
+    )
+    return Foreign(quota, ("东城标记宣传定额",))
+
+
 def _foreign_batch(d) -> Foreign:
     from xuanpei.audit.factories import ImportBatchFactory, ImportBatchRowFactory
 
@@ -327,6 +337,7 @@ FOREIGN_OBJECTS: dict[str, Callable[[object], Foreign]] = {
     "publicity.Campaign": _foreign_campaign,
     "publicity.ThemedDayRule": _foreign_rule,
     "publicity.CalendarFeed": _foreign_feed,
+    "publicity.Quota": _foreign_quota,
     "publicity.Quota": _foreign_quota,
     # Import batches (issue #10): district admins only.
     "audit.ImportBatch": _foreign_batch,
@@ -460,6 +471,8 @@ MODEL_LESS_ROUTES: dict[str, str] = {
     "accounts:api_token": "本人的 API 令牌",
     "publicity:rollup": "宣传统计汇总：本人范围内已通过审核的活动按单位、主题、五进、对象、形式、月份计数",
     "publicity:rollup_export": "宣传统计汇总的 xlsx：与 publicity:rollup 相同的范围和数字",
+    "publicity:rollup": "宣传统计汇总：本人范围内已通过审核的活动按单位、主题、五进、对象、形式、月份计数",
+    "publicity:rollup_export": "宣传统计汇总的 xlsx：与 publicity:rollup 相同的范围和数字",
 }
 
 # Routes that show no domain data (§5).
@@ -511,6 +524,7 @@ OWNER_NO_MARKER: dict[str, str] = {
     "publicity:campaign_add": "新增表单，不列出已有活动",
     "publicity:rule_add": "新增表单，不列出已有规则",
     "publicity:quota_add": "新增表单，不列出已有定额",
+    "publicity:quota_add": "新增表单，不列出已有定额",
     "accounts:user_add": "新增表单，不列出已有用户",
     "orgs:enterprise_add": "新增表单，不列出已有企业",
     "orgs:enterprise_import": "导入上传页，不列出数据",
@@ -549,6 +563,13 @@ ADD_FORM_DATA: dict[str, dict] = {
         "end_date": date.today().isoformat(),
     },
     "publicity:rule_add": {"name": "范围新增宣传日", "kind": "local"},
+    "publicity:quota_add": {
+        "year": date.today().year,
+        "name": "范围新增定额",
+        "applies_to": "town",
+        "measure": "activities",
+        "minimum": 1,
+    },
     "publicity:quota_add": {
         "year": date.today().year,
         "name": "范围新增定额",
