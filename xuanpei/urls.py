@@ -66,6 +66,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The public certificate check (issue #3 §6): no login.
     path("check/", PublicCheckView.as_view(), name="public_check"),
+    # The public publicity page (issue #11 §8): no login.
+    path("public/publicity/", include("xuanpei.publicity.urls_public")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
