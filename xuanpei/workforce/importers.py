@@ -3,8 +3,9 @@
 The import checks each row in Python (`roster/plan.py`, no query per row),
 streams the clean rows into a temporary staging table (PostgreSQL COPY, or
 batched INSERTs elsewhere, `roster/stage.py`), and lets the database plan and
-write everything in a few set-based statements (`roster/upsert.py`), audit log
-included. Memory stays flat: one chunk of rows at a time, whatever the file.
+write everything in a few set-based statements (`roster/upsert.py`), the
+import's audit batch included (issue #10: one batch and its change rows, no
+LogEntry per object). Memory stays flat: one chunk of rows at a time, whatever the file.
 
 Upsert keys: a person by 身份证号; a post by person + enterprise + 岗位 + 操作项目
 (on duty); a certificate by its current 证书编号. A row without 证书编号 is a
@@ -212,6 +213,7 @@ class RosterImporter(Importer):
         all_or_nothing: bool = False,
         max_bytes: int | None = None,
     ) -> ImportResult:
+        clock = _Clock()
         table = read_table(data, filename=filename, max_bytes=max_bytes)
         rows = iter(table.rows)
         head = list(islice(rows, HEADER_SEARCH_ROWS))
@@ -230,7 +232,7 @@ class RosterImporter(Importer):
             fixed=bool(self.options.get("enterprise")),
         )
         result = ImportResult(dry_run=dry_run)
-        clock = _Clock()
+        clock.lap("open the file (archive check, calamine parse), header, look-ups")
         started = time.monotonic()
         batch = None
         try:

@@ -1,4 +1,4 @@
-"""Set-based SQL over the staging table: plan every row, then write, with the audit log.
+"""Set-based SQL over the staging table: plan every row, then write, with the audit batch.
 
 One `CREATE TEMP TABLE roster_plan AS SELECT …` decides, for all rows at once:
   - duplicates inside the file (window functions over the staging table):
@@ -10,10 +10,10 @@ One `CREATE TEMP TABLE roster_plan AS SELECT …` decides, for all rows at once:
     enterprise outside the user's scope, or a revoked/cancelled certificate);
   - per row: person created/updated, post created, certificate created /
     updated in place / new version, and the row's outcome.
-Then a handful of INSERT … SELECT / UPDATE … FROM statements write it all, each
-followed by the LogEntry rows django-auditlog would have written (actor, remote
-address, content type, object pk/repr, changes as JSON with ID numbers and
-phones masked like `auditlog.diff.mask_str`).
+Then a handful of INSERT … SELECT / UPDATE … FROM statements write it all, and
+the import's audit batch (issue #10): one `audit_importbatchrow` per object the
+import created or updated (and one per unchanged file row), written from the plan
+in the same set-based way — no django-auditlog `LogEntry` per object.
 
 Versions (keep it simple, issue #3 §2): a row whose 实际复审日期 is later than the
 stored version's last review (and its effective date) adds a 复审 version
@@ -23,7 +23,7 @@ the current version in place. The previous version is closed (`is_current`
 false, `superseded_on` = the new version's effective date), as the services do.
 
 The same SQL runs on PostgreSQL and SQLite (≥ 3.35); `Dialect` names the few
-differences (JSON builders, NULL-safe comparison, inet cast).
+differences (JSON builders, NULL-safe comparison, ids for new rows).
 """
 
 from __future__ import annotations
@@ -68,10 +68,6 @@ class Dialect:
         return f"({a} IS NOT DISTINCT FROM {b})" if self.pg else f"({a} IS {b})"
 
     @property
-    def inet(self) -> str:
-        return "CAST(%s AS inet)" if self.pg else "%s"
-
-    @property
     def temp(self) -> str:
         return "CREATE TEMP TABLE"
 
@@ -87,11 +83,6 @@ class Dialect:
     @property
     def false(self) -> str:
         return "false" if self.pg else "json('false')"
-
-
-def txt(expr: str) -> str:
-    """A value as auditlog writes it into `changes`: str(value), 'None' for NULL."""
-    return f"COALESCE(CAST({expr} AS TEXT), 'None')"
 
 
 def masked(expr: str) -> str:
