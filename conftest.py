@@ -26,6 +26,22 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_per_test_process(request):
+    """A Redis cache (REDIS_URL exported) gets a key prefix of this test process.
+
+    Test processes (pytest-xdist workers, a second run, a running server) would
+    otherwise count rate limits in the same keys. The local-memory default is per
+    process already.
+    """
+    from django.conf import settings
+
+    cache = settings.CACHES["default"]
+    if "redis" in cache["BACKEND"].lower():
+        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+        cache["KEY_PREFIX"] = f"{cache.get('KEY_PREFIX', '')}-test-{worker}-{os.getpid()}"
+
+
 @pytest.fixture
 def district(db):
     """The named personas and objects of tests/personas.py.
