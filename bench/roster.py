@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,7 +63,10 @@ def _prepare(database_url: str, rows: int) -> dict:
 def _import(database_url: str, file: RosterFile, *, extra: tuple[str, ...] = ()) -> dict:
     cmd = xuanpei_cmd("import", "roster", str(file.path), "--json", *extra)
     # DEBUG: the importer logs each phase's duration (`_Clock`), kept with the figures.
-    m = run_measured(cmd, env=app_env(database_url, LOG_LEVEL="DEBUG"))
+    # The batch keeps a copy of the file (issue #10): in a throwaway media directory.
+    with tempfile.TemporaryDirectory(prefix="xuanpei-bench-var-") as var:
+        env = app_env(database_url, LOG_LEVEL="DEBUG", XUANPEI_VAR_DIR=var)
+        m = run_measured(cmd, env=env)
     counts = None
     for line in reversed(m.stdout.strip().splitlines()):
         try:
