@@ -52,12 +52,13 @@ class PublicityDemoResult:
     campaigns: int = 0
     waiting: int = 0
     linked: int = 0
+    ledger: object = None  # demo_ledger.LedgerDemoResult
 
     def summary_line(self) -> str:
         return (
             f"宣传日历：宣传主题活动 {self.campaigns} 项，待通知 {self.waiting} 项，"
             f"关联计划任务 {self.linked} 处。"
-        )
+        ) + (self.ledger.summary_line() if self.ledger else "")
 
 
 def _district_tasks(year: int) -> dict[str, Task]:
@@ -123,4 +124,7 @@ def seed_publicity(*, today: date | None = None) -> PublicityDemoResult:
                 result.linked += 1
     result.campaigns = Campaign.objects.count()
     result.waiting = len(services.waiting_rules(today.year))
+    from xuanpei.publicity.demo_ledger import seed_ledger
+
+    result.ledger = seed_ledger(today=today)  # the activity ledger, media posts and quotas
     return result

@@ -213,3 +213,21 @@ def test_a_quota_is_added_with_its_year_checked(world, client):
     response = client.post(reverse("publicity:quota_add"), data)
     quota = Quota.objects.get()
     assert response.status_code == 302 and quota.unit == world.root and quota.minimum == 5
+
+
+def test_the_demo_ledger_tells_a_story_with_gaps_and_runs_once(district):
+    from xuanpei.publicity.demo_ledger import seed_ledger
+
+    d = district
+    month = CampaignFactory(
+        unit=d.root, year=YEAR, name="安全生产月", start_date=date(YEAR, 6, 1),
+        end_date=date(YEAR, 6, 30),
+    )  # fmt: skip
+    result = seed_ledger(today=date(YEAR, 12, 1))
+    assert result.activities > 50 and result.media_posts > 20 and result.quotas == 2
+    assert 0 < result.accepted < result.activities
+    # The last new town (西新城) is silent in 安全生产月; the first one is not.
+    rows = {r.unit.name: r.total.count for r in coverage.campaign_matrix(month, d.root).rows}
+    assert rows["西新城"] == 0 and rows["东新城"] > 0
+    assert seed_ledger(today=date(YEAR, 12, 1)).activities == 0
+    assert Activity.objects.count() == result.activities
