@@ -296,6 +296,19 @@ def _foreign_quota(d) -> Foreign:
     return Foreign(quota, ("东城标记宣传定额",))
 
 
+def _foreign_media(d) -> Foreign:
+    from xuanpei.publicity.factories_media import MediaPostFactory
+
+    post = MediaPostFactory(
+        unit=d.town_a_unit,
+        title="东城标记推文",
+        account="东城标记账号",
+        url="https://mp.weixin.qq.com/s/dongcheng-marker",
+        published_on=date.today(),
+    )
+    return Foreign(post, ("东城标记推文",))
+
+
 def _foreign_batch(d) -> Foreign:
     from xuanpei.audit.factories import ImportBatchFactory, ImportBatchRowFactory
 
@@ -337,6 +350,7 @@ FOREIGN_OBJECTS: dict[str, Callable[[object], Foreign]] = {
     "publicity.Campaign": _foreign_campaign,
     "publicity.ThemedDayRule": _foreign_rule,
     "publicity.CalendarFeed": _foreign_feed,
+    "publicity.MediaPost": _foreign_media,
     "publicity.Quota": _foreign_quota,
     "publicity.Quota": _foreign_quota,
     # Import batches (issue #10): district admins only.
@@ -521,6 +535,13 @@ OWNER_GET: dict[str, tuple[set[int], str]] = {
 
 # Collection routes (GET) where an owner legitimately never sees the marker, and why.
 OWNER_NO_MARKER: dict[str, str] = {
+    "publicity:media_add": "新增表单，不列出已有发布",
+    "publicity:media_import": "导入上传页，不列出数据",
+    "publicity:media_import_template": "空白模板",
+    "publicity:media_tally": "统计页只显示条数和阅读量，标题在其链接的列表（media_list）中",
+    "publicity:media_tally_export": "统计表只有条数和阅读量（xlsx）",
+    "publicity:activity_import": "导入上传页，不列出数据",
+    "publicity:activity_import_template": "空白模板",
     "publicity:campaign_add": "新增表单，不列出已有活动",
     "publicity:rule_add": "新增表单，不列出已有规则",
     "publicity:quota_add": "新增表单，不列出已有定额",
@@ -563,6 +584,24 @@ ADD_FORM_DATA: dict[str, dict] = {
         "end_date": date.today().isoformat(),
     },
     "publicity:rule_add": {"name": "范围新增宣传日", "kind": "local"},
+    "publicity:media_add": {
+        "channel": "wechat",
+        "account": "范围新增账号",
+        "kind": "post",
+        "title": "范围新增推文",
+        "url": "https://mp.weixin.qq.com/s/scope-add",
+        "published_on": date.today().isoformat(),
+        "views": 1,
+        "likes": 0,
+        "shares": 0,
+    },
+    "api:mediapost-list": {
+        "channel": "wechat",
+        "account": "范围新增账号",
+        "title": "范围新增推文",
+        "url": "https://mp.weixin.qq.com/s/scope-add-api",
+        "published_on": date.today().isoformat(),
+    },
     "publicity:quota_add": {
         "year": date.today().year,
         "name": "范围新增定额",

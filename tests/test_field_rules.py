@@ -142,6 +142,7 @@ def test_every_model_with_rules_is_a_model_the_platform_writes():
         "plans.ProgressReport",
         "plans.Task",
         "publicity.Campaign",
+        "publicity.MediaPost",
         "publicity.ThemedDayRule",
     ]
 

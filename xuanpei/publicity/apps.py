@@ -14,3 +14,4 @@ class PublicityConfig(AppConfig):
         register(m.ThemedDayRule)
         register(m.Campaign, m2m_fields={"tasks"})
         register(m.CalendarFeed, exclude_fields=["token"])
+        register(m.MediaPost, m2m_fields={"campaigns", "tasks"})

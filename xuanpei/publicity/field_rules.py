@@ -7,8 +7,12 @@ a unit's own. (A ruled campaign's dates are the rule's: the edit form and the AP
 refuse them, see `forms.CampaignEditForm` and `api.serializers.CampaignSerializer`.)
 """
 
-from xuanpei.core.field_rules import FieldRules, register
+from xuanpei.core.field_rules import ENTERPRISE, FieldRules, register
 from xuanpei.publicity.models import Campaign, ThemedDayRule
+from xuanpei.publicity.models_ledger import MediaPost
 
 CAMPAIGN_RULES = register(Campaign, FieldRules(fixed=("rule", "year", "unit")))
 RULE_RULES = register(ThemedDayRule, FieldRules(fixed=("unit",)))
+# A media post's enterprise is who published it; an enterprise's post sits on its 属地
+# (services_media), which the enterprise does not move.
+MEDIA_RULES = register(MediaPost, FieldRules(fixed=("enterprise",), locked={ENTERPRISE: ("unit",)}))

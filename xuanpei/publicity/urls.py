@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xuanpei.publicity import urls_activities, urls_coverage, views, views_calendar
+from xuanpei.publicity import urls_activities, urls_coverage, urls_media, views, views_calendar
 
 app_name = "publicity"
 urlpatterns = [
@@ -19,5 +19,6 @@ urlpatterns = [
     path("feed/new/", views_calendar.FeedRegenerateView.as_view(), name="feed_regenerate"),
     path("calendar/<str:token>.ics", views_calendar.feed_ics, name="feed_ics"),
     *urls_activities.urlpatterns,
+    *urls_media.urlpatterns,
     *urls_coverage.urlpatterns,
 ]

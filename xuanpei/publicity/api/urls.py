@@ -2,9 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
-from xuanpei.publicity.api import views
+from xuanpei.publicity.api import media, views
 
 router = SimpleRouter()
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("themed-day-rules", views.ThemedDayRuleViewSet, basename="themeddayrule")
+router.register("media-posts", media.MediaPostViewSet, basename="mediapost")
 urlpatterns = router.urls
