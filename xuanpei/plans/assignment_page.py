@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xuanpei.plans import matrix, services
+from xuanpei.plans import matrix, metrics, services
 from xuanpei.plans.choices import AdjustmentStatus, AssignmentStatus, ReportStatus
 from xuanpei.plans.forms_reports import AdjustmentDecisionForm, CommentForm, ReviewForm
 from xuanpei.plans.models import Adjustment, Assignment, Comment, ProgressReport, ReportEvent
@@ -133,6 +133,7 @@ def target_rows(assignment: Assignment, periods, progress) -> list[dict]:
         {
             "target": targets[row.target.pk],
             "total": row.total,
+            "records_url": metrics.records_url(targets[row.target.pk], assignment, periods),
             "met": row.met,
             "periods_met": row.periods_met,
             "periods": len(periods),

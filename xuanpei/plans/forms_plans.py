@@ -23,7 +23,7 @@ from xuanpei.core.forms import BootstrapMixin, ScopedModelForm
 from xuanpei.orgs.choices import UnitKind
 from xuanpei.orgs.forms import InvalidFieldsMixin
 from xuanpei.orgs.models import Unit
-from xuanpei.plans import evidence
+from xuanpei.plans import evidence, metrics
 from xuanpei.plans.choices import PlanKind, PlanStatus, Timeframe
 from xuanpei.plans.matrix import UNIT_GROUP_LABELS, unit_group
 from xuanpei.plans.models import Plan, PlanSection, Target, Task, validate_doc_number
@@ -358,7 +358,7 @@ class TaskForm(InvalidFieldsMixin, ScopedModelForm):
 class TargetForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Target
-        fields = ["name", "comparator", "value", "unit_label", "per_period"]
+        fields = ["name", "comparator", "value", "unit_label", "per_period", "metric"]
         widgets = {
             "name": forms.TextInput(attrs={"placeholder": _("如 持证率、开展培训")}),
             "unit_label": forms.TextInput(attrs={"placeholder": _("如 %、次、人")}),
@@ -371,6 +371,22 @@ class TargetForm(BootstrapMixin, forms.ModelForm):
         for name in ("unit_label", "per_period"):
             self.fields[name].help_text = ""
         self.fields["per_period"].label = _("每期都须达到")
+        # The metrics the installed apps registered (plans.metrics), read at form time;
+        # a stored key no app registers any more stays selectable until changed.
+        options = metrics.choices()
+        current = self.instance.metric if self.instance.pk else ""
+        if current and current not in dict(options):
+            options.append((current, current))
+        self.fields["metric"] = forms.ChoiceField(
+            label=_("完成量来源"), choices=options, required=False
+        )
+        self._style_fields()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("metric") and (cleaned.get("unit_label") or "").strip() == "%":
+            self.add_error("metric", _("自动统计的指标是记录条数，单位不能是 %"))
+        return cleaned
 
     def clean_value(self):
         value = self.cleaned_data["value"]

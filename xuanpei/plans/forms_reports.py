@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xuanpei.core.forms import BootstrapMixin
 from xuanpei.orgs.forms import InvalidFieldsMixin
-from xuanpei.plans import evidence
+from xuanpei.plans import evidence, metrics
 from xuanpei.plans.models import Assignment, ProgressReport, format_number
 from xuanpei.plans.status import effective_due
 
@@ -136,6 +136,9 @@ class ReportForm(BaseForm):
         self.fields["files"].help_text = self.fields["files"].help_text % {
             "n": evidence.max_bytes() // 1024 // 1024
         }
+        # Computed targets are counted from the records: shown, never typed.
+        self.computed = metrics.period_values(assignment, self.targets)
+        self.targets = [t for t in self.targets if not t.metric]
         for target in self.targets:
             label = target.name + (f"（{target.unit_label}）" if target.unit_label else "")
             self.fields[f"target_{target.pk}"] = forms.DecimalField(

@@ -160,6 +160,7 @@ def _add_task(
             value=t.value,
             unit_label=t.unit_label,
             per_period=t.per_period,
+            metric=t.metric,
             created_by=actor,
         )
         for n, t in enumerate(spec.targets, start=1)

@@ -257,6 +257,14 @@ class Target(ScopedModel):
     per_period = models.BooleanField(
         _("每期"), default=False, help_text=_("勾选：每个填报期（如每季度）都须达到；否则全年累计")
     )
+    # A key of `plans.metrics` (e.g. "publicity.activities"): the achieved value is
+    # counted from records, not typed; blank = typed in the progress reports.
+    metric = models.CharField(
+        _("自动统计"),
+        max_length=50,
+        blank=True,
+        help_text=_("选择后，完成量由系统根据台账记录自动统计，责任单位不能填报"),
+    )
 
     class Meta:
         ordering = ["task", "order", "pk"]
@@ -283,7 +291,8 @@ class Target(ScopedModel):
             self.comparator,
             self.value,
             self.per_period,
-            self.unit_label.strip() == status_rules.RATE_LABEL,
+            self.unit_label.strip() == status_rules.RATE_LABEL and not self.metric,
+            self.metric,
         )
 
     def is_met(self, achieved) -> bool:

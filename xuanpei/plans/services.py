@@ -353,6 +353,16 @@ def save_report(
     for target_id, value in (quantities or {}).items():
         if target_id not in targets:
             raise ValidationError(_("指标不属于该任务"))
+        if targets[target_id].metric and value not in (None, ""):
+            # Counted from the records (`plans.metrics`): the unit cannot overwrite it.
+            raise ValidationError(
+                {
+                    "quantities": _("指标“%(name)s”由系统根据台账记录自动统计，不能填报")
+                    % {"name": targets[target_id].name}
+                }
+            )
+        if targets[target_id].metric:
+            continue
         if value is None or value == "":
             ReportQuantity.objects.filter(report=report, target_id=target_id).delete()
             continue

@@ -51,6 +51,7 @@ class TargetFact:
     value: Decimal
     per_period: bool = False
     rate: bool = False  # a percentage: the latest accepted value counts, not a sum
+    metric: str = ""  # computed from records (`plans.metrics`), not typed
 
 
 @dataclass(frozen=True)

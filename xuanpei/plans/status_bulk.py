@@ -16,6 +16,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from xuanpei.plans import metrics
 from xuanpei.plans import status as status_rules
 from xuanpei.plans.choices import AdjustmentStatus, ReportStatus
 from xuanpei.plans.models import Adjustment, Assignment, ProgressReport, ReportQuantity, Target
@@ -57,17 +58,26 @@ def target_facts(task_ids) -> dict[int, list[status_rules.TargetFact]]:
     return targets
 
 
-def quantity_facts(assignment_ids) -> dict[int, list[status_rules.QuantityFact]]:
+def quantity_facts(
+    assignment_ids, *, rows=None, targets=None
+) -> dict[int, list[status_rules.QuantityFact]]:
     """The quantities of the accepted reports (reopened ones included): one query, plus
     one per level of sub-assignments — whose accepted quantities count toward every
-    assignment above them (the roll-up, `subassign.rollup_owners`)."""
+    assignment above them (the roll-up, `subassign.rollup_owners`).
+
+    A computed target (`Target.metric`) takes no typed quantity: its facts are the
+    metric over each period of the assignment's unit subtree (`metrics.computed_facts`,
+    one query per metric and task). `rows` (the assignments, with their task and plan)
+    and `targets` (task id → its targets) spare the queries that find them."""
     from xuanpei.plans.subassign import rollup_owners
 
     owners = rollup_owners(assignment_ids)
     quantities: dict[int, list[status_rules.QuantityFact]] = defaultdict(list)
     for assignment_id, key, target_id, value, report_id in (
         ReportQuantity.objects.filter(
-            report__assignment_id__in=list(owners), report__status=ReportStatus.ACCEPTED
+            report__assignment_id__in=list(owners),
+            report__status=ReportStatus.ACCEPTED,
+            target__metric="",
         )
         .order_by("report_id", "pk")
         .values_list(
@@ -77,6 +87,18 @@ def quantity_facts(assignment_ids) -> dict[int, list[status_rules.QuantityFact]]
         fact = status_rules.QuantityFact(key, target_id, value, report_id)
         for owner in owners[assignment_id]:
             quantities[owner].append(fact)
+    if rows is None or targets is None:
+        rows = list(
+            Assignment.objects.filter(pk__in=list(assignment_ids), task__targets__metric__gt="")
+            .distinct()
+            .select_related("task__plan", "unit")
+        )
+        targets = defaultdict(list)
+        if rows:
+            for t in Target.objects.filter(task_id__in={a.task_id for a in rows}):
+                targets[t.task_id].append(t.fact)
+    for pk, facts in metrics.computed_facts(rows, targets).items():
+        quantities[pk].extend(facts)
     return quantities
 
 
@@ -95,7 +117,7 @@ def read_assignments(rows, on: date) -> dict[int, Reading]:
     ids = [a.pk for a in rows]
     facts, moved = report_facts(ids), granted_dues(ids)
     targets = target_facts({a.task_id for a in rows})
-    quantities = quantity_facts(ids)
+    quantities = quantity_facts(ids, rows=rows, targets=targets)
     periods: dict[int, list] = {}
     readings = {}
     for a in rows:

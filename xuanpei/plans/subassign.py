@@ -272,7 +272,8 @@ def rollup(assignment: Assignment, user) -> dict:
     return {
         "rows": rows,
         "targets": targets,
-        "own": totals([q for q in quantities[assignment.pk] if q.order not in below]),
+        # Computed targets (order 0, no report) count the unit's whole subtree: no "own".
+        "own": totals([q for q in quantities[assignment.pk] if q.order and q.order not in below]),
         "totals": totals(quantities[assignment.pk]),
     }
 

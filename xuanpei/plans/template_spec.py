@@ -25,6 +25,7 @@ class TargetSpec:
     unit_label: str = ""
     comparator: str = Comparator.AT_LEAST
     per_period: bool = False
+    metric: str = ""  # a `plans.metrics` key: counted from records, not typed
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ class PublicityConfig(AppConfig):
 
     def ready(self) -> None:
         from xuanpei.audit.registration import register
+        from xuanpei.publicity import metrics
         from xuanpei.publicity import models as m
 
         register(m.ThemedDayRule)
         register(m.Campaign, m2m_fields={"tasks"})
         register(m.CalendarFeed, exclude_fields=["token"])
         register(m.MediaPost, m2m_fields={"campaigns", "tasks"})
+        metrics.register()  # computed plan targets (plans.metrics)
