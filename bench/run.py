@@ -1,4 +1,4 @@
-"""Entry point: `python -m bench.run [roster|compliance|all] [--rows N] [--db postgres|sqlite] …`.
+"""Entry point: `python -m bench.run [roster|compliance|publicity|all] [--rows N] [--db postgres|sqlite] …`.
 
 Defaults reproduce the issue's sizes (1,000,000 roster rows; 1,000,000 people and
 50,000 enterprises) and take several minutes; develop with `--rows 100k`.
@@ -40,7 +40,9 @@ SQLITE_ROWS_CAP = 20_000
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    p.add_argument("what", nargs="?", choices=("roster", "compliance", "all"), default="all")
+    p.add_argument(
+        "what", nargs="?", choices=("roster", "compliance", "publicity", "all"), default="all"
+    )
     p.add_argument(
         "--rows",
         type=parse_count,
@@ -50,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--people", type=parse_count, help="compliance: people (default --rows)")
     p.add_argument(
         "--enterprises", type=parse_count, help="compliance: enterprises (default people/20)"
+    )
+    p.add_argument("--activities", type=parse_count, help="publicity: activities (default --rows)")
+    p.add_argument(
+        "--media", type=parse_count, help="publicity: media posts (default 2 × activities)"
+    )
+    p.add_argument(
+        "--scale", type=int, default=10, help="publicity: the demo tree's --scale (default 10)"
     )
     p.add_argument(
         "--db",
@@ -151,21 +160,53 @@ def run_compliance(args) -> tuple[list[dict], list[dict], list[str]]:
     return [result], compliance.summarize(result), notes
 
 
-def _build_and_measure(compliance, args, db: str, people: int, enterprises: int) -> dict:
+def run_publicity(args) -> tuple[list[dict], list[dict], list[str]]:
+    from bench import publicity
+
+    activities = args.activities or args.rows
+    media = args.media or 2 * activities
+    db = (args.db or ["postgres"])[-1] if args.what == "publicity" else "postgres"
+    if args.reuse_db:
+        _setup_django(pg_url(args.reuse_db))
+        try:
+            result = {"db": "postgres", "counts": publicity.existing_counts()}
+            result.update(publicity.measure(repeat=args.repeat, timeout=args.timeout))
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+    else:
+        result = _build_and_measure(
+            publicity, args, db, activities, media, suffix="publicity", scale=args.scale
+        )
+    _echo({k: v for k, v in result.items() if k != "explain"})
+    for name, plan in (result.get("explain") or {}).items():
+        print(f"EXPLAIN {name}:\n{plan}", flush=True)
+    return [result], publicity.summarize(result), []
+
+
+def _build_and_measure(
+    compliance, args, db: str, people: int, enterprises: int, suffix="compliance", **extra
+) -> dict:
+    """Build on a fresh database and measure (`compliance` is the bench module: the
+    持证率 one by default, or publicity's with activities/media in people/enterprises)."""
     if db == "postgres":
-        name = f"xuanpei_bench_{os.getpid()}_compliance"
+        name = f"xuanpei_bench_{os.getpid()}_{suffix}"
         create_db(name)
         url = pg_url(name)
     else:
-        path = ROOT / "var" / "bench" / f"bench_{os.getpid()}_compliance.sqlite3"
+        path = ROOT / "var" / "bench" / f"bench_{os.getpid()}_{suffix}.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
         url, name = f"sqlite:///{path}", str(path)
     try:
         check(run_measured(xuanpei_cmd("migrate", "--noinput"), env=app_env(url)), "migrate")
         _setup_django(url)
-        counts = compliance.build(people=people, enterprises=enterprises)
-        print(f"compliance data: {counts}", flush=True)
+        if suffix == "publicity":
+            counts = compliance.build(activities=people, media=enterprises, **extra)
+        else:
+            counts = compliance.build(people=people, enterprises=enterprises)
+        print(f"{suffix} data: {counts}", flush=True)
         result = {"db": db, "counts": counts}
         result.update(compliance.measure(repeat=args.repeat, timeout=args.timeout))
     finally:
@@ -198,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         raw, lines, notes = raw + r, lines + li, notes + n
     if args.what in ("compliance", "all"):
         r, li, n = run_compliance(args)
+        raw, lines, notes = raw + r, lines + li, notes + n
+    if args.what in ("publicity", "all"):
+        r, li, n = run_publicity(args)
         raw, lines, notes = raw + r, lines + li, notes + n
     seconds = time.perf_counter() - started
     given = list(argv if argv is not None else sys.argv[1:])

@@ -271,6 +271,11 @@ class RollupAccessMixin(LoginRequiredMixin):
         self.year = selected_year(self.request)
         unit = viewer_unit(user)
         names = [n for n in rollups.TABLES if n != "unit" or unit is not None]
+        only = self.request.GET.get("table")
+        if only:  # one table (a chart's own page, or one sheet of the export)
+            if only not in names:
+                raise Http404(_("没有这张统计表"))
+            names = [only]
         return {n: rollups.table(n, user, unit, self.year) for n in names}
 
 
@@ -308,11 +313,6 @@ class RollupExportView(RollupAccessMixin, generic.View):
 
     def get(self, request, *args, **kwargs):
         tables = self.tables()
-        only = request.GET.get("table")
-        if only:
-            if only not in tables:
-                raise Http404(_("没有这张统计表"))
-            tables = {only: tables[only]}
 
         def write(fh):
             from openpyxl import Workbook
