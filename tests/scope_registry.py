@@ -309,6 +309,47 @@ def _foreign_media(d) -> Foreign:
     return Foreign(post, ("东城标记推文",))
 
 
+def _town_a_activity(d):
+    from xuanpei.publicity.factories_ledger import ActivityFactory
+    from xuanpei.publicity.models_ledger import Activity
+
+    found = Activity.objects.filter(title="东城标记台账活动").first()
+    return found or ActivityFactory(
+        unit=d.town_a_unit, title="东城标记台账活动", place="东城标记地点", held_on=date.today()
+    )
+
+
+def _foreign_activity(d) -> Foreign:
+    # 东新城's own draft activity: the ledger, its detail and edit pages show it.
+    return Foreign(_town_a_activity(d), ("东城标记台账活动",))
+
+
+def _foreign_activity_file(d) -> Foreign:
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from xuanpei.publicity.models_ledger import ActivityFile
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "JPEG")
+    item = ActivityFile(activity=_town_a_activity(d), name="东城标记照片.jpg", kind="image", size=1)
+    item.file.save("marker.jpg", ContentFile(out.getvalue()), save=False)
+    item.thumbnail.save("marker-thumb.jpg", ContentFile(out.getvalue()), save=False)
+    item.save()
+    return Foreign(item, ("东城标记照片",))
+
+
+def _foreign_activity_material(d) -> Foreign:
+    from xuanpei.publicity.models_ledger import ActivityMaterial
+
+    material = ActivityMaterial.objects.create(
+        activity=_town_a_activity(d), kind="东城标记折页", count=10
+    )
+    return Foreign(material, ("东城标记折页",))
+
+
 def _foreign_batch(d) -> Foreign:
     from xuanpei.audit.factories import ImportBatchFactory, ImportBatchRowFactory
 
@@ -351,6 +392,9 @@ FOREIGN_OBJECTS: dict[str, Callable[[object], Foreign]] = {
     "publicity.ThemedDayRule": _foreign_rule,
     "publicity.CalendarFeed": _foreign_feed,
     "publicity.MediaPost": _foreign_media,
+    "publicity.Activity": _foreign_activity,
+    "publicity.ActivityFile": _foreign_activity_file,
+    "publicity.ActivityMaterial": _foreign_activity_material,
     "publicity.Quota": _foreign_quota,
     "publicity.Quota": _foreign_quota,
     # Import batches (issue #10): district admins only.
@@ -500,6 +544,9 @@ EXEMPT_ROUTES: dict[str, str] = {
     "api:api-root": "API 根：只列出各接口的链接",
     "api-not-found": "/api/ 下不存在的地址：一律 JSON 404，不含数据",
     "static/*": "静态文件",
+    "publicity_public:page": "公开宣传页：匿名访问，只列出区安委办公开的已通过活动（标题、日期、地点、照片）；"
+    "publicity/tests/test_activities.py 检查未公开的活动不出现",
+    "publicity_public:thumbnail": "公开活动的照片缩略图：只对已公开的活动应答，其余 404（test_activities.py）",
     "publicity:feed_ics": "日历订阅（.ics）：凭单位的私密令牌匿名读取，无令牌即 404；"
     "publicity/tests/test_feed.py 检查只含该单位可见的活动、令牌失效后 404",
 }
@@ -531,6 +578,8 @@ OWNER_GET: dict[str, tuple[set[int], str]] = {
     "plans:subassignment_add": ({200, 403}, "只有责任单位（甲街道）分解给下级"),
     "plans:unitplan_add": ({200, 404}, "只对区级计划制定本单位计划；外来计划是单位计划"),
     "plans:unitplan_edit": ({200, 404}, "只编辑单位计划；区级草稿计划不是"),
+    "publicity:activity_review": ({403}, "只审核已提交的活动；标记活动是草稿"),
+    "publicity:activity_publish": ({405}, "只接受 POST（公开展示由区安委办操作）"),
 }
 
 # Collection routes (GET) where an owner legitimately never sees the marker, and why.
@@ -544,6 +593,8 @@ OWNER_NO_MARKER: dict[str, str] = {
     "publicity:activity_import_template": "空白模板",
     "publicity:campaign_add": "新增表单，不列出已有活动",
     "publicity:rule_add": "新增表单，不列出已有规则",
+    "publicity:activity_add": "新增表单，不列出已有活动",
+    "publicity:activity_queue": "待审核只列已提交、由本人审核的活动；标记活动是草稿（审核由 activity_review 检查）",
     "publicity:quota_add": "新增表单，不列出已有定额",
     "publicity:quota_add": "新增表单，不列出已有定额",
     "accounts:user_add": "新增表单，不列出已有用户",
@@ -615,6 +666,19 @@ ADD_FORM_DATA: dict[str, dict] = {
         "applies_to": "town",
         "measure": "activities",
         "minimum": 1,
+    },
+    "publicity:activity_add": {
+        "title": "范围新增台账活动",
+        "held_on": date.today().isoformat(),
+        "place": "范围新增地点",
+        "participants": 0,
+        "materials-TOTAL_FORMS": "0",
+        "materials-INITIAL_FORMS": "0",
+    },
+    "api:activity-list": {
+        "title": "范围新增台账活动",
+        "held_on": date.today().isoformat(),
+        "place": "范围新增地点",
     },
     "api:campaign-list": {
         "year": date.today().year,

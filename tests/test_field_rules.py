@@ -141,6 +141,7 @@ def test_every_model_with_rules_is_a_model_the_platform_writes():
         "plans.Plan",
         "plans.ProgressReport",
         "plans.Task",
+        "publicity.Activity",
         "publicity.Campaign",
         "publicity.MediaPost",
         "publicity.ThemedDayRule",

@@ -16,4 +16,7 @@ class PublicityConfig(AppConfig):
         register(m.Campaign, m2m_fields={"tasks"})
         register(m.CalendarFeed, exclude_fields=["token"])
         register(m.MediaPost, m2m_fields={"campaigns", "tasks"})
+        register(m.Activity, m2m_fields={"campaigns", "tasks", "audiences", "forms"})
+        register(m.ActivityMaterial)
+        register(m.ActivityFile, exclude_fields=["file", "thumbnail"])
         metrics.register()  # computed plan targets (plans.metrics)

@@ -9,10 +9,13 @@ refuse them, see `forms.CampaignEditForm` and `api.serializers.CampaignSerialize
 
 from xuanpei.core.field_rules import ENTERPRISE, FieldRules, register
 from xuanpei.publicity.models import Campaign, ThemedDayRule
-from xuanpei.publicity.models_ledger import MediaPost
+from xuanpei.publicity.models_ledger import Activity, MediaPost
 
 CAMPAIGN_RULES = register(Campaign, FieldRules(fixed=("rule", "year", "unit")))
 RULE_RULES = register(ThemedDayRule, FieldRules(fixed=("unit",)))
+# An activity stays where it was recorded: its unit and (an enterprise's) enterprise
+# are set on creation (services_activities sets an enterprise's 属地).
+ACTIVITY_RULES = register(Activity, FieldRules(fixed=("unit", "enterprise")))
 # A media post's enterprise is who published it; an enterprise's post sits on its 属地
 # (services_media), which the enterprise does not move.
 MEDIA_RULES = register(MediaPost, FieldRules(fixed=("enterprise",), locked={ENTERPRISE: ("unit",)}))

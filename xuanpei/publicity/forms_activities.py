@@ -129,8 +129,10 @@ class ActivityEditForm(ServiceErrorsMixin, ScopedModelForm):
         super().__init__(*args, user=user, **kwargs)
         instance = self.instance
         unit = instance.unit if instance.unit_id else home_unit(user)
+        self.fields["unit"].required = False  # not named: the user's own unit
         if user.enterprise_id:
-            del self.fields["unit"]
+            # The service sets the 属地: an enterprise names no unit and no 村/社区.
+            self.fields["unit"].queryset = Unit.objects.none()
         else:
             self.fields["unit"].queryset = svc.recording_units(user)
             if not instance.pk:
@@ -143,7 +145,10 @@ class ActivityEditForm(ServiceErrorsMixin, ScopedModelForm):
         self.fields["campaigns"].widget = forms.CheckboxSelectMultiple()
         self.fields["tasks"].queryset = svc.tasks_for(unit, year)
         self.fields["tasks"].widget = forms.CheckboxSelectMultiple()
-        self.fields["locality"].queryset = svc.localities_for(unit)
+        self.fields["locality"].queryset = (
+            Unit.objects.none() if user.enterprise_id else svc.localities_for(unit)
+        )
+        self.for_enterprise = bool(user.enterprise_id)
         self.fields["audiences"].queryset = Audience.objects.filter(
             Q(is_active=True) | Q(pk__in=instance.audiences.all() if instance.pk else [])
         )

@@ -238,7 +238,13 @@ def _check_unit(actor, activity: Activity) -> None:
         enterprise = Enterprise.objects.select_related("unit").get(pk=scope.enterprise_id)
         activity.enterprise = enterprise
         activity.unit = enterprise.unit
+        if activity.locality_id:
+            raise ValidationError(
+                {"locality": _("企业账号登记的活动不填写所在村/社区（以企业属地计）")}
+            )
         return
+    if not activity.unit_id and actor.unit_id and activity.pk is None:
+        activity.unit = actor.unit  # not named: the actor's own unit
     if not activity.unit_id or not recording_units(actor).filter(pk=activity.unit_id).exists():
         raise ValidationError({"unit": _("组织单位不在您的管辖范围内，不能为其登记活动")})
 
