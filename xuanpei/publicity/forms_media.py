@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xuanpei.core.forms import ScopedModelForm
+from xuanpei.core.validators import normalize_url, validate_url
 from xuanpei.orgs.filters import ScopedFilterSet, UnitSubtreeFilter
 from xuanpei.orgs.models import Unit
 from xuanpei.publicity.models import Campaign
@@ -20,6 +21,13 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class MediaPostForm(ScopedModelForm):
     """A post of a unit (the unit picked in scope) or of the user's enterprise (its 属地)."""
+
+    # Text, not Django's URLField: one Chinese message from the platform's link rule.
+    url = forms.CharField(
+        label=_("链接"),
+        max_length=500,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
 
     class Meta:
         model = MediaPost
@@ -39,7 +47,6 @@ class MediaPostForm(ScopedModelForm):
         ]
         widgets = {
             "published_on": DATE,
-            "url": forms.URLInput(attrs={"placeholder": "https://"}),
         }
 
     def __init__(self, *args, user=None, **kwargs):
@@ -62,6 +69,11 @@ class MediaPostForm(ScopedModelForm):
             else Campaign.objects.none()
         )
         self.fields["campaigns"].help_text = _("可多选；须与发布日期同一年度")
+
+    def clean_url(self):
+        url = normalize_url(self.cleaned_data["url"])
+        validate_url(url)
+        return url
 
     def clean(self):
         data = super().clean()

@@ -118,7 +118,7 @@ class MediaTally:
     """Posts of one year under one unit: by child unit (subtree roll-up), channel and month."""
 
     def __init__(self, user, *, year: int, unit: Unit):
-        self.year, self.unit = year, unit
+        self.year, self.unit, self.user = year, unit, user
         self.qs = (
             MediaPost.objects.for_user(user, "view")
             .filter(published_on__year=year, unit__path__startswith=unit.path)
@@ -157,7 +157,9 @@ class MediaTally:
                     "params": {"own_unit": self.unit.pk},
                 }
             )
-        for child in self.unit.get_children():
+        # Only the units the user may see (an enterprise sees its 属地's total, not its villages).
+        visible = Unit.objects.for_user(self.user, "view").values("pk")
+        for child in self.unit.get_children().filter(pk__in=visible):
             cells = grouped.get(child.path, self._cells({}))
             rows.append({"label": child.name, "unit": child, **cells, "params": {"unit": child.pk}})
         for row in rows:

@@ -17,7 +17,7 @@
     ],
     series: [
       { name: data.count_label, type: "bar", data: data.counts, barMaxWidth: 24 },
-      { name: data.views_label, type: "line", yAxisIndex: 1, data: data.views, smooth: true }
+      { name: data.views_label, type: "line", yAxisIndex: 1, data: data.views }
     ]
   });
   window.addEventListener("resize", function () { chart.resize(); });
