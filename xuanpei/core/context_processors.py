@@ -89,7 +89,7 @@ MENU: tuple[Nav, ...] = (
         _("宣传"),
         "publicity:calendar",
         "megaphone",
-        model="publicity.Campaign",
+        check="xuanpei.publicity.views_media.may_open_publicity",
         children=(
             Nav(_("宣传日历"), "publicity:calendar", "calendar-event", model="publicity.Campaign"),
             Nav(
