@@ -661,38 +661,44 @@ class ActivityImporter(Importer):
                     % {"place": locality.name, "unit": unit.name},
                 )
                 continue
-            reviewer = _is_reviewer(self.user, unit)
+            if enterprise is not None and row.data.get("locality"):
+                self.reject(row, "locality", _("企业登记的活动不填写所在村/社区（以企业属地计）"))
+                continue
+            row.reviewer = _is_reviewer(self.user, unit)
             if instance is None:
                 if enterprise is not None:
                     row.data["enterprise"] = enterprise
-                row.data["submitted_at"] = now
-                row.data["submitted_by"] = self.user
-                if reviewer:
-                    row.data.update(
-                        status=ReviewStatus.ACCEPTED, reviewed_at=now, reviewed_by=self.user
-                    )
-                else:
-                    row.data["status"] = ReviewStatus.SUBMITTED
-            elif not reviewer and instance.status == ReviewStatus.ACCEPTED:
-                # A unit changing its accepted activity sends it for review again,
-                # unless nothing changes (decided once planned, in field_changes).
-                row.resubmit = now
+                row.data.update(self._review_fields(row.reviewer, now))
 
-    def field_changes(self, row: Row) -> list[tuple[str, str, str]]:
-        changes = super().field_changes(row)
-        if getattr(row, "resubmit", None) and row.changed:
-            row.target.status = ReviewStatus.SUBMITTED
-            row.target.submitted_at = row.resubmit
-            row.target.submitted_by = self.user
-            row.changed += ["status", "submitted_at", "submitted_by"]
-            changes.append(
-                (
-                    str(_("状态")),
-                    str(ReviewStatus.ACCEPTED.label),
-                    str(ReviewStatus.SUBMITTED.label),
-                )
+    def _review_fields(self, reviewer: bool, now) -> dict:
+        """What an imported (new or corrected) activity is: submitted, or accepted when
+        the importer reviews it (docs/decisions.md)."""
+        fields = {"submitted_at": now, "submitted_by": self.user}
+        if reviewer:
+            fields.update(status=ReviewStatus.ACCEPTED, reviewed_at=now, reviewed_by=self.user)
+        else:
+            fields["status"] = ReviewStatus.SUBMITTED
+        return fields
+
+    def _refuse_locked(self, row: Row) -> None:
+        """Beside the field rules: as on the pages (services_activities.can_edit), only a
+        draft or returned activity changes; a corrected one is submitted again."""
+        super()._refuse_locked(row)
+        if not row.changed or not row.ok:
+            return
+        if row.instance.status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+            self.reject(
+                row,
+                "code",
+                _("活动“%(title)s”%(status)s，只有草稿或已退回的活动可以修改")
+                % {"title": row.instance.title, "status": row.instance.get_status_display()},
             )
-        return changes
+            return
+        for name, value in self._review_fields(
+            getattr(row, "reviewer", False), timezone.now()
+        ).items():
+            setattr(row.target, name, value)
+            row.changed.append(name)
 
     def describe(self, row: Row) -> str:
         title = row.data.get("title") or (row.instance.title if row.instance else "")

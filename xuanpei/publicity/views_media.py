@@ -349,3 +349,11 @@ class ActivityExportView(ObjectExportView):
     filterset_class = ActivityExportFilterSet
     default_ordering = ["-held_on", "-pk"]
     exporter_name = "activities"
+
+
+def may_open_publicity(user) -> bool:
+    """The 宣传 menu: the calendar's users, and enterprise accounts (activities, media posts)."""
+    from xuanpei.core.scoping import reaches
+    from xuanpei.publicity.models import Campaign
+
+    return any(reaches(user, model, "view") for model in (Campaign, Activity, MediaPost))

@@ -279,13 +279,20 @@ def test_an_activity_update_by_code_blank_keeps_clear_empties(district, plan_202
     activity = Activity.objects.get()
     change = activity_row(**{"活动编号": str(activity.pk), "参与人数": "350", "活动简介": "（清空）",
                              "宣传对象": "", "五进": "", "媒体报道链接": ""})  # fmt: skip
+    # Accepted on import (东新城 reviews 甲街道): no longer changed, as on the pages.
+    refused = imp("activities", [change], ACTIVITY_HEADERS, user=d.town_a)
+    assert counts(refused) == (1, 0, 1, 0, 0, 0)
+    assert "只有草稿或已退回的活动可以修改" in refused.errors[0].message
+
+    Activity.objects.filter(pk=activity.pk).update(status=ReviewStatus.RETURNED)
     result = imp("activities", [change], ACTIVITY_HEADERS, user=d.town_a)
     assert counts(result) == (1, 1, 0, 0, 1, 0), errors(result)
     activity.refresh_from_db()
-    assert (activity.participants, activity.summary, activity.five_in) == (
-        350, "", ["community", "family"],
+    assert (activity.participants, activity.summary, activity.five_in, activity.status) == (
+        350, "", ["community", "family"], ReviewStatus.ACCEPTED,
     )  # fmt: skip
     assert activity.audiences.count() == 2 and activity.media_links
+    assert ("状态", "已退回", "已通过") in {(c.field, c.old, c.new) for c in result.changes}
 
 
 def test_activity_bad_rows(district, plan_2024):
