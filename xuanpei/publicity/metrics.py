@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from xuanpei.plans.metrics import register_metric, subtree_counts
+from xuanpei.plans.metrics import refresh_for, register_metric, subtree_counts
 
 ACTIVITIES = "publicity.activities"
 MEDIA_POSTS = "publicity.media_posts"
@@ -65,6 +65,42 @@ def media_posts_url(unit, task, start, end) -> str:
     return _url("publicity:media_list", unit, task, start, end)
 
 
+def _refresh(instance) -> None:
+    """The record changed: refresh the cached status of the assignments it counts for
+    (the live pages compute it anyway; the matrix reads the cache). Bulk writes skip
+    signals — the daily `plan refresh-status` catches those."""
+    task_ids = list(instance.tasks.values_list("pk", flat=True))
+    if task_ids:
+        refresh_for(instance.unit, task_ids)
+
+
+def _on_save(sender, instance, created, raw=False, **kwargs) -> None:
+    from xuanpei.publicity.models_ledger import Activity, ReviewStatus
+
+    if raw or (created and sender is Activity and instance.status != ReviewStatus.ACCEPTED):
+        return
+    _refresh(instance)
+
+
+def _on_tasks(sender, instance, action, reverse=False, **kwargs) -> None:
+    from xuanpei.publicity.models_ledger import Activity, ReviewStatus
+
+    if not action.startswith("post_") or reverse:
+        return
+    if isinstance(instance, Activity) and instance.status != ReviewStatus.ACCEPTED:
+        return  # a draft's tasks count for nothing yet
+    _refresh(instance)
+
+
 def register() -> None:
+    from django.db.models.signals import m2m_changed, post_save
+
+    from xuanpei.publicity.models_ledger import Activity, MediaPost
+
     register_metric(ACTIVITIES, _("宣传活动次数（已通过审核）"), count_activities, activities_url)
     register_metric(MEDIA_POSTS, _("新媒体发布条数"), count_media_posts, media_posts_url)
+    for model in (Activity, MediaPost):
+        post_save.connect(_on_save, sender=model, dispatch_uid=f"metrics-save-{model.__name__}")
+        m2m_changed.connect(
+            _on_tasks, sender=model.tasks.through, dispatch_uid=f"metrics-tasks-{model.__name__}"
+        )
