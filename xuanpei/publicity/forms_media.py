@@ -13,7 +13,7 @@ from xuanpei.core.validators import normalize_url, validate_url
 from xuanpei.orgs.filters import ScopedFilterSet, UnitSubtreeFilter
 from xuanpei.orgs.models import Unit
 from xuanpei.publicity.models import Campaign
-from xuanpei.publicity.models_ledger import Activity, Channel, MediaKind, MediaPost
+from xuanpei.publicity.models_ledger import Channel, MediaKind, MediaPost
 from xuanpei.publicity.services_media import COUNT_LABELS, media_errors, prepare_media_post
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -133,18 +133,3 @@ class MediaPostFilterSet(ScopedFilterSet):
         return queryset.filter(
             Q(title__icontains=value) | Q(account__icontains=value) | Q(url__icontains=value)
         )
-
-
-class ActivityExportFilterSet(ScopedFilterSet):
-    """What the activity export narrows by when the activity list links to it."""
-
-    year = django_filters.NumberFilter(
-        label=_("年度"), field_name="held_on", lookup_expr="year", min_value=2000, max_value=2100
-    )
-    unit = UnitSubtreeFilter(
-        label=_("组织单位"), queryset=Unit.objects.all(), empty_label=_("全部单位")
-    )
-
-    class Meta:
-        model = Activity
-        fields = ["year", "unit"]

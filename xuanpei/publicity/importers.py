@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from xuanpei.core.exports import Exporter
 from xuanpei.core.imports import Column, Importer, Row, register_exporter, register_importer
 from xuanpei.core.imports.values import choice_parser, parse_date, split_names
+from xuanpei.core.permissions import is_district_admin
 from xuanpei.core.scoping import UserScope
 from xuanpei.core.validators import normalize_url, validate_url
 from xuanpei.orgs.models import Unit
@@ -474,13 +475,13 @@ ACTIVITY_COLUMNS = (
 
 
 def _is_reviewer(user, unit: Unit) -> bool:
-    """The reviewing unit (a unit above the activity's) or the CLI acting for the bureau."""
-    if user is None or user.is_superuser:
+    """The reviewing unit (the unit's parent, as services_activities.reviewer_unit), the
+    district admin, or the CLI acting for the bureau."""
+    if user is None or user.is_superuser or is_district_admin(user):
         return True
     if not user.unit_id:
         return False
-    own = user.unit
-    return unit.path != own.path and unit.path.startswith(own.path)
+    return unit.path[: -Unit.steplen] == user.unit.path
 
 
 @register_importer

@@ -30,11 +30,8 @@ from xuanpei.core.views import (
     ScopedViewMixin,
 )
 from xuanpei.orgs.models import Unit
-from xuanpei.publicity.forms_media import (
-    ActivityExportFilterSet,
-    MediaPostFilterSet,
-    MediaPostForm,
-)
+from xuanpei.publicity.forms_activities import ActivityFilterSet
+from xuanpei.publicity.forms_media import MediaPostFilterSet, MediaPostForm
 from xuanpei.publicity.models_ledger import Activity, Channel, MediaPost
 from xuanpei.publicity.services_media import save_media_post
 
@@ -343,12 +340,14 @@ class ActivityImportTemplateView(ImportTemplateView):
 
 
 class ActivityExportView(ObjectExportView):
-    """The scoped activities, newest first (`?year=` and `?unit=` narrow them)."""
+    """The scoped activities as the list shows them (its filters and sort)."""
 
     queryset = Activity.objects.all()
-    filterset_class = ActivityExportFilterSet
     default_ordering = ["-held_on", "-pk"]
+    ordering_fields = {"held_on": "held_on", "participants": "participants"}
     exporter_name = "activities"
+
+    filterset_class = ActivityFilterSet  # the list's own filters: the export is what it shows
 
 
 def may_open_publicity(user) -> bool:
