@@ -1,5 +1,6 @@
 """The demo workforce of `seed-demo` (issue #3 §8), on a small demo district (200 enterprises)."""
 
+import copy
 import importlib.util
 import re
 from collections import Counter
@@ -9,7 +10,9 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count
+from django.test import override_settings
 
 from xuanpei.core.validators import parse_id_number
 from xuanpei.orgs import demo as orgs_demo
@@ -23,15 +26,47 @@ from xuanpei.workforce.choices import (
 )
 from xuanpei.workforce.models import Certificate, Person, Post
 
+# One worker runs the module (`make test` uses --dist loadgroup): the demo is seeded once.
+pytestmark = pytest.mark.xdist_group("demo_workforce")
+
 TODAY = date(2026, 4, 2)
 ENTERPRISES = 200
 
 
+@pytest.fixture(scope="module")
+def _seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One small demo for the module (seeding takes seconds), built in a transaction that
+    is rolled back at the end; each test runs in its own savepoint inside it (`db`), so
+    what a test writes (the determinism test reseeds, the integrity test adds flags) is
+    undone before the next."""
+    md5 = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        pytest.MonkeyPatch.context() as mp,
+        override_settings(PASSWORD_HASHERS=md5, MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        transaction.atomic(),
+    ):
+        mp.setattr(orgs_demo, "BASE_ENTERPRISES", ENTERPRISES)
+        orgs_demo.seed_demo()
+        yield demo.seed_workforce(seed=orgs_demo.DEMO_SEED, today=TODAY, run_hooks=False)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def small_demo(db, monkeypatch):
-    monkeypatch.setattr(orgs_demo, "BASE_ENTERPRISES", ENTERPRISES)
-    orgs_demo.seed_demo()
-    return demo.seed_workforce(seed=orgs_demo.DEMO_SEED, today=TODAY, run_hooks=False)
+def small_demo(_seeded, db):
+    return copy.deepcopy(_seeded)  # demo.finish() writes into the result
+
+
+# Before the tests of the module-wide demo: this one seeds an empty database of its own.
+def test_the_command_seeds_the_workforce(db, monkeypatch, capsys):
+    monkeypatch.setattr(orgs_demo, "BASE_ENTERPRISES", 40)
+
+    call_command("seed_demo")
+
+    out = capsys.readouterr().out
+    assert "从业人员" in out
+    assert Person.objects.count() > 40 * 10
+    assert Post.objects.values("enterprise").distinct().count() == Enterprise.objects.count()
 
 
 def _fingerprint():
@@ -261,14 +296,3 @@ def test_the_seed_is_deterministic(small_demo):
 def test_the_seed_writes_no_audit_entries(small_demo):
     types = ContentType.objects.get_for_models(Person, Post, Certificate).values()
     assert not LogEntry.objects.filter(content_type__in=types).exists()
-
-
-def test_the_command_seeds_the_workforce(db, monkeypatch, capsys):
-    monkeypatch.setattr(orgs_demo, "BASE_ENTERPRISES", 40)
-
-    call_command("seed_demo")
-
-    out = capsys.readouterr().out
-    assert "从业人员" in out
-    assert Person.objects.count() > 40 * 10
-    assert Post.objects.values("enterprise").distinct().count() == Enterprise.objects.count()
