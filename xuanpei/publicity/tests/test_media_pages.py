@@ -164,3 +164,32 @@ def test_an_enterprise_post_sits_on_its_home_unit_and_an_outsider_gets_404(distr
     client.force_login(d.town_a)
     assert client.post(reverse("publicity:media_delete", args=[post.pk])).status_code == 302
     assert not MediaPost.objects.exists()
+
+
+def test_import_pages_and_templates_and_the_api(district, client):
+    from rest_framework.test import APIClient
+
+    d = district
+    client.force_login(d.town_a)
+    for name in ("publicity:media_import", "publicity:activity_import"):
+        assert client.get(reverse(name)).status_code == 200
+    for name in ("publicity:media_import_template", "publicity:activity_import_template"):
+        response = client.get(reverse(name))
+        headers = next(
+            load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+                values_only=True
+            )
+        )
+        assert headers[:2] in (("发布单位", "渠道"), ("活动编号", "活动名称"))
+
+    api = APIClient()
+    api.force_authenticate(d.town_a)
+    url = "/api/v1/media-posts/"
+    data = {"unit": d.street_a.pk, "channel": "weibo", "account": "甲街道", "title": "微博",
+            "url": "https://weibo.com/1", "published_on": "2024-06-01", "views": -1}  # fmt: skip
+    response = api.post(url, data, format="json")
+    assert response.status_code == 400 and "负数" in str(response.json())
+    data["views"] = 5
+    assert api.post(url, data, format="json").status_code == 201
+    api.force_authenticate(d.town_b)
+    assert api.get(url).json()["count"] == 0
