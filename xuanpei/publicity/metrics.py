@@ -10,7 +10,8 @@ Registered from `PublicityConfig.ready()`:
 
 An activity recorded for an enterprise counts under its unit (the enterprise's 属地).
 The records link opens the ledger's list filtered the same way:
-`?unit=<pk>&task=<pk>&date_from=YYYY-MM-DD&date_to=YYYY-MM-DD[&status=accepted]`
+activities `?unit=<pk>&task=<pk>&start=YYYY-MM-DD&end=YYYY-MM-DD&status=accepted`,
+media posts `?unit=<pk>&task=<pk>&date_from=YYYY-MM-DD&date_to=YYYY-MM-DD`
 (`unit` is a subtree filter, as `orgs.filters.UnitSubtreeFilter`).
 """
 
@@ -42,27 +43,32 @@ def count_media_posts(units, task, ranges):
     )
 
 
-def _url(name: str, unit, task, start, end, **extra) -> str:
+def _url(name: str, unit, task, start, end, *, dates: tuple[str, str], **extra) -> str:
     try:
         base = reverse(name)
     except NoReverseMatch:  # the list page is not installed: the value stands alone
         return ""
+    after, before = dates
     query = {
         "unit": unit.pk,
         "task": task.pk,
-        "date_from": start.isoformat(),
-        "date_to": end.isoformat(),
+        after: start.isoformat(),
+        before: end.isoformat(),
         **extra,
     }
     return f"{base}?{urlencode(query)}"
 
 
 def activities_url(unit, task, start, end) -> str:
-    return _url("publicity:activity_list", unit, task, start, end, status="accepted")
+    # The activity list's filters (forms_activities.ActivityFilterSet): start/end on held_on.
+    return _url(
+        "publicity:activity_list", unit, task, start, end, dates=("start", "end"), status="accepted"
+    )
 
 
 def media_posts_url(unit, task, start, end) -> str:
-    return _url("publicity:media_list", unit, task, start, end)
+    # The media list's filters (forms_media): date_from/date_to on published_on.
+    return _url("publicity:media_list", unit, task, start, end, dates=("date_from", "date_to"))
 
 
 def _refresh(instance) -> None:

@@ -125,15 +125,19 @@ def test_the_report_form_shows_the_value_read_only_and_form_and_api_refuse_a_typ
     district, task, computed, client
 ):
     a = sync(task)[district.town_a_unit.pk]
-    ActivityFactory(unit=district.street_a, held_on=date(2024, 2, 2), status=ACCEPTED, tasks=[task])
+    act = ActivityFactory(
+        unit=district.street_a, held_on=date(2024, 2, 2), status=ACCEPTED, tasks=[task]
+    )
     client.force_login(district.town_a)
     add = reverse("plans:report_add", args=[a.pk])
     body = client.get(add).content.decode()
     assert 'id="computed-targets"' in body
     assert f'name="target_{computed.pk}"' not in body
     # The link to the records behind Q1's value (the ledger's list, filtered).
-    assert f"task={task.pk}" in body and "date_from=2024-01-01" in body
-    assert "date_to=2024-03-31" in body
+    assert f"task={task.pk}" in body and "start=2024-01-01" in body
+    assert "end=2024-03-31" in body and "status=accepted" in body
+    [link] = metrics.period_values(a, [computed])[0]["periods"][:1]
+    assert act.title in client.get(link["url"]).content.decode()
 
     data = {"period_key": "2024Q1", "summary": "开展五进活动", f"target_{computed.pk}": "50"}
     response = client.post(add, data)
