@@ -210,16 +210,34 @@ def records_url(target, assignment, periods) -> str:
 
 def refresh_for(unit, task_ids) -> int:
     """Records of `unit` linked to these tasks changed (an activity accepted, a post
-    added): refresh the cached status of every assignment of those tasks whose unit's
-    subtree holds `unit`. Returns how many."""
+    added): refresh the cached status of every assignment of those tasks with a computed
+    target whose unit's subtree holds `unit`. Returns how many."""
+    if unit is None:
+        return 0
+    return refresh_paths({(unit.path, t) for t in task_ids})
+
+
+def refresh_paths(pairs) -> int:
+    """`refresh_for` for many (unit path, task id) pairs at once: two queries to find
+    the assignments, then one refresh for all of them."""
     from xuanpei.plans.models import Assignment
     from xuanpei.plans.status_bulk import refresh_statuses
 
-    task_ids = list(task_ids)
-    if not task_ids or unit is None:
+    paths_by_task: dict[int, set[str]] = defaultdict(set)
+    for path, task_id in pairs:
+        paths_by_task[task_id].add(path)
+    if not paths_by_task:
         return 0
-    prefixes = [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
-    qs = Assignment.objects.filter(
-        task_id__in=task_ids, task__targets__metric__gt="", unit__path__in=prefixes
-    ).distinct()
-    return refresh_statuses(Assignment.objects.filter(pk__in=list(qs.values_list("pk", flat=True))))
+    candidates = (
+        Assignment.objects.filter(task_id__in=list(paths_by_task), task__targets__metric__gt="")
+        .distinct()
+        .values_list("pk", "task_id", "unit__path")
+    )
+    pks = [
+        pk
+        for pk, task_id, unit_path in candidates
+        if any(p.startswith(unit_path) for p in paths_by_task[task_id])
+    ]
+    if not pks:
+        return 0
+    return refresh_statuses(Assignment.objects.filter(pk__in=pks))

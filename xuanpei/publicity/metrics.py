@@ -17,12 +17,14 @@ media posts `?unit=<pk>&task=<pk>&date_from=YYYY-MM-DD&date_to=YYYY-MM-DD`
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlencode
 
+from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from xuanpei.plans.metrics import refresh_for, register_metric, subtree_counts
+from xuanpei.plans.metrics import refresh_paths, register_metric, subtree_counts
 
 ACTIVITIES = "publicity.activities"
 MEDIA_POSTS = "publicity.media_posts"
@@ -71,31 +73,59 @@ def media_posts_url(unit, task, start, end) -> str:
     return _url("publicity:media_list", unit, task, start, end, dates=("date_from", "date_to"))
 
 
-def _refresh(instance) -> None:
-    """The record changed: refresh the cached status of the assignments it counts for
-    (the live pages compute it anyway; the matrix reads the cache). Bulk writes skip
-    signals — the daily `plan refresh-status` catches those."""
-    task_ids = list(instance.tasks.values_list("pk", flat=True))
-    if task_ids:
-        refresh_for(instance.unit, task_ids)
+# Records changed in the current transaction, refreshed once when it commits (an
+# import of thousands of rows refreshes the statuses once, not per row). Per thread;
+# every mark queues the flush (the first to run drains it, the others find nothing),
+# so a rolled-back transaction leaves at most a harmless extra refresh behind.
+_local = threading.local()
+
+
+def _pending() -> dict[str, set]:
+    if not hasattr(_local, "pending"):
+        _local.pending = {}
+    return _local.pending
+
+
+def _flush() -> None:
+    from xuanpei.publicity.models_ledger import Activity, MediaPost
+
+    pending = dict(_pending())
+    _pending().clear()
+    if not pending:
+        return
+    pairs = set(pending.get("pairs", ()))
+    for model, key in ((Activity, "activity"), (MediaPost, "mediapost")):
+        pks = pending.get(key)
+        if pks:
+            pairs |= set(
+                model.tasks.through.objects.filter(**{f"{key}_id__in": pks}).values_list(
+                    f"{key}__unit__path", "task_id"
+                )
+            )
+    refresh_paths(pairs)
+
+
+def _mark(key: str, item) -> None:
+    _pending().setdefault(key, set()).add(item)
+    transaction.on_commit(_flush)
 
 
 def _on_save(sender, instance, created, raw=False, **kwargs) -> None:
-    from xuanpei.publicity.models_ledger import Activity, ReviewStatus
-
-    if raw or (created and sender is Activity and instance.status != ReviewStatus.ACCEPTED):
+    """A record's status or date changed: the statuses it counts for may have. (A new
+    record links its tasks after saving: `_on_tasks` hears of it.)"""
+    if raw or created:
         return
-    _refresh(instance)
+    _mark(sender._meta.model_name, instance.pk)
 
 
-def _on_tasks(sender, instance, action, reverse=False, **kwargs) -> None:
-    from xuanpei.publicity.models_ledger import Activity, ReviewStatus
-
-    if not action.startswith("post_") or reverse:
+def _on_tasks(sender, instance, action, reverse=False, pk_set=None, **kwargs) -> None:
+    """Tasks linked or unlinked: both the old and the new tasks' statuses may move."""
+    if reverse or action not in ("post_add", "post_remove", "pre_clear"):
         return
-    if isinstance(instance, Activity) and instance.status != ReviewStatus.ACCEPTED:
-        return  # a draft's tasks count for nothing yet
-    _refresh(instance)
+    if action == "pre_clear":
+        pk_set = set(instance.tasks.values_list("pk", flat=True))
+    for task_id in pk_set or ():
+        _mark("pairs", (instance.unit.path, task_id))
 
 
 def register() -> None:

@@ -83,9 +83,13 @@ class TargetSerializer(serializers.ModelSerializer):
             "value",
             "unit_label",
             "per_period",
+            "metric",
             "text",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "metric": {"help_text": gettext_lazy("非空：完成量由系统按台账记录自动统计，不能填报")}
+        }
 
     def get_text(self, target) -> str:
         return format_target(to_value(target), target.task.timeframe)

@@ -102,7 +102,9 @@ def test_typed_targets_keep_their_reports_and_a_typed_value_for_a_computed_one_i
     assert progress(a, computed).total == 0
 
 
-def test_the_status_turns_accepted_when_the_activities_meet_the_target(district):
+def test_the_status_turns_accepted_when_the_activities_meet_the_target(
+    district, django_capture_on_commit_callbacks
+):
     plan = PlanFactory(unit=district.root, year=2024)
     task = TaskFactory(plan=plan, number="三(一)5", timeframe=Timeframe.ALL_YEAR)
     task.lead_units.set([district.town_a_unit])
@@ -114,8 +116,17 @@ def test_the_status_turns_accepted_when_the_activities_meet_the_target(district)
     a.refresh_from_db()
     assert a.status == AssignmentStatus.OVERDUE  # the year is over, the target short
 
-    for day in (date(2024, 1, 1), date(2024, 12, 31)):
-        act = ActivityFactory(unit=district.street_a, held_on=day, status=ACCEPTED, tasks=[task])
+    with django_capture_on_commit_callbacks(execute=True):
+        for day in (date(2024, 1, 1), date(2024, 12, 31)):
+            act = ActivityFactory(
+                unit=district.street_a, held_on=day, status=ReviewStatus.SUBMITTED, tasks=[task]
+            )
+    a.refresh_from_db()
+    assert a.status == AssignmentStatus.OVERDUE  # submitted activities count for nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        for act in task.activities.all():
+            act.status = ACCEPTED
+            act.save()
     a.refresh_from_db()  # the records' signals refreshed the cached status
     assert a.status == AssignmentStatus.ACCEPTED
     assert metrics.refresh_for(act.unit, [task.pk]) == 1
