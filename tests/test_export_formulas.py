@@ -23,6 +23,8 @@ from xuanpei.orgs.models import Enterprise
 from xuanpei.plans.choices import PlanKind, TaskKind
 from xuanpei.plans.factories import PlanFactory, TaskFactory
 from xuanpei.plans.models import Plan
+from xuanpei.publicity.factories_media import MediaPostFactory
+from xuanpei.publicity.models_ledger import Activity
 from xuanpei.workforce.factories import CertificateFactory, PersonFactory, PostFactory
 
 # One string per formula prefix, each unique so the test can find it again.
@@ -34,6 +36,10 @@ HOSTILE = {
     "person": "@SUM(A1)张三",
     "task": '=HYPERLINK("http://evil.example/","任务")',
     "training": "@培训班",
+    "media": '=HYPERLINK("http://evil.example/","推文")',
+    "account": "+平安东城",
+    "activity": "-东城宣讲活动",
+    "place": "@东城广场",
 }
 
 
@@ -58,6 +64,12 @@ def hostile(district):
     )
     TaskFactory(plan=plan, title=HOSTILE["task"], kind=TaskKind.PUBLICITY)
     TaskFactory(plan=plan, title=HOSTILE["training"], kind=TaskKind.TRAINING)
+    MediaPostFactory(
+        unit=d.town_a_unit, title=HOSTILE["media"], account=HOSTILE["account"], published_on=today
+    )
+    Activity.objects.create(
+        unit=d.town_a_unit, title=HOSTILE["activity"], place=HOSTILE["place"], held_on=today
+    )
     return plan
 
 
@@ -85,6 +97,8 @@ def expected_for(name: str) -> list[str]:
         "roster": [HOSTILE["person"], HOSTILE["enterprise"]],
         "plan_publicity": [PLAN_TITLE, HOSTILE["task"]],
         "plan_training": [PLAN_TITLE, HOSTILE["training"]],
+        "media-posts": [HOSTILE["media"], HOSTILE["account"]],
+        "activities": [HOSTILE["activity"], HOSTILE["place"]],
     }[name]
 
 
@@ -106,6 +120,10 @@ EXPECTED_BY_ROUTE = {
     "plans:task_export": [PLAN_TITLE, HOSTILE["task"]],
     # Counts and names of groups only (campaigns, units, dictionaries): nothing typed here.
     "publicity:rollup_export": [],
+    "publicity:media_export": [HOSTILE["media"], HOSTILE["account"]],
+    "publicity:activity_export": [HOSTILE["activity"], HOSTILE["place"]],
+    # Counts and unit names only.
+    "publicity:media_tally_export": [],
 }
 
 

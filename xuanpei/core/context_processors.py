@@ -87,7 +87,8 @@ MENU: tuple[Nav, ...] = (
     ),
     Nav(
         _("宣传"),
-        "publicity:calendar",
+        # The ledger, not the calendar: enterprise accounts open it too.
+        "publicity:activity_list",
         "megaphone",
         check="xuanpei.publicity.views_media.may_open_publicity",
         children=(
