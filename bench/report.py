@@ -19,7 +19,7 @@ DATA_RE = re.compile(r"<!-- bench-data\n(.*?)\n-->", re.S)
 MAX_LOG = 30
 
 INTRO = """\
-# Benchmarks (issues #3 and #10, Performance)
+# Benchmarks (issues #3, #10 and #11, Performance)
 
 Written by `python -m bench.run` (`make bench`); do not edit by hand — rerun the
 command in the table instead. Every figure is a ratio against a reference measured
@@ -35,6 +35,9 @@ command in the table instead. Every figure is a ratio against a reference measur
 | roster import → SQLite | — (COPY is PostgreSQL's) | same command, fresh SQLite file (20k rows unless `--sqlite-rows`) | figures for information |
 | district 持证率 | one hand-written SQL aggregate (`bench/compliance.py`, `HAND_SQL`) with the same numbers asserted | the platform's district total as the district admin (compliance service, or `Post.objects.for_user(admin).compliance_totals`) | ≤ 1.5 × the SQL |
 | compliance dashboard | — | the page through Django's test Client as the district admin, DEBUG off | ≤ 500 ms |
+| publicity coverage matrix (issue #11) | one hand-written SQL aggregate over the campaign's links (`bench/publicity.py`, `HAND_SQL_MATRIX`), same numbers asserted | `publicity.coverage.campaign_matrix` for the latest 安全生产月, the district admin's scope (the units' list included) | ≤ 1.5 × the SQL |
+| publicity roll-up by month (issue #11) | one hand-written SQL aggregate (`HAND_SQL_MONTH`), same numbers asserted | `publicity.rollups.by_month` over the district admin's accepted activities of the year | ≤ 1.5 × the SQL |
+| publicity pages (issue #11) | — | the campaign's coverage page and the roll-up page (`?table=month`; the whole page for information), test Client, DEBUG off | ≤ 500 ms |
 
 A query of the 持证率 benchmark that runs past the statement timeout (`--timeout`,
 120 s) is reported as timed out instead of being waited for.

@@ -114,10 +114,12 @@ MENU: tuple[Nav, ...] = (
             ),
             Nav(_("宣传定额"), "publicity:quota_list", "bullseye", model="publicity.Quota"),
             Nav(_("覆盖情况"), "publicity:coverage", "grid-3x3", model="publicity.Campaign"),
-            Nav(_("统计汇总"), "publicity:rollup", "bar-chart", model="publicity.Activity"),
-            Nav(_("宣传定额"), "publicity:quota_list", "bullseye", model="publicity.Quota"),
-            Nav(_("覆盖情况"), "publicity:coverage", "grid-3x3", model="publicity.Campaign"),
-            Nav(_("统计汇总"), "publicity:rollup", "bar-chart", model="publicity.Activity"),
+            Nav(
+                _("统计汇总"),
+                "publicity:rollup",
+                "bar-chart",
+                check="xuanpei.publicity.views_coverage.may_see_rollups",
+            ),
             Nav(
                 _("宣传日规则"),
                 "publicity:rule_list",

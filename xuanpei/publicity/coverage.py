@@ -11,7 +11,7 @@ zero, *not covered* at zero. Every cell carries the query string of the activity
 list (`publicity:activity_list`) that shows the records behind it:
 
     campaign=<id>  unit=<id> (the recording unit and its subtree)  five_in=<value>
-    status=accepted  date_from=YYYY-MM-DD  date_to=YYYY-MM-DD  locality=<id> (subtree)
+    status=accepted  start=YYYY-MM-DD  end=YYYY-MM-DD (the activity list's FilterSet)
 """
 
 from __future__ import annotations
@@ -189,8 +189,8 @@ def campaign_matrix(
     link = {
         "campaign": campaign.pk,
         "status": ReviewStatus.ACCEPTED.value,
-        "date_from": campaign.start_date.isoformat(),
-        "date_to": campaign.end_date.isoformat(),
+        "start": campaign.start_date.isoformat(),
+        "end": campaign.end_date.isoformat(),
     }
     return _matrix(
         campaign_activities(campaign, scope_qs),
@@ -236,8 +236,8 @@ def quota_rows(quota, viewer_unit: Unit, *, scope_qs: QuerySet | None = None) ->
         "campaign": quota.campaign_id,
         "five_in": quota.five_in,
         "status": ReviewStatus.ACCEPTED.value,
-        "date_from": start.isoformat(),
-        "date_to": end.isoformat(),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
     }
     activities = quota_activities(quota, scope_qs)
     if quota.measure == QuotaMeasure.LOCALITIES:

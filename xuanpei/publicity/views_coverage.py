@@ -256,13 +256,19 @@ class CampaignSummaryView(ObjectDetailView):
 # --------------------------------------------------------------------------- roll-ups
 
 
+def may_see_rollups(user, action: str = "view") -> bool:
+    """Roll-ups are the units' view of their subtree: a unit account (or the district)
+    whose role may read (or export) activities; an enterprise keeps its own list."""
+    return reaches(user, Activity, action) and viewer_unit(user) is not None
+
+
 class RollupAccessMixin(LoginRequiredMixin):
     action = "view"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not reaches(request.user, Activity, self.action):
+        if not may_see_rollups(request.user, self.action):
             raise PermissionDenied(_("您没有权限查看宣传活动统计"))
         return super().dispatch(request, *args, **kwargs)
 
@@ -302,7 +308,7 @@ class RollupView(RollupAccessMixin, generic.TemplateView):
             for name, rows in tables.items()
         ]
         ctx["charts"] = {t["name"]: t["chart"] for t in ctx["tables"]}
-        ctx["can_export"] = reaches(self.request.user, Activity, "export")
+        ctx["can_export"] = may_see_rollups(self.request.user, "export")
         return ctx
 
 

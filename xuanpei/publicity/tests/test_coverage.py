@@ -110,8 +110,8 @@ def test_every_cell_links_to_the_records_behind_it(world):
         f"unit={world.town_b_unit.pk}",
         "five_in=school",
         "status=accepted",
-        f"date_from={YEAR}-06-01",
-        f"date_to={YEAR}-06-30",
+        f"start={YEAR}-06-01",
+        f"end={YEAR}-06-30",
     ):
         assert part in school.url
 
