@@ -12,6 +12,7 @@ from xuanpei.core.forms import ScopedModelForm
 from xuanpei.core.validators import normalize_url, validate_url
 from xuanpei.orgs.filters import ScopedFilterSet, UnitSubtreeFilter
 from xuanpei.orgs.models import Unit
+from xuanpei.plans.models import Task
 from xuanpei.publicity.models import Campaign
 from xuanpei.publicity.models_ledger import Channel, MediaKind, MediaPost
 from xuanpei.publicity.services_media import COUNT_LABELS, media_errors, prepare_media_post
@@ -121,10 +122,16 @@ class MediaPostFilterSet(ScopedFilterSet):
         queryset=Campaign.objects.all(),
         empty_label=_("全部主题活动"),
     )
+    # The records behind a computed plan target (publicity/metrics.py): posts of a task.
+    task = django_filters.ModelChoiceFilter(
+        label=_("计划任务"), field_name="tasks", queryset=Task.objects.all()
+    )
 
     class Meta:
         model = MediaPost
-        fields = ["q", "date_from", "date_to", "unit", "own_unit", "channel", "kind", "campaign"]
+        fields = [
+            "q", "date_from", "date_to", "unit", "own_unit", "channel", "kind", "campaign", "task",
+        ]  # fmt: skip
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -169,7 +169,7 @@ def test_the_report_form_shows_the_value_read_only_and_form_and_api_refuse_a_typ
     assert a.reports.count() == 1  # the form's; nothing half-written by the API
 
 
-def test_media_posts_count_by_published_day(district, task):
+def test_media_posts_count_by_published_day_and_link_to_their_list(district, task, client):
     from xuanpei.publicity.factories_media import MediaPostFactory
 
     target = TargetFactory(task=task, name="新媒体发布", per_period=True, metric=MEDIA_POSTS)
@@ -179,8 +179,13 @@ def test_media_posts_count_by_published_day(district, task):
         (district.town_a_unit, date(2024, 4, 1)),
     ):
         MediaPostFactory(unit=unit, published_on=day).tasks.set([task])
-    MediaPostFactory(unit=district.town_a_unit, published_on=date(2024, 4, 1))  # no task
+    unlinked = MediaPostFactory(unit=district.town_a_unit, published_on=date(2024, 4, 1))
     assert progress(a, target).by_period == {"2024Q1": 1, "2024Q2": 1, "2024Q3": 0, "2024Q4": 0}
+    q2 = metrics.period_values(a, [target])[0]["periods"][1]["url"]
+    client.force_login(district.town_a)
+    body = client.get(q2).content.decode()
+    assert a.task.media_posts.get(published_on=date(2024, 4, 1)).title in body
+    assert unlinked.title not in body
 
 
 def test_the_dashboard_with_computed_targets_runs_the_same_queries_for_more_units(district, client):
