@@ -212,7 +212,7 @@ class CampaignCoverageView(ObjectDetailView):
 
 def thumbnail_url(f: ActivityFile) -> str:
     """The ledger's protected thumbnail view for a photo, when the ledger mounts one."""
-    for name in ("activityfile_thumbnail", "activity_file_thumbnail", "file_thumbnail"):
+    for name in ("activity_thumbnail", "activityfile_thumbnail"):
         try:
             return reverse(f"publicity:{name}", args=[f.pk])
         except NoReverseMatch:

@@ -231,3 +231,18 @@ def test_the_demo_ledger_tells_a_story_with_gaps_and_runs_once(district):
     assert rows["西新城"] == 0 and rows["东新城"] > 0
     assert seed_ledger(today=date(YEAR, 12, 1)).activities == 0
     assert Activity.objects.count() == result.activities
+
+
+def test_the_printable_summary_shows_reach_photos_and_escapes_typed_text(world, client):
+    from xuanpei.publicity.models_ledger import ActivityFile
+
+    Activity.objects.filter(pk=world.a.pk).update(title="<script>alert(1)</script>乙镇")
+    photo = ActivityFile.objects.create(
+        activity=world.a, file="publicity/2025/06/a.jpg", name="a.jpg", kind="image", size=10
+    )
+    client.force_login(world.district)
+    body = client.get(reverse("publicity:campaign_summary", args=[world.month.pk])).content
+    body = body.decode()
+    assert reverse("publicity:activity_thumbnail", args=[photo.pk]) in body
+    assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)" in body
+    assert "<b>180</b>" in body  # reach: 100 + 50 + 30 (accepted, in the campaign's dates)
