@@ -122,6 +122,8 @@ class ActivityEditForm(ServiceErrorsMixin, ScopedModelForm):
             "media_links": forms.Textarea(attrs={"rows": 2}),
             "audiences": forms.CheckboxSelectMultiple,
             "forms": forms.CheckboxSelectMultiple,
+            "campaigns": forms.CheckboxSelectMultiple,
+            "tasks": forms.CheckboxSelectMultiple,
         }
         field_classes = {"tasks": TaskChoiceField, "campaigns": CampaignChoiceField}
 
@@ -142,9 +144,7 @@ class ActivityEditForm(ServiceErrorsMixin, ScopedModelForm):
         else:
             year = instance.held_on.year if instance.held_on else timezone.localdate().year
         self.fields["campaigns"].queryset = svc.campaigns_for(unit, year)
-        self.fields["campaigns"].widget = forms.CheckboxSelectMultiple()
         self.fields["tasks"].queryset = svc.tasks_for(unit, year)
-        self.fields["tasks"].widget = forms.CheckboxSelectMultiple()
         self.fields["locality"].queryset = (
             Unit.objects.none() if user.enterprise_id else svc.localities_for(unit)
         )

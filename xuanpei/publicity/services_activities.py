@@ -55,6 +55,8 @@ from xuanpei.publicity.models_ledger import (
 )
 
 MAX_PARTICIPANTS = 1_000_000
+# orgs.Unit has no establishment date: a date before the platform's world is a typo.
+EARLIEST = date(2000, 1, 1)
 MAX_FILES_PER_ACTIVITY = 30
 DUPLICATE_RATIO = 0.8
 LOCALITY_KINDS = (UnitKind.VILLAGE, UnitKind.COMMUNITY, UnitKind.TOWN, UnitKind.SUBDISTRICT)
@@ -198,6 +200,11 @@ def _check(activity: Activity, *, campaigns, tasks) -> None:
             )
     if activity.start_time and activity.end_time and activity.end_time < activity.start_time:
         add("end_time", _("结束时间不能早于开始时间"))
+    if activity.held_on and activity.held_on < EARLIEST:
+        add(
+            "held_on",
+            _("活动日期 %(d)s 早于 2000 年，请检查") % {"d": activity.held_on.isoformat()},
+        )
     year = activity.held_on.year if activity.held_on else None
     if year:
         allowed = set(campaigns_for(activity.unit, None).values_list("pk", flat=True))

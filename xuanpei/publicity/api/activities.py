@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -22,6 +23,13 @@ from xuanpei.publicity import services_activities as svc
 from xuanpei.publicity.forms_activities import ActivityFilterSet
 from xuanpei.publicity.models import Campaign
 from xuanpei.publicity.models_ledger import Activity, ActivityFile, ActivityForm, Audience
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "09:30", "nullable": True}
+)
+class ClockField(serializers.TimeField):
+    """A time of day without a zone ("09:30"): JSON Schema's `time` format wants an offset."""
 
 
 class ActivityFileSerializer(serializers.ModelSerializer):
@@ -55,6 +63,8 @@ class ActivitySerializer(ScopedModelSerializer):
         source="forms", many=True, queryset=ActivityForm.objects.all(), required=False
     )
     participants = serializers.IntegerField(required=False)
+    start_time = ClockField(format="%H:%M", required=False, allow_null=True)
+    end_time = ClockField(format="%H:%M", required=False, allow_null=True)
     files = ActivityFileSerializer(many=True, read_only=True)
 
     class Meta:

@@ -238,7 +238,8 @@ def test_the_add_page_records_with_materials_and_a_photo(district, street_user, 
     ensure_ledger_dictionaries()
     campaign = CampaignFactory(unit=district.root, year=2024, name="安全生产月")
     client.force_login(street_user)
-    assert client.get(reverse("publicity:activity_add")).status_code == 200
+    page = client.get(reverse("publicity:activity_add"), {"year": 2024})
+    assert page.status_code == 200
     response = client.post(
         reverse("publicity:activity_add"),
         {
