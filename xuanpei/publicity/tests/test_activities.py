@@ -339,3 +339,42 @@ def test_the_public_page_shows_only_published_activities_and_their_thumbnails(
     # Anonymous full-size files stay behind login.
     full = client.get(reverse("publicity:activity_file", args=[shown.files.get().pk]))
     assert full.status_code == 302
+
+
+def test_the_ledger_list_answers_in_few_queries(district, client, django_assert_max_num_queries):
+    for n in range(5):
+        ActivityFactory(unit=district.street_a, title=f"活动{n}")
+    client.force_login(district.town_a)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("publicity:activity_list"))
+    assert response.status_code == 200 and response.context["paginator"].count == 5
+
+
+def test_the_api_records_submits_and_the_town_accepts(district, street_user, client):
+    client.force_login(street_user)
+    created = client.post(
+        "/api/v1/activities/",
+        {
+            "title": "接口登记的活动",
+            "held_on": "2024-06-16",
+            "place": "广场",
+            "start_time": "09:30",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["unit"] == district.street_a.pk
+    assert created.json()["start_time"] == "09:30"
+    pk = created.json()["id"]
+    bad = client.post(
+        "/api/v1/activities/",
+        {"title": "x", "held_on": "2024-06-16", "place": "p", "participants": -1},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "参与人数" in bad.json()["participants"][0]
+    assert client.post(f"/api/v1/activities/{pk}/submit/").json()["status"] == "submitted"
+    client.force_login(district.town_a)
+    returned = client.post(f"/api/v1/activities/{pk}/return/", {}, content_type="application/json")
+    assert returned.status_code == 400 and "审核意见" in returned.json()["comment"][0]
+    accepted = client.post(f"/api/v1/activities/{pk}/accept/")
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
