@@ -18,6 +18,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.test_scope_meta import ALL_ROUTES
+from xuanpei.audit.factories import ImportBatchRowFactory
+from xuanpei.audit.models import ImportBatchRow
 from xuanpei.core.imports.registry import exporter_names, get_exporter
 from xuanpei.orgs.models import Enterprise
 from xuanpei.plans.choices import PlanKind, TaskKind
@@ -70,6 +72,14 @@ def hostile(district):
     Activity.objects.create(
         unit=d.town_a_unit, title=HOSTILE["activity"], place=HOSTILE["place"], held_on=today
     )
+    # An import batch whose change table names the hostile enterprise, old → new.
+    enterprise = Enterprise.objects.get(pk=d.ent_a1.pk)
+    plan.batch = ImportBatchRowFactory(
+        batch__unit=d.root,
+        obj=enterprise,
+        action=ImportBatchRow.Action.UPDATED,
+        changes={"企业名称": ["旧名称", HOSTILE["enterprise"]]},
+    ).batch
     return plan
 
 
@@ -124,6 +134,7 @@ EXPECTED_BY_ROUTE = {
     "publicity:activity_export": [HOSTILE["activity"], HOSTILE["place"]],
     # Counts and unit names only.
     "publicity:media_tally_export": [],
+    "audit:importbatch_changes_export": [HOSTILE["enterprise"]],
 }
 
 
@@ -134,7 +145,8 @@ def test_every_export_page_is_covered_here():
 @pytest.mark.parametrize("route", EXPORT_ROUTES, ids=lambda r: r.name)
 def test_every_export_page_writes_typed_formulas_as_quoted_text(route, hostile, district, client):
     client.force_login(district.district)
-    kwargs = {k: hostile.pk for k in route.kwargs}
+    pk = hostile.batch.pk if route.name.startswith("audit:") else hostile.pk
+    kwargs = {k: pk for k in route.kwargs}
     url = reverse(route.name, kwargs=kwargs)
     query = "?table=publicity" if route.name == "plans:task_export" else ""
     response = client.get(url + query)

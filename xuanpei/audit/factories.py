@@ -16,6 +16,7 @@ class ImportBatchFactory(DjangoModelFactory):
 
     importer = "enterprises"
     label = "企业"
+    user = None
     username = factory.LazyAttribute(lambda o: o.user.username if o.user else "系统")
     started_at = factory.LazyFunction(timezone.now)
     finished_at = factory.LazyAttribute(lambda o: o.started_at + timezone.timedelta(seconds=1))
