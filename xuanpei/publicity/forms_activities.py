@@ -143,8 +143,9 @@ class ActivityEditForm(ServiceErrorsMixin, ScopedModelForm):
             year = None
         else:
             year = instance.held_on.year if instance.held_on else timezone.localdate().year
-        self.fields["campaigns"].queryset = svc.campaigns_for(unit, year)
-        self.fields["tasks"].queryset = svc.tasks_for(unit, year)
+        ent = bool(user.enterprise_id)
+        self.fields["campaigns"].queryset = svc.campaigns_for(unit, year, enterprise=ent)
+        self.fields["tasks"].queryset = svc.tasks_for(unit, year, enterprise=ent)
         self.fields["locality"].queryset = (
             Unit.objects.none() if user.enterprise_id else svc.localities_for(unit)
         )

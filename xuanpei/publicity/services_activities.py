@@ -137,29 +137,35 @@ def can_publish(user) -> bool:
 # What a unit may name ---------------------------------------------------------------------
 
 
-def _visible_q(unit: Unit, prefix: str) -> Q:
+def _visible_q(unit: Unit, prefix: str, enterprise: bool = False) -> Q:
+    if enterprise:
+        # An enterprise sees no unit's rows: only the district's own (public) calendar
+        # and plan, whatever its 属地.
+        return Q(**{f"{prefix}path": ancestor_paths(unit.path)[0]})
     return Q(**{f"{prefix}path__in": ancestor_paths(unit.path)}) | Q(
         **{f"{prefix}path__startswith": unit.path}
     )
 
 
-def campaigns_for(unit: Unit | None, year: int | None):
-    """Campaigns of `year` the recording unit sees: its own, its subtree's, those above."""
+def campaigns_for(unit: Unit | None, year: int | None, *, enterprise: bool = False):
+    """Campaigns of `year` the recording unit sees: its own, its subtree's, those above
+    (an enterprise: the district's only)."""
     qs = Campaign.objects.select_related("unit").order_by("start_date", "name", "pk")
     if unit is None:
         return qs.none()
-    qs = qs.filter(_visible_q(unit, "unit__"))
+    qs = qs.filter(_visible_q(unit, "unit__", enterprise))
     return qs.filter(year=year) if year else qs
 
 
-def tasks_for(unit: Unit | None, year: int | None):
-    """Tasks of issued plans of `year` visible to the recording unit."""
+def tasks_for(unit: Unit | None, year: int | None, *, enterprise: bool = False):
+    """Tasks of issued plans of `year` visible to the recording unit (an enterprise:
+    the district's plans only)."""
     from xuanpei.plans.models import PUBLISHED, Task
 
     qs = Task.objects.select_related("plan").order_by("plan__year", "plan_id", "order", "pk")
     if unit is None:
         return qs.none()
-    qs = qs.filter(_visible_q(unit, "plan__unit__"), plan__status__in=PUBLISHED)
+    qs = qs.filter(_visible_q(unit, "plan__unit__", enterprise), plan__status__in=PUBLISHED)
     return qs.filter(plan__year=year) if year else qs
 
 
@@ -207,7 +213,10 @@ def _check(activity: Activity, *, campaigns, tasks) -> None:
         )
     year = activity.held_on.year if activity.held_on else None
     if year:
-        allowed = set(campaigns_for(activity.unit, None).values_list("pk", flat=True))
+        ent = bool(activity.enterprise_id)
+        allowed = set(
+            campaigns_for(activity.unit, None, enterprise=ent).values_list("pk", flat=True)
+        )
         for c in campaigns:
             if c.pk not in allowed:
                 add("campaigns", _("宣传主题活动“%(name)s”不在本单位可选范围内") % {"name": c.name})
@@ -217,7 +226,7 @@ def _check(activity: Activity, *, campaigns, tasks) -> None:
                     _("宣传主题活动“%(name)s”属于%(y)s年，与活动日期（%(d)s年）不符")
                     % {"name": c.name, "y": c.year, "d": year},
                 )
-        allowed = set(tasks_for(activity.unit, None).values_list("pk", flat=True))
+        allowed = set(tasks_for(activity.unit, None, enterprise=ent).values_list("pk", flat=True))
         for t in tasks:
             if t.pk not in allowed:
                 add("tasks", _("计划任务“%(name)s”不在本单位可选范围内") % {"name": t.number})
