@@ -276,26 +276,6 @@ def _foreign_feed(d) -> Foreign:
     return Foreign(feed, ("dongchengmarkerfeedtoken0001",), visible_to=("town_a",))
 
 
-def _foreign_quota(d) -> Foreign:
-    from xuanpei.publicity.models_ledger import Quota
-
-    # 东新城's own quota for its 镇街 this year: the quota list and its coverage page show it.
-    quota = Quota.objects.create(
-        unit=d.town_a_unit, year=date.today().year, name="东城标记宣传定额", applies_to="town"
-    )
-    return Foreign(quota, ("东城标记宣传定额",))
-
-
-def _foreign_quota(d) -> Foreign:
-    from xuanpei.publicity.models_ledger import Quota
-
-    # 东新城's own quota for its 镇街 this year: the quota list and its coverage page show it.
-    quota = Quota.objects.create(
-        unit=d.town_a_unit, year=date.today().year, name="东城标记宣传定额", applies_to="town"
-    )
-    return Foreign(quota, ("东城标记宣传定额",))
-
-
 def _foreign_media(d) -> Foreign:
     from xuanpei.publicity.factories_media import MediaPostFactory
 
@@ -307,6 +287,16 @@ def _foreign_media(d) -> Foreign:
         published_on=date.today(),
     )
     return Foreign(post, ("东城标记推文",))
+
+
+def _foreign_quota(d) -> Foreign:
+    from xuanpei.publicity.models_ledger import Quota
+
+    # 东新城's own quota for its 镇街 this year: the quota list and its coverage page show it.
+    quota = Quota.objects.create(
+        unit=d.town_a_unit, year=date.today().year, name="东城标记宣传定额", applies_to="town"
+    )
+    return Foreign(quota, ("东城标记宣传定额",))
 
 
 def _town_a_activity(d):
@@ -391,12 +381,11 @@ FOREIGN_OBJECTS: dict[str, Callable[[object], Foreign]] = {
     "publicity.Campaign": _foreign_campaign,
     "publicity.ThemedDayRule": _foreign_rule,
     "publicity.CalendarFeed": _foreign_feed,
-    "publicity.MediaPost": _foreign_media,
     "publicity.Activity": _foreign_activity,
     "publicity.ActivityFile": _foreign_activity_file,
     "publicity.ActivityMaterial": _foreign_activity_material,
     "publicity.Quota": _foreign_quota,
-    "publicity.Quota": _foreign_quota,
+    "publicity.MediaPost": _foreign_media,
     # Import batches (issue #10): district admins only.
     "audit.ImportBatch": _foreign_batch,
 }
@@ -529,8 +518,6 @@ MODEL_LESS_ROUTES: dict[str, str] = {
     "accounts:api_token": "本人的 API 令牌",
     "publicity:rollup": "宣传统计汇总：本人范围内已通过审核的活动按单位、主题、五进、对象、形式、月份计数",
     "publicity:rollup_export": "宣传统计汇总的 xlsx：与 publicity:rollup 相同的范围和数字",
-    "publicity:rollup": "宣传统计汇总：本人范围内已通过审核的活动按单位、主题、五进、对象、形式、月份计数",
-    "publicity:rollup_export": "宣传统计汇总的 xlsx：与 publicity:rollup 相同的范围和数字",
 }
 
 # Routes that show no domain data (§5).
@@ -596,7 +583,6 @@ OWNER_NO_MARKER: dict[str, str] = {
     "publicity:activity_add": "新增表单，不列出已有活动",
     "publicity:activity_queue": "待审核只列已提交、由本人审核的活动；标记活动是草稿（审核由 activity_review 检查）",
     "publicity:quota_add": "新增表单，不列出已有定额",
-    "publicity:quota_add": "新增表单，不列出已有定额",
     "accounts:user_add": "新增表单，不列出已有用户",
     "orgs:enterprise_add": "新增表单，不列出已有企业",
     "orgs:enterprise_import": "导入上传页，不列出数据",
@@ -635,6 +621,13 @@ ADD_FORM_DATA: dict[str, dict] = {
         "end_date": date.today().isoformat(),
     },
     "publicity:rule_add": {"name": "范围新增宣传日", "kind": "local"},
+    "publicity:quota_add": {
+        "year": date.today().year,
+        "name": "范围新增定额",
+        "applies_to": "town",
+        "measure": "activities",
+        "minimum": 1,
+    },
     "publicity:media_add": {
         "channel": "wechat",
         "account": "范围新增账号",
@@ -652,20 +645,6 @@ ADD_FORM_DATA: dict[str, dict] = {
         "title": "范围新增推文",
         "url": "https://mp.weixin.qq.com/s/scope-add-api",
         "published_on": date.today().isoformat(),
-    },
-    "publicity:quota_add": {
-        "year": date.today().year,
-        "name": "范围新增定额",
-        "applies_to": "town",
-        "measure": "activities",
-        "minimum": 1,
-    },
-    "publicity:quota_add": {
-        "year": date.today().year,
-        "name": "范围新增定额",
-        "applies_to": "town",
-        "measure": "activities",
-        "minimum": 1,
     },
     "publicity:activity_add": {
         "title": "范围新增台账活动",
