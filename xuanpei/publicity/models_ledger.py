@@ -179,7 +179,7 @@ class Activity(ScopedModel):
             models.Index(
                 fields=["status", "held_on"],
                 include=["participants", "unit"],
-                name="publicity_activity_accepted_day",
+                name="publicity_act_accepted_day",
             ),
             # Serves coverage of villages and communities (who was reached this year).
             models.Index(fields=["locality", "held_on"], name="publicity_activity_locality"),

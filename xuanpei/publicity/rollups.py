@@ -66,7 +66,7 @@ def _link(year: int, **params) -> str:
 
 
 # COUNT(*), not COUNT(id): the month and unit roll-ups then read the covering index
-# publicity_activity_accepted_day alone (index-only scan, bench/publicity.py).
+# publicity_act_accepted_day alone (index-only scan, bench/publicity.py).
 _TOTALS = {"n": Count("*"), "reach": Coalesce(Sum("participants"), 0)}
 
 
