@@ -40,7 +40,20 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class LogEntryFilterSet(django_filters.FilterSet):
+class CompactFilterSet(django_filters.FilterSet):
+    """The log browsers' filter bar: small Bootstrap inputs and selects."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault(
+                "class",
+                "form-select form-select-sm" if is_select else "form-control form-control-sm",
+            )
+
+
+class LogEntryFilterSet(CompactFilterSet):
     content_type = ContentTypeFilter(
         label=_("对象类型"), queryset=audited_content_types, empty_label=_("全部类型")
     )
@@ -59,15 +72,6 @@ class LogEntryFilterSet(django_filters.FilterSet):
     class Meta:
         model = LogEntry
         fields = ["content_type", "action", "actor", "date_from", "date_to", "q"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault(
-                "class",
-                "form-select form-select-sm" if is_select else "form-control form-control-sm",
-            )
 
     def filter_actor(self, queryset, name, value):
         """Username or name of the person who acted; "系统" finds rows written without one."""
@@ -99,7 +103,7 @@ def importer_choices() -> list[tuple[str, str]]:
     return [(name, str(get_importer(name).label or name)) for name in importer_names()]
 
 
-class ImportBatchFilterSet(django_filters.FilterSet):
+class ImportBatchFilterSet(CompactFilterSet):
     """The batch list's filters: importer, who imported, date range, import or revert, status."""
 
     importer = django_filters.ChoiceFilter(
@@ -122,15 +126,6 @@ class ImportBatchFilterSet(django_filters.FilterSet):
     class Meta:
         model = ImportBatch
         fields = ["importer", "user", "date_from", "date_to", "kind", "status"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault(
-                "class",
-                "form-select form-select-sm" if is_select else "form-control form-control-sm",
-            )
 
     def filter_user(self, queryset, name, value):
         """Username or name of who imported (kept as text: the account may be gone);
