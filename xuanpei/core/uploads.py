@@ -427,3 +427,31 @@ def remember_stored(name: str) -> None:
     pending = _stored.get()
     if pending is not None:
         pending.append(name)
+
+
+def stored_file_response(item):
+    """Serve a checked file (evidence, an activity's photo): images inline, the rest as download.
+
+    `item` has `file`, `name` and `kind` as `check_file` gave them.
+    """
+    from xuanpei.core.files import file_response
+
+    return file_response(
+        item.file,
+        filename=item.name,
+        content_type=CONTENT_TYPES.get(extension(item.file.name), "application/octet-stream"),
+        inline=item.kind == IMAGE,
+    )
+
+
+def thumbnail_response(item):
+    """Serve the JPEG thumbnail of a checked photo, named after the photo."""
+    from xuanpei.core.files import file_response
+
+    stem = item.name.rpartition(".")[0] or item.name
+    return file_response(
+        item.thumbnail,
+        filename=_("%(name)s-缩略图.jpg") % {"name": stem},
+        content_type="image/jpeg",
+        inline=True,
+    )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.generic.detail import SingleObjectMixin
 
-from xuanpei.core.files import file_response
+from xuanpei.core import uploads
 from xuanpei.core.views import ScopedViewMixin
 from xuanpei.plans import evidence, services
 from xuanpei.plans.models import Evidence
@@ -28,13 +28,7 @@ class EvidenceDownloadView(ScopedViewMixin, SingleObjectMixin, generic.View):
     http_method_names = ["get", "head"]
 
     def get(self, request, *args, **kwargs):
-        item = self.get_object()
-        return file_response(
-            item.file,
-            filename=item.name,
-            content_type=evidence.content_type(item),
-            inline=item.kind == evidence.IMAGE,
-        )
+        return uploads.stored_file_response(self.get_object())
 
 
 class EvidenceThumbnailView(ScopedViewMixin, SingleObjectMixin, generic.View):
@@ -44,14 +38,7 @@ class EvidenceThumbnailView(ScopedViewMixin, SingleObjectMixin, generic.View):
     http_method_names = ["get", "head"]
 
     def get(self, request, *args, **kwargs):
-        item = self.get_object()
-        stem = item.name.rpartition(".")[0] or item.name
-        return file_response(
-            item.thumbnail,
-            filename=_("%(name)s-缩略图.jpg") % {"name": stem},
-            content_type="image/jpeg",
-            inline=True,
-        )
+        return uploads.thumbnail_response(self.get_object())
 
 
 class EvidenceDeleteView(ScopedViewMixin, SingleObjectMixin, generic.View):

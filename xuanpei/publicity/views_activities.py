@@ -19,7 +19,6 @@ from django.views.generic.detail import SingleObjectMixin
 
 from xuanpei.audit.timeline import timeline
 from xuanpei.core import uploads
-from xuanpei.core.files import file_response
 from xuanpei.core.views import (
     ObjectCreateView,
     ObjectDetailView,
@@ -331,15 +330,7 @@ class ActivityFileView(ScopedViewMixin, SingleObjectMixin, generic.View):
     http_method_names = ["get", "head"]
 
     def get(self, request, *args, **kwargs):
-        item = self.get_object()
-        return file_response(
-            item.file,
-            filename=item.name,
-            content_type=uploads.CONTENT_TYPES.get(
-                uploads.extension(item.file.name), "application/octet-stream"
-            ),
-            inline=item.kind == uploads.IMAGE,
-        )
+        return uploads.stored_file_response(self.get_object())
 
 
 class ActivityThumbnailView(ScopedViewMixin, SingleObjectMixin, generic.View):
@@ -347,11 +338,4 @@ class ActivityThumbnailView(ScopedViewMixin, SingleObjectMixin, generic.View):
     http_method_names = ["get", "head"]
 
     def get(self, request, *args, **kwargs):
-        item = self.get_object()
-        stem = item.name.rpartition(".")[0] or item.name
-        return file_response(
-            item.thumbnail,
-            filename=_("%(name)s-缩略图.jpg") % {"name": stem},
-            content_type="image/jpeg",
-            inline=True,
-        )
+        return uploads.thumbnail_response(self.get_object())
