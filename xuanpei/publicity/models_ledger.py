@@ -51,36 +51,35 @@ class ReviewStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
-class Audience(models.Model):
-    """A dictionary entry: who an activity reached (市民, 中小学生, 企业职工 …)."""
+class DictionaryEntry(models.Model):
+    """A named, ordered entry of a dictionary the district keeps (audiences, forms)."""
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
+        abstract = True
         ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Audience(DictionaryEntry):
+    """Who an activity reached (市民, 中小学生, 企业职工 …)."""
+
+    class Meta(DictionaryEntry.Meta):
         verbose_name = _("宣传对象")
         verbose_name_plural = _("宣传对象")
 
-    def __str__(self) -> str:
-        return self.name
 
+class ActivityForm(DictionaryEntry):
+    """How an activity was held (宣讲, 咨询台, 演练, 展览 …)."""
 
-class ActivityForm(models.Model):
-    """A dictionary entry: how an activity was held (宣讲, 咨询台, 演练, 展览 …)."""
-
-    name = models.CharField(_("名称"), max_length=50, unique=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
-        ordering = ["order", "pk"]
+    class Meta(DictionaryEntry.Meta):
         verbose_name = _("活动形式")
         verbose_name_plural = _("活动形式")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Activity(ScopedModel):
