@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib.auth import password_validation
 from django.db import transaction
@@ -34,6 +35,15 @@ BATCH_SIZE = 1000
 
 DISTRICT_NAME = "秦川区"
 DISTRICT_CODE = "610199"  # an invented 行政区划码; also the USCC registration area
+
+# 成立日期 of the demo tree (orgs.Unit.established_on), invented but plausible: the
+# district long before the platform, the new towns set up in 2014 (the last one in
+# 2017), each 街道 created from a former 镇 in 2015; 镇 and 村/社区 are left unknown
+# (blank), so the demo shows both. Every demo activity is dated after these.
+DISTRICT_ESTABLISHED = date(2002, 7, 1)
+NEW_TOWN_ESTABLISHED = (date(2014, 1, 6), date(2014, 1, 6), date(2014, 1, 6), date(2014, 1, 6))
+LATE_NEW_TOWN_ESTABLISHED = date(2017, 3, 1)
+SUBDISTRICT_ESTABLISHED = date(2015, 3, 1)
 
 # 新城 → its 镇/街道 (name, kind). Names are invented for the demo.
 NEW_TOWNS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
@@ -376,24 +386,42 @@ def _phone(rng: random.Random) -> str:
 # --------------------------------------------------------------------------- build
 
 
-def _child(parent: Unit, name: str, kind: str, code: str) -> Unit:
-    return Unit.objects.add_child(parent, {"name": name, "kind": kind, "code": code})
+def _child(parent: Unit, name: str, kind: str, code: str, established_on=None) -> Unit:
+    return Unit.objects.add_child(
+        parent, {"name": name, "kind": kind, "code": code, "established_on": established_on}
+    )
 
 
 def _build_units(rng: random.Random) -> tuple[Unit, list[Unit], list[Unit], dict[str, Unit]]:
     """The tree: 区 → 新城 → 镇街 → 村/社区, and the 行业部门 under the 区."""
     root = Unit.objects.add_root(
-        {"name": DISTRICT_NAME, "kind": UnitKind.DISTRICT, "code": DISTRICT_CODE}
+        {
+            "name": DISTRICT_NAME,
+            "kind": UnitKind.DISTRICT,
+            "code": DISTRICT_CODE,
+            "established_on": DISTRICT_ESTABLISHED,
+        }
     )
     new_towns: list[Unit] = []
     towns: list[Unit] = []
     for i, (nt_name, _slug, town_specs) in enumerate(NEW_TOWNS, start=1):
-        nt = _child(root, nt_name, UnitKind.NEW_TOWN, f"{DISTRICT_CODE}{i:02d}")
+        founded = (
+            NEW_TOWN_ESTABLISHED[i - 1]
+            if i <= len(NEW_TOWN_ESTABLISHED)
+            else LATE_NEW_TOWN_ESTABLISHED
+        )
+        nt = _child(root, nt_name, UnitKind.NEW_TOWN, f"{DISTRICT_CODE}{i:02d}", founded)
         new_towns.append(nt)
         for j, (town_name, kind) in enumerate(town_specs, start=1):
-            town = _child(nt, town_name, kind, f"{nt.code}{j:02d}")
-            towns.append(town)
             is_street = kind == UnitKind.SUBDISTRICT
+            town = _child(
+                nt,
+                town_name,
+                kind,
+                f"{nt.code}{j:02d}",
+                SUBDISTRICT_ESTABLISHED if is_street else None,
+            )
+            towns.append(town)
             pool = _COMMUNITY_PREFIXES if is_street else _VILLAGE_PREFIXES
             village_kind = UnitKind.COMMUNITY if is_street else UnitKind.VILLAGE
             suffix = "社区" if is_street else "村"

@@ -51,6 +51,11 @@ class Unit(MP_Node, TimeStampedModel):
     kind = models.CharField(_("类型"), max_length=20, choices=UnitKind)
     code = models.CharField(_("单位编码"), max_length=30, blank=True)
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    # Issue #11 (Bad input): an activity cannot be dated before its unit existed.
+    # Blank = unknown, which refuses nothing.
+    established_on = models.DateField(
+        _("成立日期"), null=True, blank=True, help_text=_("留空表示不详")
+    )
 
     objects = UnitManager()
 

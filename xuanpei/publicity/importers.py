@@ -48,6 +48,7 @@ from xuanpei.publicity.models_ledger import (
     MediaPost,
     ReviewStatus,
 )
+from xuanpei.publicity.services_activities import established_error
 from xuanpei.publicity.services_media import MAX_COUNT
 
 MAX_PARTICIPANTS = 1_000_000
@@ -595,6 +596,9 @@ class ActivityImporter(Importer):
             row.instance = self.visible[code]
         instance = row.instance
         held_on = row.data.get("held_on") or (instance.held_on if instance else None)
+        unit = row.data.get("unit") or (instance.unit if instance else None)
+        if reason := established_error(unit, held_on):
+            self.reject(row, "held_on", reason)
         year = held_on.year if held_on else None
         if "five_in" in row.data:
             chosen = set(row.data["five_in"])

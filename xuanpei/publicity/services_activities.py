@@ -13,8 +13,9 @@ message in Chinese naming the field:
 - files through core's shared checker (photos cleaned of EXIF, downscaled), stored
   with the rows in one `atomic_with_files()` block: nothing half-saved.
 
-("Before the unit existed" is not checked: `orgs.Unit` has no establishment date,
-only the row's `created_at`.)
+- an activity dated before its unit's 成立日期 (`orgs.Unit.established_on`; blank =
+  unknown, refuses nothing): `established_error`, read by `_check` (every save),
+  `submit_check` (the date may have been entered after the draft) and the importer.
 
 Review: the unit above reviews (the parent of `unit`; for an enterprise's activity
 its 属地 `unit`); the district's own activities are accepted on submit. Only accepted
@@ -55,7 +56,7 @@ from xuanpei.publicity.models_ledger import (
 )
 
 MAX_PARTICIPANTS = 1_000_000
-# orgs.Unit has no establishment date: a date before the platform's world is a typo.
+# Whatever the unit's 成立日期, a date before the platform's world is a typo.
 EARLIEST = date(2000, 1, 1)
 MAX_FILES_PER_ACTIVITY = 30
 DUPLICATE_RATIO = 0.8
@@ -211,6 +212,8 @@ def _check(activity: Activity, *, campaigns, tasks) -> None:
             "held_on",
             _("活动日期 %(d)s 早于 2000 年，请检查") % {"d": activity.held_on.isoformat()},
         )
+    elif reason := established_error(activity.unit, activity.held_on):
+        add("held_on", reason)
     year = activity.held_on.year if activity.held_on else None
     if year:
         ent = bool(activity.enterprise_id)
@@ -401,7 +404,24 @@ def likely_duplicates(activity: Activity) -> list[Activity]:
     return found
 
 
+def established_error(unit: Unit | None, held_on: date | None) -> str:
+    """Why an activity of `unit` cannot be dated `held_on` ("" when it can): the day is
+    before the unit's 成立日期 (issue #11, Bad input). The day itself is allowed; a unit
+    with no 成立日期 (unknown) refuses nothing. The one rule for the pages and the API
+    (`_check`, `submit_check`) and the xlsx import (`ActivityImporter.clean_row`)."""
+    founded = getattr(unit, "established_on", None)
+    if founded is None or held_on is None or held_on >= founded:
+        return ""
+    return _("活动日期（%(d)s）早于单位“%(unit)s”的成立日期（%(founded)s）") % {
+        "d": held_on.isoformat(),
+        "unit": unit.name,
+        "founded": founded.isoformat(),
+    }
+
+
 def submit_check(activity: Activity, today: date | None = None) -> None:
+    """What a finished activity must meet on submit: dated no later than today and not
+    before its unit existed."""
     today = today or timezone.localdate()
     if activity.held_on > today:
         raise ValidationError(
@@ -410,6 +430,8 @@ def submit_check(activity: Activity, today: date | None = None) -> None:
                 % {"d": activity.held_on.isoformat()}
             }
         )
+    if reason := established_error(activity.unit, activity.held_on):
+        raise ValidationError({"held_on": reason})
 
 
 def _message(*, unit_id, enterprise_id=None, key, title, body="", url="", level=None):

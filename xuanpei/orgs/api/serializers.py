@@ -79,6 +79,7 @@ class UnitSerializer(ScopedModelSerializer):
             "code",
             "kind",
             "kind_display",
+            "established_on",
             "depth",
             "parent",
             "parent_id",
