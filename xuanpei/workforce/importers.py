@@ -375,9 +375,7 @@ class RosterImporter(Importer):
             now=ops.adapt_datetimefield_value(timezone.now()),
             today=timezone.localdate(),
         )
-        writer.people()
-        writer.posts()
-        writer.certificates()
+        writer.write()
 
     def _touched(self, cursor) -> list[int]:
         cursor.execute(

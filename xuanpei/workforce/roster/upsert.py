@@ -33,7 +33,9 @@ import time
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
 
+from xuanpei.core.imports.keys import ReferencedKeys
 from xuanpei.workforce.models import Certificate, Person, Post
 from xuanpei.workforce.roster.plan import HEADER_OF
 
@@ -66,6 +68,12 @@ class Dialect:
 
     def same(self, a: str, b: str) -> str:
         return f"({a} IS NOT DISTINCT FROM {b})" if self.pg else f"({a} IS {b})"
+
+    def bytewise(self, expr: str) -> str:
+        """Text compared byte by byte. The same equality as the database's deterministic
+        collation, but sorting a million rows by it (the plan's window partitions) takes
+        memcmp instead of strcoll: several times faster. SQLite compares bytes anyway."""
+        return f'{expr} COLLATE "C"' if self.pg else expr
 
     @property
     def temp(self) -> str:
@@ -173,9 +181,11 @@ def plan_sql(d: Dialect, scope_sql: str | None) -> str:
     {d.temp} roster_plan AS
     WITH w AS (
         SELECT s.*,
-            min(s.row_no) OVER (PARTITION BY s.num) AS fn,
-            min(s.row_no) OVER (PARTITION BY s.idn) AS fp,
-            min(s.row_no) OVER (PARTITION BY s.idn, s.ent, s.ptype, s.item) AS fpost
+            min(s.row_no) OVER (PARTITION BY {d.bytewise("s.num")}) AS fn,
+            min(s.row_no) OVER (PARTITION BY {d.bytewise("s.idn")}) AS fp,
+            min(s.row_no) OVER (
+                PARTITION BY {d.bytewise("s.idn")}, s.ent, {d.bytewise("s.ptype")}, s.item
+            ) AS fpost
         FROM roster_stage s
     ),
     j AS (
@@ -277,6 +287,50 @@ class Writer:
 
     def run(self, sql: str, params=()) -> None:
         timed(self.c, sql, params)
+
+    def write(self) -> None:
+        """Everything, in order; on PostgreSQL with the plan's foreign keys checked
+        once per parent row instead of once per written row (`core.imports.keys`)."""
+        keys = ReferencedKeys(self.c)
+        self.require_parents(keys)
+        with keys.writing():
+            self.people()
+            self.posts()
+            self.certificates()
+
+    def require_parents(self, keys: ReferencedKeys) -> None:
+        """Every row the writes will refer to, locked and counted (see keys.py)."""
+        good = "FROM roster_plan WHERE err IS NULL"
+        for table, column, keys_sql, params, label in (
+            ("orgs_enterprise", "id", f"SELECT ent {good}", (), _("企业")),
+            ("workforce_posttype", "code", f"SELECT ptype {good}", (), _("岗位类型")),
+            ("workforce_certificatekind", "code", f"SELECT kind {good}", (), _("证书类型")),
+            (
+                "workforce_operationitem",
+                "id",
+                f"SELECT item {good} UNION SELECT citem {good}",
+                (),
+                _("操作项目"),
+            ),
+            ("workforce_person", "id", f"SELECT person_id {good}", (), _("人员")),
+            ("workforce_certificate", "id", f"SELECT cert_id {good}", (), _("证书")),
+            ("accounts_user", "id", "SELECT CAST(%s AS bigint)", (self.actor_id,), _("用户")),
+            (
+                "audit_importbatch",
+                "id",
+                "SELECT CAST(%s AS bigint)",
+                (self.batch_id,),
+                _("导入批次"),
+            ),
+            (
+                "django_content_type",
+                "id",
+                "SELECT unnest(CAST(%s AS integer[]))",
+                (list(self.ct.values()),),
+                _("对象类型"),
+            ),
+        ):
+            keys.require(table, column, keys_sql, params, label=label)
 
     def new_ids(self, model, table: str, select_sql: str, params=()) -> None:
         """CREATE TEMP TABLE `table` AS (id, …) from `select_sql` (which has `row_no`),
