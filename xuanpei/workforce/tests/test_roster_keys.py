@@ -65,9 +65,7 @@ def test_require_names_the_missing_parent_and_locks_the_present_ones(district):
     with connection.cursor() as cursor:
         keys = ReferencedKeys(cursor)
         assert keys.enabled  # the test database user is a superuser
-        keys.require(
-            "orgs_enterprise", "id", "SELECT CAST(%s AS bigint)", (ent.pk,), label="企业"
-        )
+        keys.require("orgs_enterprise", "id", "SELECT CAST(%s AS bigint)", (ent.pk,), label="企业")
         cursor.execute(
             "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
             "WHERE c.relname = 'orgs_enterprise' AND l.pid = pg_backend_pid()"
