@@ -88,6 +88,13 @@ class Importer:
     chunk_size = 1000
     # True: one bad row and nothing is written, whatever the caller asks (a plan table).
     all_or_nothing = False
+    # True: a chunk's created and updated rows are written set-based (`bulk.py`) instead
+    # of `save_row` one by one; for importers whose save_row is the base one and whose
+    # model's signal receivers `after_bulk_write` repeats.
+    bulk_write = False
+    # Column keys whose parse depends on the cell's text alone (not on the row or on
+    # what earlier rows did): parsed once per distinct text per import.
+    memo_columns: tuple[str, ...] = ()
 
     # The commit's import batch and its change table (issue #10); None outside a commit.
     batch = None
@@ -133,6 +140,7 @@ class Importer:
         header = find_header(head, self.columns)
         body = chain((r for r in head if r[0] > header.row_number), rows)
         result = ImportResult(dry_run=dry_run)
+        self._memo = {key: {} for key in self.memo_columns}
         self.begin()
         if dry_run:
             self._process(body, header, result, total=table.total, progress=progress, write=False)
@@ -257,6 +265,13 @@ class Importer:
         of the import batch. A high-volume importer overrides this with bulk_create/
         COPY and calls `self.batch_rows.add` itself.
         """
+        if self.bulk_write and self.batch_rows is not None:
+            from xuanpei.core.imports import bulk
+
+            bulk.write_created(self, [r for r in rows if r.action == "created"])
+            bulk.write_updated(self, [r for r in rows if r.action == "updated"])
+            self.after_bulk_write(rows)
+            return
         for row in rows:
             if self.batch_rows is None:
                 self.save_row(row)
@@ -265,6 +280,10 @@ class Importer:
                 row.number, main=row.target, changes=self.masked_changes(row)
             ):
                 self.save_row(row)
+
+    def after_bulk_write(self, rows: list[Row]) -> None:
+        """With `bulk_write`: what the model's signal receivers would have done for
+        these written rows (`row.instance` is the stored record before an update)."""
 
     def record_unchanged(self, rows: list[Row]) -> None:
         """The accepted rows that change nothing, in the batch's change table."""
@@ -400,14 +419,27 @@ class Importer:
                     self.reject(row, key, _("%(column)s不能为空") % {"column": column.header})
                     continue
                 row.blank.add(key)
-            parse = getattr(self, f"clean_{key}", None) or column.parse
-            try:
-                row.data[key] = parse(text) if parse else text
-            except ValidationError as exc:
-                if key in row.cleared:  # a parser that wants a value (a date): empty is None
-                    row.data[key] = self._empty_value(key)
-                    continue
-                for message in exc.messages:
+            parse = self._parser(key)
+            memo = self.__dict__.get("_memo", {}).get(key) if parse else None
+            if memo is not None and text in memo:
+                value, messages = memo[text]
+                if isinstance(value, list):
+                    value = list(value)  # each row its own list, as a parse would give
+            else:
+                value, messages = text, ()
+                if parse:
+                    try:
+                        value = parse(text)
+                    except ValidationError as exc:
+                        value, messages = None, tuple(exc.messages)
+                    if memo is not None:
+                        memo[text] = (list(value) if isinstance(value, list) else value, messages)
+            if not messages:
+                row.data[key] = value
+            elif key in row.cleared:  # a parser that wants a value (a date): empty is None
+                row.data[key] = self._empty_value(key)
+            else:
+                for message in messages:
                     self.reject(row, key, message)
         if row.ok:
             self.clean_row(row)
@@ -422,6 +454,13 @@ class Importer:
                 )
             else:
                 seen[key] = row.number
+
+    def _parser(self, key: str):
+        """`clean_<key>` or the column's parse (None: the text as it is), once per key."""
+        parsers = self.__dict__.setdefault("_parsers", {})
+        if key not in parsers:
+            parsers[key] = getattr(self, f"clean_{key}", None) or self.columns_by_key[key].parse
+        return parsers[key]
 
     def _empty_value(self, key: str):
         try:
@@ -472,9 +511,8 @@ class Importer:
         # Plan on a copy: `row.instance` stays as stored, for services that diff it.
         obj = copy.copy(row.instance) if row.instance is not None else self.model()
         for key, value in row.data.items():
-            try:
-                model_field = self.model._meta.get_field(key)
-            except Exception:  # noqa: BLE001 - a column that is not a model field
+            model_field = self._model_field(key)
+            if model_field is None:  # a column that is not a model field
                 continue
             if model_field.many_to_many:
                 current = {o.pk for o in getattr(obj, key).all()} if obj.pk else set()
@@ -496,6 +534,16 @@ class Importer:
             self._refuse_locked(row)
         self._validate_model(row)
 
+    def _model_field(self, key: str):
+        """The model field named `key`, or None (looked up once per importer)."""
+        fields = self.__dict__.setdefault("_fields_by_key", {})
+        if key not in fields:
+            try:
+                fields[key] = self.model._meta.get_field(key)
+            except Exception:  # noqa: BLE001 - not a model field
+                fields[key] = None
+        return fields[key]
+
     def _refuse_locked(self, row: Row) -> None:
         """A change to a field the user may not change on this record (`core.field_rules`)
         is a row error naming the column, as the form and the API refuse it."""
@@ -508,20 +556,72 @@ class Importer:
 
     def _validate_model(self, row: Row) -> None:
         """Field-level model validation (lengths, choices, validators) without queries."""
-        checked = {
-            f.name
-            for f in self.model._meta.concrete_fields
-            if f.name in row.data and not f.is_relation
-        }
-        exclude = [f.name for f in self.model._meta.fields if f.name not in checked]
-        try:
-            row.target.full_clean(
-                exclude=exclude, validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                for message in messages:
-                    self.reject(row, name if name in self.columns_by_key else None, message)
+        excludes = self.__dict__.setdefault("_excludes", {})
+        keys = frozenset(row.data)
+        exclude = excludes.get(keys)
+        if exclude is None:
+            checked = {
+                f.name
+                for f in self.model._meta.concrete_fields
+                if f.name in row.data and not f.is_relation
+            }
+            exclude = excludes[keys] = [
+                f.name for f in self.model._meta.fields if f.name not in checked
+            ]
+        if type(row.target).clean is models.Model.clean:
+            errors = self._clean_fields(row.target, exclude)  # full_clean's answer, faster
+        else:
+            try:
+                row.target.full_clean(
+                    exclude=exclude, validate_unique=False, validate_constraints=False
+                )
+                errors = {}
+            except ValidationError as exc:
+                errors = exc.message_dict
+        for name, messages in errors.items():
+            for message in messages:
+                self.reject(row, name if name in self.columns_by_key else None, message)
+
+    def _clean_fields(self, obj, exclude: list[str]) -> dict[str, list[str]]:
+        """What `obj.full_clean(exclude=…)` checks for a model without its own `clean`:
+        each field's `clean` (a field's answer for a value is the same on every row, so
+        it is kept per value when the value can be a key)."""
+        fields = self.__dict__.get("_clean_fields_of", {}).get(tuple(exclude))
+        if fields is None:
+            skip = set(exclude)
+            fields = [
+                (f, bool(f.choices) or not isinstance(f, models.CharField | models.TextField))
+                for f in self.model._meta.fields
+                if f.name not in skip and not f.generated
+            ]
+            self.__dict__.setdefault("_clean_fields_of", {})[tuple(exclude)] = fields
+        known = self.__dict__.setdefault("_field_answers", {})
+        errors: dict[str, list[str]] = {}
+        for f, keep in fields:  # keep: few distinct values (not free text)
+            raw = getattr(obj, f.attname)
+            if f.blank and raw in f.empty_values:
+                continue
+            key = answer = None
+            if keep:
+                try:
+                    key = (f.name, type(raw), raw)
+                    answer = known.get(key)
+                except TypeError:  # not hashable
+                    key = None
+            if answer is None:
+                try:
+                    answer = (True, f.clean(raw, obj))
+                except ValidationError as exc:
+                    answer = (False, exc.messages)
+                if key is not None:
+                    known[key] = answer
+            ok, value = answer
+            if ok:
+                if value is not raw:
+                    setattr(obj, f.attname, value)
+            else:
+                errors[f.name] = list(value)
+        return errors
 
     def _tally(self, result: ImportResult, rows: list[Row], accepted: list[Row]) -> None:
         result.rows += len(rows)
