@@ -45,7 +45,7 @@ from xuanpei.core.scoping import UserScope
 from xuanpei.core.validators import mask_id_number, normalize_code
 from xuanpei.workforce.models import Certificate, Post, PostType
 from xuanpei.workforce.privacy import mask_certificate_number
-from xuanpei.workforce.roster import upsert
+from xuanpei.workforce.roster import parallel, upsert
 from xuanpei.workforce.roster.changes import read_changes
 from xuanpei.workforce.roster.plan import (
     CLEARABLE,
@@ -244,7 +244,15 @@ class RosterImporter(Importer):
             ):
                 with connection.cursor() as cursor:
                     tune_session(cursor)
-                    self._stage(cursor, body, plan, result, total=table.total, progress=progress)
+                    self._stage(
+                        cursor,
+                        body,
+                        plan,
+                        result,
+                        table=table,
+                        first_row=header.row_number + 1,
+                        progress=progress,
+                    )
                     clock.lap("read, check and stage")
                     if result.rows == 0:
                         raise _DryRun
@@ -285,29 +293,58 @@ class RosterImporter(Importer):
         result.errors.sort(key=lambda e: e.row)
         return result
 
-    def _stage(self, cursor, body, plan: Plan, result: ImportResult, *, total, progress) -> None:
-        """Check every row; good ones go to the staging table as they are read."""
-        errors = result.errors
-        count = step = 0
+    def _stage(
+        self, cursor, body, plan: Plan, result: ImportResult, *, table, first_row, progress
+    ) -> None:
+        """Check every row; good ones go to the staging table as they are read.
+
+        A large xlsx file is checked on both cores (`roster/parallel.py`): the rows
+        after `split` in a forked child, whose COPY text follows the parent's rows.
+        """
+        total = table.total
+        checked = parallel.Checked()
+        report = (lambda number: progress(number, total)) if progress else None
+        split = parallel.split_point(
+            vendor=connection.vendor,
+            forkable=table.in_memory,
+            first_row=first_row,
+            total=total,
+        )
         with loader_for(connection, cursor) as loader:
-            add = loader.add
-            for number, cells in body:
-                read = plan.read(number, cells)
-                if read is None:
-                    continue
-                count += 1
-                text, cell_errors = read
-                staged, row_errors = plan.check(number, text, cell_errors)
-                if staged is None:
-                    errors.extend(row_errors)
-                    result.rejected += 1
-                else:
-                    add(staged)
-                step += 1
-                if progress and step >= self.chunk_size:
-                    progress(number, total)
-                    step = 0
-        result.rows = count
+            if split is None:
+                parallel.check_rows(
+                    body, plan, loader.add, checked, progress=report, every=self.chunk_size
+                )
+            else:
+                child = parallel.Child(body, plan, split)
+                try:
+                    after = parallel.check_rows(
+                        body,
+                        plan,
+                        loader.add,
+                        checked,
+                        last=split,
+                        progress=report,
+                        every=self.chunk_size,
+                    )
+                    waited = time.monotonic()
+                    got = child.collect()
+                    upsert.logger.debug("%.2fs waiting for the child", time.monotonic() - waited)
+                    if got is None:  # the child failed: the second half here, serially
+                        rest = chain([after], body) if after else body
+                        parallel.check_rows(rest, plan, loader.add, checked, first=split + 1)
+                    else:
+                        theirs, kb = got
+                        upsert.logger.debug("child process: private %.0f MB", kb / 1024)
+                        child.copy_into(loader.write_raw)
+                        checked.rows += theirs.rows
+                        checked.rejected += theirs.rejected
+                        checked.errors.extend(theirs.errors)
+                finally:
+                    child.close()
+        result.rows = checked.rows
+        result.rejected += checked.rejected
+        result.errors.extend(checked.errors)
 
     def _plan(self, cursor, result: ImportResult) -> None:
         dialect = upsert.Dialect(pg=connection.vendor == "postgresql")

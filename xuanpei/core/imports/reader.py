@@ -47,6 +47,9 @@ class Table:
 
     rows: Iterator[tuple[int, list]]
     total: int  # number of rows in the sheet, for progress bars
+    # The whole sheet is in memory (calamine), not read from an open file: a forked
+    # process can read the same rows (the roster import's parallel check).
+    in_memory: bool = False
 
 
 def _megabytes(n: int) -> str:
@@ -148,7 +151,9 @@ def _read_excel(source, head: bytes) -> Table:
     if sheet.end is None:
         raise ImportFileError(_("文件是空的，请检查后重新上传"))
     first_col = sheet.start[1] if sheet.start else 0
-    return Table(rows=_excel_rows(sheet, formulas, first_col), total=sheet.end[0] + 1)
+    return Table(
+        rows=_excel_rows(sheet, formulas, first_col), total=sheet.end[0] + 1, in_memory=True
+    )
 
 
 def _excel_rows(sheet, formulas: dict, first_col: int) -> Iterator[tuple[int, list]]:

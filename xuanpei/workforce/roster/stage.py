@@ -57,6 +57,9 @@ class Loader:
             self.cursor.executemany(self.sql, self.pending)
             self.pending = []
 
+    def write_raw(self, data: bytes) -> None:
+        raise NotImplementedError("COPY text goes to PostgreSQL only (roster/parallel.py)")
+
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             self.flush()
@@ -73,6 +76,7 @@ class CopyLoader(Loader):
         self._copy_cm = raw.copy(f"COPY roster_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN")
         self._copy = self._copy_cm.__enter__()
         self.add = self._copy.write_row  # type: ignore[method-assign]
+        self.write_raw = self._copy.write  # type: ignore[method-assign]
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -37,7 +37,9 @@ def test_an_import_runs_and_writes_every_row(district):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_enterprise_deleted_after_the_look_up_refuses_the_import(district, monkeypatch):
+def test_an_enterprise_deleted_after_the_look_up_refuses_the_import(
+    workforce_dictionaries, district, monkeypatch
+):
     """The look-up still names an enterprise the database no longer has: nothing is written.
 
     Transactional: SQLite checks its (deferred) foreign keys at the real COMMIT only.

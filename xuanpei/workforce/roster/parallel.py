@@ -1,0 +1,211 @@
+"""Checking a large roster on both cores: the rows after the middle in a forked child.
+
+Reading and checking a row is plain Python (~30 µs: half a minute of a 1,000,000-row
+import) on one core, while the database's core only takes in the COPY. For a large
+xlsx file (calamine holds it in memory, so a forked copy reads the same rows) in a
+single-threaded process (the command line; an import started from a page runs in a
+worker thread and stays serial), the import forks once, after the header and the
+look-ups are ready:
+
+- the child reads and checks the rows after `split`, writes the good ones as COPY
+  text (PostgreSQL's text format) to a temporary file and its counts and row
+  errors to another, and leaves with `os._exit`, never touching the database
+  connection it inherited;
+- the parent checks the rows up to `split` straight into the COPY, then appends
+  the child's file to the same COPY and takes over its errors.
+
+The staging table receives the same rows as a serial run (a test compares both),
+so everything after it — the plan, the writes, the audit batch — is unchanged. If
+the child fails, the parent checks the second half itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import logging
+import os
+import pickle
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from xuanpei.core.imports.result import RowError
+
+logger = logging.getLogger("xuanpei.workforce.roster")
+
+# Below this many rows a fork (~50 ms) is not worth it.
+PARALLEL_MIN_ROWS = 20_000
+COPY_CHUNK = 1 << 20
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_field(value) -> str:
+    """One value in COPY's text format (what psycopg's write_row sends)."""
+    if value is None:
+        return "\\N"
+    if type(value) is str:
+        return value.translate(_ESCAPES)
+    if type(value) is bool:
+        return "t" if value else "f"
+    if isinstance(value, int | datetime.date):
+        return value.isoformat() if isinstance(value, datetime.date) else str(value)
+    return str(value).translate(_ESCAPES)
+
+
+def copy_line(row: tuple) -> str:
+    return "\t".join([copy_field(v) for v in row]) + "\n"
+
+
+@dataclass
+class Checked:
+    """What checking some rows gave: counts and the rejected rows' errors."""
+
+    rows: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def check_rows(
+    body: Iterator[tuple[int, list]],
+    plan,
+    add: Callable[[tuple], None],
+    out: Checked,
+    *,
+    first: int = 0,
+    last: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    every: int = 2000,
+) -> tuple[int, list] | None:
+    """Check rows numbered first..last (inclusive; None = to the end), `add` the good ones.
+
+    Returns the first row after `last`, which had to be taken from `body` to see it.
+    """
+    errors = out.errors
+    count = rejected = step = 0
+    read, check = plan.read, plan.check
+    for number, cells in body:
+        if number < first:
+            continue
+        if last is not None and number > last:
+            out.rows += count
+            out.rejected += rejected
+            return number, cells
+        got = read(number, cells)
+        if got is None:
+            continue
+        count += 1
+        text, cell_errors = got
+        staged, row_errors = check(number, text, cell_errors)
+        if staged is None:
+            errors.extend(row_errors)
+            rejected += 1
+        else:
+            add(staged)
+        step += 1
+        if progress is not None and step >= every:
+            progress(number)
+            step = 0
+    out.rows += count
+    out.rejected += rejected
+    return None
+
+
+def split_point(*, vendor: str, forkable: bool, first_row: int, total: int) -> int | None:
+    """The last row the parent checks, or None to check everything in one process."""
+    if vendor != "postgresql" or not forkable or not hasattr(os, "fork"):
+        return None
+    if total - first_row < PARALLEL_MIN_ROWS:
+        return None
+    if not only_thread():
+        return None
+    return first_row + (total - first_row) // 2
+
+
+def only_thread() -> bool:
+    """Forking a process with other threads can copy a lock some thread holds."""
+    return threading.active_count() == 1 and threading.current_thread() is threading.main_thread()
+
+
+class Child:
+    """The forked checker of the rows after `split` (see the module's docstring)."""
+
+    def __init__(self, body, plan, split: int):
+        self.split = split
+        # Closed by close(), after the parent has read them.
+        self.data = tempfile.TemporaryFile(prefix="xuanpei-roster-")  # noqa: SIM115
+        self.summary = tempfile.TemporaryFile(prefix="xuanpei-roster-")  # noqa: SIM115
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - runs in the child, reported through files
+            self._run(body, plan)
+
+    def _run(self, body, plan) -> None:
+        status = 1
+        try:
+            out = Checked()
+            buffer: list[str] = []
+            size = 0
+            write = self.data.write
+
+            def add(row: tuple) -> None:
+                nonlocal size
+                line = copy_line(row)
+                buffer.append(line)
+                size += len(line)
+                if size >= COPY_CHUNK:
+                    write("".join(buffer).encode())
+                    buffer.clear()
+                    size = 0
+
+            check_rows(body, plan, add, out, first=self.split + 1)
+            write("".join(buffer).encode())
+            self.data.flush()
+            pickle.dump(("ok", out, private_kb()), self.summary)
+            status = 0
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which redoes the rows
+            with contextlib.suppress(BaseException):
+                pickle.dump(("failed", repr(exc), 0), self.summary)
+        finally:
+            try:
+                self.summary.flush()
+            finally:
+                os._exit(status)
+
+    def collect(self) -> tuple[Checked, int] | None:
+        """Wait for the child; its result and its private memory (kB), or None if it failed."""
+        _pid, status = os.waitpid(self.pid, 0)
+        self.summary.seek(0)
+        try:
+            state, payload, kb = pickle.load(self.summary)
+        except Exception:  # noqa: BLE001 - a child killed before writing its summary
+            state, payload, kb = "failed", f"exit status {status}", 0
+        if state != "ok" or status != 0:
+            logger.warning(
+                "roster check in a child process failed (%s): checking serially", payload
+            )
+            return None
+        return payload, kb
+
+    def copy_into(self, write: Callable[[bytes], None]) -> None:
+        self.data.seek(0)
+        while chunk := self.data.read(COPY_CHUNK):
+            write(chunk)
+
+    def close(self) -> None:
+        self.data.close()
+        self.summary.close()
+
+
+def private_kb() -> int:
+    """This process's own memory (not shared with the parent), in kB."""
+    total = 0
+    try:
+        with open("/proc/self/smaps_rollup") as f:
+            for line in f:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1])
+    except OSError:
+        return 0
+    return total
