@@ -15,8 +15,9 @@ import argparse
 import json
 import os
 import tempfile
+from unittest import mock
 
-from bench import limits
+from bench import floor, limits
 from bench.gen_activities import CAMPAIGNS, TASKS, YEAR, ActivityFile, activity_file
 from bench.measure import (
     app_env,
@@ -30,6 +31,16 @@ from bench.measure import (
 )
 
 SPEED_RATIO_TARGET = 0.30
+# What an activity import stores, parents first (bench.floor inserts them in this order).
+FLOOR_TABLES = (
+    "publicity_activity",
+    "publicity_activity_campaigns",
+    "publicity_activity_tasks",
+    "publicity_activity_audiences",
+    "publicity_activity_forms",
+    "audit_importbatch",
+    "audit_importbatchrow",
+)
 COUNT_SQL = {
     "activities": "SELECT count(*) FROM publicity_activity",
     "campaign_links": "SELECT count(*) FROM publicity_activity_campaigns",
@@ -136,20 +147,33 @@ def _db_counts(db: str) -> dict:
         return {k: conn.execute(sql).fetchone()[0] for k, sql in COUNT_SQL.items()}
 
 
+def _floor(source: str, template: str) -> dict:
+    """The storage floor of what our import stored (`bench.floor`, its tables swapped for
+    the activity's, its change rows and their batch): INSERT … SELECT into a fresh copy."""
+    with (
+        fresh_pg_db("activities_floor", template=template) as target,
+        mock.patch.object(floor, "TABLES", FLOOR_TABLES),
+    ):
+        return floor.measure(source, target)
+
+
 def run(rows: int, *, bad: float = 0.01, seed: int | None = None, keep: bool = False) -> dict:
-    """Seed a fresh database, then the limit and our import on the same file."""
-    with fresh_pg_db("activities", keep=keep) as db:
-        setup = _prepare(db)
+    """Seed a template database; on a copy of it the limit and our import on the same file,
+    then the storage floor on another copy."""
+    with fresh_pg_db("activities_tpl") as template:
+        setup = _prepare(template)
         tree = setup.pop("tree")
         kwargs = {"bad": bad} if seed is None else {"bad": bad, "seed": seed}
         file = activity_file(rows, tree, **kwargs)
-        result: dict = {"db": "postgres", "database": db, "file": file.meta(), "setup": setup}
-        result["limit"] = limits.measure("xlsx", file.path, db)
-        with pg_connect(db) as conn:
-            conn.execute("CHECKPOINT")
-        result["ours"] = _import(db, file)
-        if result["ours"]["ok"]:
-            result["ours"]["db_counts"] = _db_counts(db)
+        with fresh_pg_db("activities", keep=keep, template=template) as db:
+            result: dict = {"db": "postgres", "database": db, "file": file.meta(), "setup": setup}
+            result["limit"] = limits.measure("xlsx", file.path, db)
+            with pg_connect(db) as conn:
+                conn.execute("CHECKPOINT")
+            result["ours"] = _import(db, file)
+            if result["ours"]["ok"]:
+                result["ours"]["db_counts"] = _db_counts(db)
+                result["floor"] = _floor(db, template)
     return result
 
 
@@ -177,6 +201,7 @@ def summarize(result: dict) -> list[dict]:
             "target": f"≥ {SPEED_RATIO_TARGET:.2f}× limit",
             "pass": None if ratio is None else ratio >= SPEED_RATIO_TARGET,
         },
+        *_floor_lines(label, limit, result.get("floor")),
         {
             "measure": f"{label}: peak RSS",
             "limit": f"{limit['peak_mb']:,.0f} MB",
@@ -185,6 +210,25 @@ def summarize(result: dict) -> list[dict]:
             "target": "(info)",
             "pass": None,
         },
+    ]
+
+
+def _floor_lines(label: str, limit: dict, fl: dict | None) -> list[dict]:
+    if not fl:
+        return []
+    c = fl["counts"]
+    links = sum(v for k, v in c.items() if k.startswith("publicity_activity_"))
+    return [
+        {
+            "measure": f"{label}: storage floor (INSERT … SELECT of the activities, links, "
+            "batch and change rows our import stored; schema indexes and foreign keys)",
+            "limit": f"{limit['wall_s']:.1f} s",
+            "ours": f"floor {fl['seconds']:.1f} s for {c['publicity_activity']:,} activities, "
+            f"{links:,} links, {c['audit_importbatchrow']:,} change rows",
+            "ratio": limit["wall_s"] / fl["seconds"],
+            "target": "(info: the highest rows/s ratio reachable = limit ÷ floor)",
+            "pass": None,
+        }
     ]
 
 

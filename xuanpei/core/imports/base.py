@@ -391,12 +391,24 @@ class Importer:
 
     def _read_row(self, number: int, cells: list, header: HeaderMap) -> Row | None:
         row = Row(number=number, text={})
-        for key, index in header.positions.items():
-            raw = cells[index] if index < len(cells) else ""
+        text, width = row.text, len(cells)
+        if self.__dict__.get("_positions_of") is not header:  # once per file
+            self._positions_of = header
+            self._positions = [
+                (key, index, self.columns_by_key[key].normalize)
+                for key, index in header.positions.items()
+            ]
+        for key, index, normalize in self._positions:
+            raw = cells[index] if index < width else ""
+            if type(raw) is str and raw.isascii():
+                stripped = raw.strip()
+                if not stripped.startswith(("=", "'")):
+                    text[key] = stripped  # clean_cell's answer for plain ASCII text
+                    continue
             try:
-                row.text[key] = clean_cell(raw, normalize=self.columns_by_key[key].normalize)
+                text[key] = clean_cell(raw, normalize=normalize)
             except ValidationError as exc:
-                row.text[key] = str(raw).strip()
+                text[key] = str(raw).strip()
                 self.reject(row, key, exc.messages[0])
         if not row.errors and not any(row.text.values()):
             return None  # a blank row: Excel files often have some; not counted
@@ -511,16 +523,16 @@ class Importer:
         # Plan on a copy: `row.instance` stays as stored, for services that diff it.
         obj = copy.copy(row.instance) if row.instance is not None else self.model()
         for key, value in row.data.items():
-            model_field = self._model_field(key)
-            if model_field is None:  # a column that is not a model field
+            kind, attname = self._field_kind(key)
+            if kind is None:  # a column that is not a model field
                 continue
-            if model_field.many_to_many:
+            if kind == "m2m":
                 current = {o.pk for o in getattr(obj, key).all()} if obj.pk else set()
                 row.m2m[key] = list(value)
                 if current != {o.pk for o in value}:
                     row.changed.append(key)
-            elif model_field.is_relation:
-                if getattr(obj, model_field.attname) != (value.pk if value else None):
+            elif kind == "fk":
+                if getattr(obj, attname) != (value.pk if value else None):
                     setattr(obj, key, value)
                     row.changed.append(key)
             elif getattr(obj, key) != value:
@@ -543,6 +555,18 @@ class Importer:
             except Exception:  # noqa: BLE001 - not a model field
                 fields[key] = None
         return fields[key]
+
+    def _field_kind(self, key: str) -> tuple[str | None, str]:
+        """("m2m" | "fk" | "field" | None, attname) of the model field `key`, once per key."""
+        kinds = self.__dict__.setdefault("_field_kinds", {})
+        if key not in kinds:
+            f = self._model_field(key)
+            if f is None:
+                kinds[key] = (None, "")
+            else:
+                kind = "m2m" if f.many_to_many else "fk" if f.is_relation else "field"
+                kinds[key] = (kind, f.attname)
+        return kinds[key]
 
     def _refuse_locked(self, row: Row) -> None:
         """A change to a field the user may not change on this record (`core.field_rules`)
