@@ -348,7 +348,6 @@ class RosterImporter(Importer):
 
     def _plan(self, cursor, result: ImportResult) -> None:
         dialect = upsert.Dialect(pg=connection.vendor == "postgresql")
-        cursor.execute("CREATE INDEX roster_stage_row ON roster_stage (row_no)")
         if dialect.pg:
             cursor.execute("ANALYZE roster_stage")
         scope_sql, scope_params = None, []

@@ -161,7 +161,12 @@ def timed(cursor, sql: str, params=()) -> None:
 
 def plan_sql(d: Dialect, scope_sql: str | None) -> str:
     """The statement creating roster_plan (one row per staged row)."""
-    cert_fields_differ = " OR ".join(d.differ(f"a.{c}", f"w.{c}") for c, _ in CERT_COMPARED)
+    # The first row of each certificate number and of each ID number, as window values
+    # (`a_…`, `b_…`) rather than self-joins of the staging table: one sort each.
+    cert_fields_differ = " OR ".join(d.differ(f"w.a_{c}", f"w.{c}") for c, _ in CERT_COMPARED)
+    first_of_number = ", ".join(
+        f"first_value(s.{c}) OVER n AS a_{c}" for c in ("idn", *(c for c, _ in CERT_COMPARED))
+    )
     cert_changed = " OR ".join(d.differ(f"c.{col}", f"w.{c}") for c, col in CERT_COMPARED)
     out_of_scope = (
         f"WHEN c.id IS NOT NULL AND c.enterprise_id NOT IN ({scope_sql}) THEN 'num_scope'"
@@ -181,23 +186,26 @@ def plan_sql(d: Dialect, scope_sql: str | None) -> str:
     {d.temp} roster_plan AS
     WITH w AS (
         SELECT s.*,
-            min(s.row_no) OVER (PARTITION BY {d.bytewise("s.num")}) AS fn,
-            min(s.row_no) OVER (PARTITION BY {d.bytewise("s.idn")}) AS fp,
+            first_value(s.row_no) OVER n AS fn, {first_of_number},
+            first_value(s.row_no) OVER p AS fp,
+            first_value(s.name) OVER p AS b_name, first_value(s.phone) OVER p AS b_phone,
             min(s.row_no) OVER (
                 PARTITION BY {d.bytewise("s.idn")}, s.ent, {d.bytewise("s.ptype")}, s.item
             ) AS fpost
         FROM roster_stage s
+        WINDOW n AS (PARTITION BY {d.bytewise("s.num")} ORDER BY s.row_no),
+            p AS (PARTITION BY {d.bytewise("s.idn")} ORDER BY s.row_no)
     ),
     j AS (
         SELECT w.*, p.id AS person_id, c.id AS cert_id, po.id AS post_id,
             CASE
-                WHEN w.num IS NOT NULL AND w.fn <> w.row_no AND a.idn <> w.idn
+                WHEN w.num IS NOT NULL AND w.fn <> w.row_no AND w.a_idn <> w.idn
                     THEN 'dup_num_holder'
                 WHEN w.num IS NOT NULL AND w.fn <> w.row_no AND ({cert_fields_differ})
                     THEN 'dup_num_fields'
-                WHEN w.fp <> w.row_no AND b.name <> w.name THEN 'dup_person_name'
-                WHEN w.fp <> w.row_no AND b.phone <> '' AND w.phone <> ''
-                    AND b.phone <> w.phone THEN 'dup_person_phone'
+                WHEN w.fp <> w.row_no AND w.b_name <> w.name THEN 'dup_person_name'
+                WHEN w.fp <> w.row_no AND w.b_phone <> '' AND w.phone <> ''
+                    AND w.b_phone <> w.phone THEN 'dup_person_phone'
                 WHEN w.fpost <> w.row_no THEN 'dup_post'
                 WHEN c.id IS NOT NULL AND (p.id IS NULL OR c.holder_id <> p.id)
                     THEN 'num_holder'
@@ -207,17 +215,15 @@ def plan_sql(d: Dialect, scope_sql: str | None) -> str:
             END AS err,
             CASE
                 WHEN w.num IS NOT NULL AND w.fn <> w.row_no
-                    AND (a.idn <> w.idn OR {cert_fields_differ}) THEN w.fn
-                WHEN w.fp <> w.row_no AND (b.name <> w.name OR (b.phone <> ''
-                    AND w.phone <> '' AND b.phone <> w.phone)) THEN w.fp
+                    AND (w.a_idn <> w.idn OR {cert_fields_differ}) THEN w.fn
+                WHEN w.fp <> w.row_no AND (w.b_name <> w.name OR (w.b_phone <> ''
+                    AND w.phone <> '' AND w.b_phone <> w.phone)) THEN w.fp
                 WHEN w.fpost <> w.row_no THEN w.fpost
             END AS err_ref,
             CASE WHEN p.id IS NULL THEN 1 WHEN {person_changed} THEN 2 ELSE 0 END AS p_act,
             CASE WHEN po.id IS NULL THEN 1 ELSE 0 END AS post_act,
             {c_act} AS c_act
         FROM w
-        LEFT JOIN roster_stage a ON a.row_no = w.fn
-        LEFT JOIN roster_stage b ON b.row_no = w.fp
         LEFT JOIN workforce_person p ON p.id_number = w.idn
         -- Bare `c.is_current`: the very condition of the partial unique index on
         -- number, so that SQLite uses it too (it matches index conditions by form).
