@@ -377,13 +377,16 @@ class Writer:
         d = self.d
         nj = d.no_json
         first_new = (
-            "SELECT min(row_no) FROM roster_plan WHERE err IS NULL AND p_act = 1 GROUP BY idn"
+            "SELECT min(row_no) AS first_row FROM roster_plan "
+            "WHERE err IS NULL AND p_act = 1 GROUP BY idn"
         )
         self.new_ids(
             Person,
             "roster_new_person",
-            f"""SELECT row_no, idn, name, gender, birth, phone FROM roster_plan
-            WHERE row_no IN ({first_new})""",
+            # A join, not `row_no IN (…)`: the minima are distinct already, and IN
+            # would make PostgreSQL de-duplicate a million of them again.
+            f"""SELECT r.row_no, r.idn, r.name, r.gender, r.birth, r.phone FROM roster_plan r
+            JOIN ({first_new}) f ON f.first_row = r.row_no""",
         )
         self.run(
             """INSERT INTO workforce_person (id, name, id_number, gender, birth_date, phone,
@@ -456,8 +459,11 @@ class Writer:
 
     # Certificates -------------------------------------------------------------------
 
-    def _first(self, condition: str) -> str:
-        return f"SELECT min(row_no) FROM roster_plan WHERE err IS NULL AND {condition} GROUP BY num"
+    def _first(self, condition: str, alias: str = "") -> str:
+        return (
+            f"SELECT min(row_no) {alias} FROM roster_plan WHERE err IS NULL AND {condition} "
+            "GROUP BY num"
+        )
 
     def _shown(self, col: str, expr: str) -> str:
         """A certificate value as the change table shows it (kinds and items by name)."""
@@ -522,8 +528,9 @@ class Writer:
             f"""SELECT r.row_no, r.c_act, r.cert_id, COALESCE(r.person_id, n.id) AS holder,
                 r.ent, r.kind, r.citem, r.num, r.auth, r.first_issue, r.issue, r.valid_until,
                 r.last_review, r.review_due
-            FROM roster_plan r LEFT JOIN roster_new_person n ON n.idn = r.idn
-            WHERE r.row_no IN ({self._first("c_act IN (1, 3, 4)")})""",
+            FROM roster_plan r
+            JOIN ({self._first("c_act IN (1, 3, 4)", "AS first_row")}) f ON f.first_row = r.row_no
+            LEFT JOIN roster_new_person n ON n.idn = r.idn""",
         )
         self.run(
             f"""INSERT INTO workforce_certificate ({NEW_CERT_COLUMNS})
