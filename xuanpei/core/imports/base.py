@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from typing import Any
 
 from auditlog.context import disable_auditlog
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import EMPTY_VALUES
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -60,6 +62,22 @@ from xuanpei.core.views import ScopeViolation
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+
+
+_CONTAINERS = (list, tuple, dict)  # with None and "", Django's EMPTY_VALUES
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """An import allocates millions of short-lived objects and next to no cycles: the
+    cyclic collector's youngest generation runs every 50,000 allocations instead of 700
+    (it took ~12 % of a large import), as it was afterwards."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], 50_000), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 class AllOrNothingRejected(Exception):
@@ -361,6 +379,10 @@ class Importer:
     # --- The pipeline ---------------------------------------------------------------
 
     def _process(self, body, header: HeaderMap, result: ImportResult, *, total, progress, write):
+        with _fewer_collections():
+            self._process_chunks(body, header, result, total=total, progress=progress, write=write)
+
+    def _process_chunks(self, body, header, result, *, total, progress, write):
         seen: dict[Any, int] = {}
         for chunk in chunks(body, self.chunk_size):
             rows = [r for r in (self._read_row(n, cells, header) for n, cells in chunk) if r]
@@ -415,6 +437,7 @@ class Importer:
         return row
 
     def _clean(self, row: Row, seen: dict) -> None:
+        memos = self.__dict__.get("_memo", {})
         for key, text in row.text.items():
             column = self.columns_by_key[key]
             if is_clear_marker(text):
@@ -432,10 +455,11 @@ class Importer:
                     continue
                 row.blank.add(key)
             parse = self._parser(key)
-            memo = self.__dict__.get("_memo", {}).get(key) if parse else None
-            if memo is not None and text in memo:
-                value, messages = memo[text]
-                if isinstance(value, list):
+            memo = memos.get(key) if parse else None
+            answer = memo.get(text) if memo is not None else None
+            if answer is not None:
+                value, messages = answer
+                if type(value) is list:
                     value = list(value)  # each row its own list, as a parse would give
             else:
                 value, messages = text, ()
@@ -445,7 +469,7 @@ class Importer:
                     except ValidationError as exc:
                         value, messages = None, tuple(exc.messages)
                     if memo is not None:
-                        memo[text] = (list(value) if isinstance(value, list) else value, messages)
+                        memo[text] = (list(value) if type(value) is list else value, messages)
             if not messages:
                 row.data[key] = value
             elif key in row.cleared:  # a parser that wants a value (a date): empty is None
@@ -614,16 +638,24 @@ class Importer:
         if fields is None:
             skip = set(exclude)
             fields = [
-                (f, bool(f.choices) or not isinstance(f, models.CharField | models.TextField))
+                (
+                    f,
+                    bool(f.choices) or not isinstance(f, models.CharField | models.TextField),
+                    f.empty_values == list(EMPTY_VALUES),
+                )
                 for f in self.model._meta.fields
                 if f.name not in skip and not f.generated
             ]
             self.__dict__.setdefault("_clean_fields_of", {})[tuple(exclude)] = fields
         known = self.__dict__.setdefault("_field_answers", {})
         errors: dict[str, list[str]] = {}
-        for f, keep in fields:  # keep: few distinct values (not free text)
+        for f, keep, usual_empty in fields:  # keep: few distinct values (not free text)
             raw = getattr(obj, f.attname)
-            if f.blank and raw in f.empty_values:
+            if f.blank and (
+                (raw is None or raw == "" or (type(raw) in _CONTAINERS and not raw))
+                if usual_empty
+                else raw in f.empty_values
+            ):
                 continue
             key = answer = None
             if keep:
