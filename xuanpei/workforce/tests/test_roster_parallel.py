@@ -80,10 +80,10 @@ def test_two_cores_stage_what_one_core_stages(district, monkeypatch, forking):
 
 
 def test_a_failing_child_is_redone_by_the_parent(district, monkeypatch, forking):
-    def broken(row):
+    def broken():
         raise RuntimeError("child crashed")
 
-    monkeypatch.setattr(parallel, "copy_line", broken)  # used by the child only
+    monkeypatch.setattr(parallel, "copy_formatter", broken)  # used by the child only
     result = imp(roster_file(district.ent_a1.uscc), district.district)
     assert forking == [False]
     rejected = len({e[0] for e in errors(result)})
@@ -108,14 +108,16 @@ ROW = st.tuples(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(rows=st.lists(ROW, max_size=8))
-def test_copy_text_reads_back_as_psycopg_writes_it(rows):
-    """PostgreSQL parses our COPY lines into the values psycopg's write_row stores."""
+def test_the_childs_copy_text_reads_back_as_write_rows(rows):
+    """PostgreSQL parses the child's COPY text into what psycopg's write_row stores."""
     with connection.cursor() as cursor:
         raw = cursor.cursor
         cursor.execute("CREATE TEMP TABLE IF NOT EXISTS copy_probe (t text, i bigint, d date)")
         cursor.execute("TRUNCATE copy_probe")
+        formatter = parallel.copy_formatter()
+        text = b"".join(bytes(formatter.write_row(r)) for r in rows) + bytes(formatter.end())
         with raw.copy("COPY copy_probe (t, i, d) FROM STDIN") as copy:
-            copy.write("".join(parallel.copy_line(r) for r in rows))
+            copy.write(text)
         cursor.execute("SELECT t, i, d FROM copy_probe")
         ours = cursor.fetchall()
         cursor.execute("TRUNCATE copy_probe")
