@@ -242,3 +242,54 @@ def test_copy_path_sets_ids_from_the_sequence(district, plan_2024):
         title="之后", unit=district.street_a, held_on="2024-06-02", place="p"
     )
     assert later.pk > max(Activity.objects.exclude(pk=later.pk).values_list("pk", flat=True))
+
+
+def media_snapshot(result) -> dict:
+    from xuanpei.publicity.models_ledger import MediaPost
+
+    posts = {
+        p.url: {
+            f.attname: getattr(p, f.attname)
+            for f in MediaPost._meta.concrete_fields
+            if f.attname != "id" and f.attname not in STAMPS
+        }
+        for p in MediaPost.objects.all()
+    }
+    urls = dict(MediaPost.objects.values_list("pk", "url"))
+    rows = sorted(
+        (r.row_number, r.action, urls.get(r.object_id), r.object_repr, _times(r.changes),
+         _stamp(r.before), _stamp(r.after))
+        for r in ImportBatchRow.objects.filter(batch_id=result.batch_id)
+    )  # fmt: skip
+    return {"counts": counts(result), "errors": errors(result), "posts": posts, "rows": rows}
+
+
+def test_media_posts_bulk_path_leaves_what_the_row_by_row_path_leaves(
+    district, monkeypatch, django_capture_on_commit_callbacks
+):
+    from xuanpei.publicity.importers import MediaPostImporter
+    from xuanpei.publicity.models_ledger import MediaPost
+    from xuanpei.publicity.tests.test_ledger_import import MEDIA_HEADERS, media_row
+
+    d = district
+    imp("media-posts", [media_row(), media_row(**{"链接": "https://x.example/2"})],
+        MEDIA_HEADERS, user=d.town_a)  # fmt: skip
+    rows = [
+        media_row(**{"阅读量": "5000", "点赞数": "", "转发数": "（清空）"}),  # an update
+        media_row(**{"链接": "https://x.example/2"}),  # unchanged
+        media_row(**{"链接": "https://x.example/3", "渠道": "抖音", "阅读量": "1.2万"}),
+        media_row(**{"链接": "https://x.example/4", "渠道": "传真"}),  # refused
+    ]
+    snaps, marked = {}, {}
+    for bulk in (False, True):
+        monkeypatch.setattr(MediaPostImporter, "bulk_write", bulk)
+        metrics._pending().clear()
+        with transaction.atomic():
+            result = imp("media-posts", rows, MEDIA_HEADERS, user=d.town_a)
+            snaps[bulk] = media_snapshot(result)
+            marked[bulk] = {k: set(v) for k, v in metrics._pending().items()}
+            transaction.set_rollback(True)
+    assert snaps[False]["counts"] == (4, 3, 1, 1, 1, 1), snaps[False]["errors"]
+    updated = MediaPost.objects.get(url="https://mp.weixin.qq.com/s/a1").pk
+    assert len(snaps[False]["rows"]) == 3 and marked[False] == {"mediapost": {updated}}
+    assert snaps[True] == snaps[False] and marked[True] == marked[False]
