@@ -316,32 +316,15 @@ class RosterImporter(Importer):
                     body, plan, loader.add, checked, progress=report, every=self.chunk_size
                 )
             else:
-                child = parallel.Child(body, plan, split)
-                try:
-                    after = parallel.check_rows(
-                        body,
-                        plan,
-                        loader.add,
-                        checked,
-                        last=split,
-                        progress=report,
-                        every=self.chunk_size,
-                    )
-                    waited = time.monotonic()
-                    got = child.collect()
-                    upsert.logger.debug("%.2fs waiting for the child", time.monotonic() - waited)
-                    if got is None:  # the child failed: the second half here, serially
-                        rest = chain([after], body) if after else body
-                        parallel.check_rows(rest, plan, loader.add, checked, first=split + 1)
-                    else:
-                        theirs, kb = got
-                        upsert.logger.debug("child process: private %.0f MB", kb / 1024)
-                        child.copy_into(loader.write_raw)
-                        checked.rows += theirs.rows
-                        checked.rejected += theirs.rejected
-                        checked.errors.extend(theirs.errors)
-                finally:
-                    child.close()
+                parallel.check_on_two_cores(
+                    body,
+                    plan,
+                    split,
+                    add=loader.add,
+                    write=loader.write_raw,
+                    out=checked,
+                    progress=report,
+                )
         result.rows = checked.rows
         result.rejected += checked.rejected
         result.errors.extend(checked.errors)

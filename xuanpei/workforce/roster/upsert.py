@@ -297,6 +297,13 @@ class Writer:
     def write(self) -> None:
         """Everything, in order; on PostgreSQL with the plan's foreign keys checked
         once per parent row instead of once per written row (`core.imports.keys`)."""
+        self.c.execute(
+            """SELECT count(*) FILTER (WHERE p_act = 2), count(*) FILTER (WHERE c_act = 2),
+                count(*) FILTER (WHERE c_act IN (3, 4))
+            FROM roster_plan WHERE err IS NULL"""
+        )
+        # Statements with nothing to do are skipped (each is a scan of the plan).
+        self.person_updates, self.cert_updates, self.cert_versions = self.c.fetchone()
         keys = ReferencedKeys(self.c)
         self.require_parents(keys)
         with keys.writing():
@@ -423,6 +430,8 @@ class Writer:
             FROM roster_plan WHERE act = %s""",
             [UNCHANGED],
         )
+        if not self.person_updates:
+            return
         self.run(
             f"""UPDATE workforce_person SET name = u.name,
                 phone = CASE WHEN u.kp = 0 THEN u.phone ELSE workforce_person.phone END,
@@ -477,11 +486,17 @@ class Writer:
         return f"COALESCE(CAST({expr} AS TEXT), '')"
 
     def certificates(self) -> None:
-        d = self.d
-        nj = d.no_json
-        ct = self.ct[Certificate]
         # In place: the stored current version gets the file's values.
         first_upd = self._first("c_act = 2")
+        eff = "CASE WHEN r.c_act = 3 THEN r.last_review ELSE r.issue END"
+        first_ver = self._first("c_act IN (3, 4)")
+        if self.cert_updates or self.cert_versions:
+            self._certificate_updates(first_upd, first_ver, eff)
+        self._new_certificates(eff)
+
+    def _certificate_updates(self, first_upd: str, first_ver: str, eff: str) -> None:
+        d = self.d
+        ct = self.ct[Certificate]
         diffs = ", ".join(
             f"'{label_of(col)}', CASE WHEN {d.differ(f'c.{col}', f'r.{col_s}')} THEN "
             f"{pair(d, self._shown(col, f'c.{col}'), self._shown(col, f'r.{col_s}'))} END"
@@ -489,8 +504,6 @@ class Writer:
         )
         before = ", ".join(f"'{col}', c.{col}" for _s, col in CERT_COMPARED)
         after = ", ".join(f"'{col}', r.{col_s}" for col_s, col in CERT_COMPARED)
-        eff = "CASE WHEN r.c_act = 3 THEN r.last_review ELSE r.issue END"
-        first_ver = self._first("c_act IN (3, 4)")
         # Updated in place, and the versions a new one closes (a revert re-opens them).
         self.batch_rows(
             f"""SELECT r.row_no, {ct}, c.id, c.number, {ROW_UPDATED},
@@ -521,6 +534,10 @@ class Writer:
             WHERE workforce_certificate.id = r.cert_id""",
             [False, self.now],
         )
+
+    def _new_certificates(self, eff: str) -> None:
+        nj = self.d.no_json
+        ct = self.ct[Certificate]
         # New certificates and new versions, ids first.
         self.new_ids(
             Certificate,

@@ -41,6 +41,7 @@ def roster_file(uscc: str) -> bytes:
 def forking(monkeypatch):
     """Fork for any size; record whether a child ran."""
     monkeypatch.setattr(parallel, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(parallel, "DRAIN_EVERY", 3)  # pass the child's rows on mid-way
     monkeypatch.setattr(parallel, "only_thread", lambda: True)
     ran = []
     real = parallel.Child.collect
