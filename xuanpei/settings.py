@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "xuanpei.workforce",
     "xuanpei.plans",
     "xuanpei.publicity",
+    "xuanpei.training",
 ]
 
 MIDDLEWARE = [
