@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from xuanpei.training.choices import InitialScope, SectorClass, TrainingGroup, TrainingKind
@@ -181,7 +181,10 @@ def post_requirement(
 
 
 def _hours(value: Any) -> Decimal:
-    hours = value if isinstance(value, Decimal) else Decimal(str(value))
+    try:
+        hours = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"training hours must be a number, got {value!r}") from None
     if not hours.is_finite() or hours < ZERO:
         raise ValueError(f"training hours must be a finite number ≥ 0, got {value!r}")
     return hours
