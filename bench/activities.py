@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 from unittest import mock
 
 from bench import floor, limits
@@ -23,6 +22,7 @@ from bench.measure import (
     app_env,
     check,
     fresh_pg_db,
+    measure_import,
     pg_connect,
     pg_url,
     python_module_cmd,
@@ -117,29 +117,7 @@ def _prepare(db: str) -> dict:
 
 
 def _import(db: str, file: ActivityFile) -> dict:
-    cmd = xuanpei_cmd("import", "activities", str(file.path), "--json")
-    # The batch keeps a copy of the file (issue #10): in a throwaway media directory.
-    with tempfile.TemporaryDirectory(prefix="xuanpei-bench-var-") as var:
-        m = run_measured(cmd, env=app_env(pg_url(db), XUANPEI_VAR_DIR=var))
-    counts = None
-    for line in reversed(m.stdout.strip().splitlines()):
-        try:
-            counts = json.loads(line)
-            break
-        except ValueError:
-            continue
-    # Exit 1 = some rows rejected (the bad rows): a normal outcome, the counts say how many.
-    ok = m.returncode in (0, 1) and isinstance(counts, dict) and "error" not in counts
-    return {
-        "ok": ok,
-        "exit": m.returncode,
-        "counts": counts,
-        "wall_s": m.seconds,
-        "cpu_s": m.cpu_s,
-        "peak_mb": m.peak_mb,
-        "rows_per_s": file.rows / m.seconds if ok else None,
-        "stderr_tail": "" if ok else (m.stderr[-2000:] + m.stdout[-500:]),
-    }
+    return measure_import("activities", file.path, file.rows, pg_url(db))[0]
 
 
 def _db_counts(db: str) -> dict:

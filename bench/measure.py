@@ -188,3 +188,35 @@ def check(m: Measured, what: str) -> Measured:
             f"{what} failed ({m.returncode}):\n{m.stderr[-3000:]}\n{m.stdout[-1000:]}"
         )
     return m
+
+
+def measure_import(
+    name: str, path: Path, rows: int, database_url: str, *, extra=(), **env: str
+) -> tuple[dict, Measured]:
+    """`xuanpei import NAME FILE --json` in its own measured subprocess: the figures
+    every import benchmark reports, and the raw measurement for importer-specific ones."""
+    import json
+
+    cmd = xuanpei_cmd("import", name, str(path), "--json", *extra)
+    # The batch keeps a copy of the file (issue #10): in a throwaway media directory.
+    with tempfile.TemporaryDirectory(prefix="xuanpei-bench-var-") as var:
+        m = run_measured(cmd, env=app_env(database_url, XUANPEI_VAR_DIR=var, **env))
+    counts = None
+    for line in reversed(m.stdout.strip().splitlines()):
+        try:
+            counts = json.loads(line)
+            break
+        except ValueError:
+            continue
+    # Exit 1 = some rows rejected (the bad rows): a normal outcome, the counts say how many.
+    ok = m.returncode in (0, 1) and isinstance(counts, dict) and "error" not in counts
+    return {
+        "ok": ok,
+        "exit": m.returncode,
+        "counts": counts,
+        "wall_s": m.seconds,
+        "cpu_s": m.cpu_s,
+        "peak_mb": m.peak_mb,
+        "rows_per_s": rows / m.seconds if ok else None,
+        "stderr_tail": "" if ok else (m.stderr[-2000:] + m.stdout[-500:]),
+    }, m

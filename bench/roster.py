@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from bench.measure import (
     app_env,
     check,
     fresh_pg_db,
+    measure_import,
     pg_connect,
     pg_url,
     python,
@@ -61,35 +61,17 @@ def _prepare(database_url: str, rows: int) -> dict:
 
 
 def _import(database_url: str, file: RosterFile, *, extra: tuple[str, ...] = ()) -> dict:
-    cmd = xuanpei_cmd("import", "roster", str(file.path), "--json", *extra)
     # DEBUG: the importer logs each phase's duration (`_Clock`), kept with the figures.
-    # The batch keeps a copy of the file (issue #10): in a throwaway media directory.
-    with tempfile.TemporaryDirectory(prefix="xuanpei-bench-var-") as var:
-        env = app_env(database_url, LOG_LEVEL="DEBUG", XUANPEI_VAR_DIR=var)
-        m = run_measured(cmd, env=env)
-    counts = None
-    for line in reversed(m.stdout.strip().splitlines()):
-        try:
-            counts = json.loads(line)
-            break
-        except ValueError:
-            continue
-    # Exit 1 = some rows rejected (the bad rows): a normal outcome, the counts say how many.
-    ok = m.returncode in (0, 1) and isinstance(counts, dict) and "error" not in counts
-    return {
-        "ok": ok,
-        "exit": m.returncode,
-        "counts": counts,
-        "wall_s": m.seconds,
-        # The two-core check's child (roster/parallel.py) shares the parent's pages;
-        # what it holds of its own is added, so the figure is the pair's peak.
-        "peak_mb": m.peak_mb + child_mb(m.stderr) if m.peak_mb is not None else None,
-        "child_mb": child_mb(m.stderr),
-        "cpu_s": m.cpu_s,
-        "rows_per_s": file.rows / m.seconds if ok else None,
-        "stderr_tail": "" if ok else m.stderr[-2000:],
-        "phases": phases(m.stderr),
-    }
+    result, m = measure_import(
+        "roster", file.path, file.rows, database_url, extra=extra, LOG_LEVEL="DEBUG"
+    )
+    # The two-core check's child (roster/parallel.py) shares the parent's pages; what it
+    # holds of its own is added, so the figure is the pair's peak.
+    result["child_mb"] = child_mb(m.stderr)
+    if result["peak_mb"] is not None:
+        result["peak_mb"] += result["child_mb"]
+    result["phases"] = phases(m.stderr)
+    return result
 
 
 CHILD_RE = re.compile(r"child process: private (\d+) MB")
