@@ -127,7 +127,7 @@ class ActivityEditForm(ServiceErrorsMixin, ScopedModelForm):
         }
         field_classes = {"tasks": TaskChoiceField, "campaigns": CampaignChoiceField}
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, year: int | None = None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         instance = self.instance
         unit = instance.unit if instance.unit_id else home_unit(user)
@@ -142,7 +142,9 @@ class ActivityEditForm(ServiceErrorsMixin, ScopedModelForm):
         if self.is_bound:
             year = None
         else:
-            year = instance.held_on.year if instance.held_on else timezone.localdate().year
+            # A new activity: the year picked on the page (last year's 安全生产月 can be
+            # recorded in January), else this year.
+            year = instance.held_on.year if instance.held_on else year or timezone.localdate().year
         ent = bool(user.enterprise_id)
         self.fields["campaigns"].queryset = svc.campaigns_for(unit, year, enterprise=ent)
         self.fields["tasks"].queryset = svc.tasks_for(unit, year, enterprise=ent)

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.generic.detail import SingleObjectMixin
@@ -177,6 +178,31 @@ class ActivityCreateView(ActivityEditMixin, ObjectCreateView):
 
     def get_object(self, queryset=None):
         return None
+
+    def years(self) -> list[int]:
+        """The years whose campaigns and tasks the page offers: this one and the last."""
+        this = timezone.localdate().year
+        return [this - 1, this]
+
+    def picked_year(self) -> int:
+        years = self.years()
+        try:
+            year = int(self.request.GET.get("year", ""))
+        except ValueError:
+            return years[-1]
+        return year if year in years else years[-1]
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "GET":
+            kwargs["year"] = self.picked_year()
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.request.method == "GET":
+            ctx["years"], ctx["picked_year"] = self.years(), self.picked_year()
+        return ctx
 
 
 class ActivityUpdateView(ActivityEditMixin, ObjectUpdateView):

@@ -266,6 +266,25 @@ def test_the_add_page_records_with_materials_and_a_photo(district, street_user, 
     assert list(activity.campaigns.all()) == [campaign]
 
 
+def test_the_add_page_offers_last_years_campaigns_on_request(district, street_user, client):
+    """In January last year's 安全生产月 can still be recorded: a year switch on the page."""
+    this_year = date.today().year
+    last = CampaignFactory(unit=district.root, year=this_year - 1, name="去年的安全生产月")
+    current = CampaignFactory(unit=district.root, year=this_year, name="今年的安全生产月")
+    client.force_login(street_user)
+    url = reverse("publicity:activity_add")
+
+    page = client.get(url).content.decode()
+    assert current.name in page and last.name not in page
+    assert f'href="?year={this_year - 1}"' in page  # the switch
+
+    page = client.get(url, {"year": this_year - 1}).content.decode()
+    assert last.name in page and current.name not in page
+    for junk in ("1999", "abc", str(this_year + 1)):  # not offered: this year's
+        page = client.get(url, {"year": junk}).content.decode()
+        assert current.name in page and last.name not in page
+
+
 def test_a_bad_participant_count_on_the_page_is_a_chinese_message(district, street_user, client):
     client.force_login(street_user)
     response = client.post(
