@@ -6,3 +6,13 @@ class TrainingConfig(AppConfig):
     name = "xuanpei.training"
     label = "training"
     verbose_name = _("培训")
+
+    def ready(self) -> None:
+        from xuanpei.audit.registration import register
+        from xuanpei.training import models as m
+
+        register(m.UnitPost)
+        register(m.TrainingSession, exclude_fields=["sign_in_token"])
+        register(m.Enrolment)
+        # Every correction of credited hours is in the log (issue #12 §3).
+        register(m.Attendance)
