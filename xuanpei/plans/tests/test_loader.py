@@ -22,6 +22,7 @@ from xuanpei.plans.choices import (
 from xuanpei.plans.loader import _fit, load_template
 from xuanpei.plans.models import Assignment, Plan, PlanSection, Target, Task
 from xuanpei.plans.template2022 import PLAN_2022
+from xuanpei.plans.tests.shared_world import built_once, copies
 from xuanpei.plans.unit_names import UnitIndex
 
 PLAN_TEXT = (Path(__file__).parent / "data" / "plan2022.txt").read_text(encoding="utf-8")
@@ -50,9 +51,16 @@ def emergency(district):
     return add_unit(district.root, "应急管理局", UnitKind.DEPARTMENT)
 
 
-@pytest.fixture
-def loaded(district, emergency):
-    return load_template(2022, actor=district.district)
+@pytest.fixture(scope="class")
+def _loaded_2022(django_db_setup, django_db_blocker):
+    """The persona district, its 应急管理局 and the loaded 2022 plan, built once for the
+    tests of `TestTheLoaded2022Plan` (see shared_world.py)."""
+    from tests.personas import build_district
+
+    with built_once(django_db_blocker):
+        district = build_district()
+        emergency = add_unit(district.root, "应急管理局", UnitKind.DEPARTMENT)
+        yield district, emergency, load_template(2022, actor=district.district)
 
 
 # ------------------------------------------------------------------ the template itself
@@ -110,98 +118,173 @@ def test_training_tasks_carry_the_names_of_the_issue_and_an_audience_and_method(
 # ------------------------------------------------------------------ loading
 
 
-def test_loading_2022_builds_the_whole_plan_for_the_district(district, loaded):
-    plan = Plan.objects.get()
-    assert (plan.kind, plan.unit, plan.year, plan.status) == (
-        PlanKind.DISTRICT,
-        district.root,
-        2022,
-        PlanStatus.DRAFT,
-    )
-    assert plan.title == "测试区2022年应急管理宣传教育培训工作计划"
-    assert plan.preamble.startswith("为进一步加强区应急管理宣传教育培训工作")
-    assert plan.created_by == district.district
-    sections = list(plan.sections.values_list("number", "heading"))
-    assert sections == [
-        ("一、", "总体思路"),
-        ("二、", "总体目标"),
-        ("三、", "工作安排"),
-        ("四、", "相关要求"),
-    ]
-    assert PlanSection.objects.get(heading="工作安排").body == ""
-    assert PlanSection.objects.get(heading="相关要求").body.count("\n") == 5
+@pytest.mark.xdist_group("plan2022_loaded")
+class TestTheLoaded2022Plan:
+    """Tests that read the loaded plan (or write and have their writes undone) share one
+    load: each runs in a savepoint of the class's transaction, with its own copies."""
 
+    @pytest.fixture
+    def _world(self, _loaded_2022, db):
+        return copies(_loaded_2022)
 
-def test_loading_2022_creates_nine_publicity_eight_training_and_six_requirement_tasks(loaded):
-    def numbers(kind):
-        return list(
-            Task.objects.filter(kind=kind).order_by("order").values_list("number", flat=True)
+    @pytest.fixture
+    def district(self, _world):
+        return _world[0]
+
+    @pytest.fixture
+    def emergency(self, _world):
+        return _world[1]
+
+    @pytest.fixture
+    def loaded(self, _world):
+        return _world[2]
+
+    def test_loading_2022_builds_the_whole_plan_for_the_district(self, district, loaded):
+        plan = Plan.objects.get()
+        assert (plan.kind, plan.unit, plan.year, plan.status) == (
+            PlanKind.DISTRICT,
+            district.root,
+            2022,
+            PlanStatus.DRAFT,
+        )
+        assert plan.title == "测试区2022年应急管理宣传教育培训工作计划"
+        assert plan.preamble.startswith("为进一步加强区应急管理宣传教育培训工作")
+        assert plan.created_by == district.district
+        sections = list(plan.sections.values_list("number", "heading"))
+        assert sections == [
+            ("一、", "总体思路"),
+            ("二、", "总体目标"),
+            ("三、", "工作安排"),
+            ("四、", "相关要求"),
+        ]
+        assert PlanSection.objects.get(heading="工作安排").body == ""
+        assert PlanSection.objects.get(heading="相关要求").body.count("\n") == 5
+
+    def test_loading_2022_creates_nine_publicity_eight_training_and_six_requirement_tasks(
+        self, loaded
+    ):
+        def numbers(kind):
+            return list(
+                Task.objects.filter(kind=kind).order_by("order").values_list("number", flat=True)
+            )
+
+        assert numbers(TaskKind.PUBLICITY) == PUBLICITY_NUMBERS
+        assert numbers(TaskKind.TRAINING) == TRAINING_NUMBERS
+        assert numbers(TaskKind.REQUIREMENT) == REQUIREMENT_NUMBERS
+        assert Task.objects.count() == 23
+        assert list(Task.objects.values_list("order", flat=True).order_by("order")) == list(
+            range(1, 24)
         )
 
-    assert numbers(TaskKind.PUBLICITY) == PUBLICITY_NUMBERS
-    assert numbers(TaskKind.TRAINING) == TRAINING_NUMBERS
-    assert numbers(TaskKind.REQUIREMENT) == REQUIREMENT_NUMBERS
-    assert Task.objects.count() == 23
-    assert list(Task.objects.values_list("order", flat=True).order_by("order")) == list(
-        range(1, 24)
-    )
+    def test_unit_names_and_group_words_resolve_to_the_tree(self, district, emergency, loaded):
+        first = Task.objects.get(number="三(一)1")
+        assert list(first.lead_units.all()) == [emergency]
+        assert set(first.cooperating_units.all()) == {
+            district.town_a_unit,
+            district.town_b_unit,
+            district.dept_unit,
+            district.other_dept_unit,
+        }
+        assert first.other_units == "区党工委宣传部"
+        grid = Task.objects.get(number="三(二)3(3)")
+        assert set(grid.lead_units.all()) == {district.town_a_unit, district.town_b_unit}
+        assert not grid.cooperating_units.exists()
+        assert Task.objects.get(number="三(二)1(3)").other_units == "区组织部"
+        assert loaded.load_report.unresolved == {}
 
+    def test_each_responsible_unit_gets_one_assignment_with_its_role(
+        self, district, emergency, loaded
+    ):
+        first = Task.objects.get(number="三(一)1")
+        roles = dict(first.assignments.values_list("unit_id", "role"))
+        assert roles[emergency.pk] == AssignmentRole.LEAD
+        assert roles[district.town_a_unit.pk] == AssignmentRole.COOPERATE
+        assert len(roles) == 5
+        expected = sum(
+            t.lead_units.count() + t.cooperating_units.count() for t in Task.objects.all()
+        )
+        assert Assignment.objects.count() == expected == loaded.load_report.assignments
+        # 镇街 and villages are not assigned: the new towns carry them.
+        assert not Assignment.objects.filter(unit=district.street_a).exists()
 
-def test_unit_names_and_group_words_resolve_to_the_tree(district, emergency, loaded):
-    first = Task.objects.get(number="三(一)1")
-    assert list(first.lead_units.all()) == [emergency]
-    assert set(first.cooperating_units.all()) == {
-        district.town_a_unit,
-        district.town_b_unit,
-        district.dept_unit,
-        district.other_dept_unit,
-    }
-    assert first.other_units == "区党工委宣传部"
-    grid = Task.objects.get(number="三(二)3(3)")
-    assert set(grid.lead_units.all()) == {district.town_a_unit, district.town_b_unit}
-    assert not grid.cooperating_units.exists()
-    assert Task.objects.get(number="三(二)1(3)").other_units == "区组织部"
-    assert loaded.load_report.unresolved == {}
+    def test_targets_follow_the_plans_figures(self, loaded):
+        rates = Target.objects.filter(comparator=Comparator.EXACTLY, unit_label="%")
+        assert {t.task.number for t in rates} == {"三(一)3", "三(二)2(1)", "三(二)2(2)"}
+        assert all(t.value == Decimal("100") for t in rates)
+        grid = Target.objects.get(task__number="三(二)3(3)")
+        assert (grid.comparator, grid.value, grid.per_period) == (Comparator.AT_LEAST, 1, True)
+        month = Target.objects.get(task__number="三(一)5", name__contains="安全生产月")
+        assert month.value == 1 and "6月" in month.name
+        own_plan = Target.objects.get(task__number="四(一)", name__contains="年度宣传教育培训计划")
+        assert (own_plan.comparator, own_plan.value, own_plan.unit_label) == ("eq", 1, "份")
+        assert Target.objects.count() == loaded.load_report.targets == 25
 
+    def test_timeframes_are_all_year_except_the_quarterly_ones(self, loaded):
+        quarterly = set(
+            Task.objects.filter(timeframe=Timeframe.QUARTERLY).values_list("number", flat=True)
+        )
+        assert quarterly == {"三(二)3(3)", "四(六)"}
+        assert (
+            Task.objects.exclude(timeframe__in=[Timeframe.QUARTERLY, Timeframe.ALL_YEAR]).count()
+            == 0
+        )
+        brands = Task.objects.get(number="三(一)5")
+        assert "安全生产月6月" in brands.timeframe_note
+        assert "《安全生产法》宣传周12月1日—7日" in brands.timeframe_note
+        grid = Task.objects.get(number="三(二)3(3)")
+        assert [p.key for p in grid.periods()] == ["2022Q1", "2022Q2", "2022Q3", "2022Q4"]
 
-def test_each_responsible_unit_gets_one_assignment_with_its_role(district, emergency, loaded):
-    first = Task.objects.get(number="三(一)1")
-    roles = dict(first.assignments.values_list("unit_id", "role"))
-    assert roles[emergency.pk] == AssignmentRole.LEAD
-    assert roles[district.town_a_unit.pk] == AssignmentRole.COOPERATE
-    assert len(roles) == 5
-    expected = sum(t.lead_units.count() + t.cooperating_units.count() for t in Task.objects.all())
-    assert Assignment.objects.count() == expected == loaded.load_report.assignments
-    # 镇街 and villages are not assigned: the new towns carry them.
-    assert not Assignment.objects.filter(unit=district.street_a).exists()
+    def test_a_second_load_for_the_same_year_is_refused_and_writes_nothing(self, district, loaded):
+        counts = (Plan.objects.count(), Task.objects.count(), Assignment.objects.count())
 
+        with pytest.raises(ValidationError) as exc:
+            load_template(2022, actor=district.district)
 
-def test_targets_follow_the_plans_figures(loaded):
-    rates = Target.objects.filter(comparator=Comparator.EXACTLY, unit_label="%")
-    assert {t.task.number for t in rates} == {"三(一)3", "三(二)2(1)", "三(二)2(2)"}
-    assert all(t.value == Decimal("100") for t in rates)
-    grid = Target.objects.get(task__number="三(二)3(3)")
-    assert (grid.comparator, grid.value, grid.per_period) == (Comparator.AT_LEAST, 1, True)
-    month = Target.objects.get(task__number="三(一)5", name__contains="安全生产月")
-    assert month.value == 1 and "6月" in month.name
-    own_plan = Target.objects.get(task__number="四(一)", name__contains="年度宣传教育培训计划")
-    assert (own_plan.comparator, own_plan.value, own_plan.unit_label) == ("eq", 1, "份")
-    assert Target.objects.count() == loaded.load_report.targets == 25
+        assert (
+            "测试区2022年度已有区级计划《测试区2022年应急管理宣传教育培训工作计划》"
+            in exc.value.messages[0]
+        )
+        assert (Plan.objects.count(), Task.objects.count(), Assignment.objects.count()) == counts
 
+    # ------------------------------------------------------------------ next year
 
-def test_timeframes_are_all_year_except_the_quarterly_ones(loaded):
-    quarterly = set(
-        Task.objects.filter(timeframe=Timeframe.QUARTERLY).values_list("number", flat=True)
-    )
-    assert quarterly == {"三(二)3(3)", "四(六)"}
-    assert (
-        Task.objects.exclude(timeframe__in=[Timeframe.QUARTERLY, Timeframe.ALL_YEAR]).count() == 0
-    )
-    brands = Task.objects.get(number="三(一)5")
-    assert "安全生产月6月" in brands.timeframe_note
-    assert "《安全生产法》宣传周12月1日—7日" in brands.timeframe_note
-    grid = Task.objects.get(number="三(二)3(3)")
-    assert [p.key for p in grid.periods()] == ["2022Q1", "2022Q2", "2022Q3", "2022Q4"]
+    def test_copying_to_2023_moves_dates_and_keeps_targets_and_units(
+        self, district, emergency, loaded
+    ):
+        loaded.refresh_from_db()
+        # The district dates one task before copying (a plan is edited after loading).
+        Task.objects.filter(number="三(二)3(4)").update(
+            timeframe=Timeframe.DATE_RANGE, start_date=date(2022, 2, 7), end_date=date(2022, 3, 31)
+        )
+
+        copy = services.copy_plan(loaded, year=2023, actor=district.district)
+
+        assert (copy.year, copy.status, copy.copied_from) == (2023, PlanStatus.DRAFT, loaded)
+        assert copy.title == "测试区2023年应急管理宣传教育培训工作计划"
+        dated = copy.tasks.get(number="三(二)3(4)")
+        assert (dated.start_date, dated.end_date) == (date(2023, 2, 7), date(2023, 3, 31))
+        grid = copy.tasks.get(number="三(二)3(3)")
+        assert [p.key for p in grid.periods()][0] == "2023Q1"
+
+        def shape(plan):
+            return {
+                t.number: (
+                    t.kind,
+                    set(t.lead_units.all()),
+                    set(t.cooperating_units.all()),
+                    t.other_units,
+                    [(g.name, g.comparator, g.value, g.per_period) for g in t.targets.all()],
+                )
+                for t in plan.tasks.all()
+            }
+
+        assert shape(copy) == shape(loaded)
+        assert list(copy.sections.values_list("heading", flat=True)) == [
+            "总体思路",
+            "总体目标",
+            "工作安排",
+            "相关要求",
+        ]
 
 
 def test_issue_true_issues_the_plan_through_the_service(district, emergency):
@@ -220,19 +303,6 @@ def test_a_system_load_without_a_user_can_issue_too(district, emergency):
         None,
     )
     assert Assignment.objects.filter(task__plan=plan).exists()
-
-
-def test_a_second_load_for_the_same_year_is_refused_and_writes_nothing(district, loaded):
-    counts = (Plan.objects.count(), Task.objects.count(), Assignment.objects.count())
-
-    with pytest.raises(ValidationError) as exc:
-        load_template(2022, actor=district.district)
-
-    assert (
-        "测试区2022年度已有区级计划《测试区2022年应急管理宣传教育培训工作计划》"
-        in exc.value.messages[0]
-    )
-    assert (Plan.objects.count(), Task.objects.count(), Assignment.objects.count()) == counts
 
 
 def test_a_year_without_a_template_is_refused_naming_the_available_ones(district):
@@ -311,43 +381,3 @@ def test_other_units_are_cut_to_the_field_with_a_closing_deng():
 
     assert len(text) <= 200 and text.endswith("等")
     assert _fit(["甲", "乙"], 200) == "甲、乙"
-
-
-# ------------------------------------------------------------------ next year
-
-
-def test_copying_to_2023_moves_dates_and_keeps_targets_and_units(district, emergency, loaded):
-    loaded.refresh_from_db()
-    # The district dates one task before copying (a plan is edited after loading).
-    Task.objects.filter(number="三(二)3(4)").update(
-        timeframe=Timeframe.DATE_RANGE, start_date=date(2022, 2, 7), end_date=date(2022, 3, 31)
-    )
-
-    copy = services.copy_plan(loaded, year=2023, actor=district.district)
-
-    assert (copy.year, copy.status, copy.copied_from) == (2023, PlanStatus.DRAFT, loaded)
-    assert copy.title == "测试区2023年应急管理宣传教育培训工作计划"
-    dated = copy.tasks.get(number="三(二)3(4)")
-    assert (dated.start_date, dated.end_date) == (date(2023, 2, 7), date(2023, 3, 31))
-    grid = copy.tasks.get(number="三(二)3(3)")
-    assert [p.key for p in grid.periods()][0] == "2023Q1"
-
-    def shape(plan):
-        return {
-            t.number: (
-                t.kind,
-                set(t.lead_units.all()),
-                set(t.cooperating_units.all()),
-                t.other_units,
-                [(g.name, g.comparator, g.value, g.per_period) for g in t.targets.all()],
-            )
-            for t in plan.tasks.all()
-        }
-
-    assert shape(copy) == shape(loaded)
-    assert list(copy.sections.values_list("heading", flat=True)) == [
-        "总体思路",
-        "总体目标",
-        "工作安排",
-        "相关要求",
-    ]

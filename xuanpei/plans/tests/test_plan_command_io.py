@@ -13,12 +13,37 @@ from xuanpei.orgs.factories import add_unit
 from xuanpei.plans.loader import load_template
 from xuanpei.plans.models import Task
 from xuanpei.plans.tables import PUBLICITY, TRAINING
+from xuanpei.plans.tests.shared_world import built_once, copies
+
+# One worker runs the module (`make test` uses --dist loadgroup): the plan is loaded once.
+pytestmark = pytest.mark.xdist_group("plan_command_io")
+
+
+@pytest.fixture(scope="module")
+def _issued_2022(django_db_setup, django_db_blocker):
+    """The persona district with its 应急管理局 and the issued 2022 plan, loaded once for
+    the module; each test runs in a savepoint inside (see shared_world.py)."""
+    from tests.personas import build_district
+
+    with built_once(django_db_blocker):
+        district = build_district()
+        add_unit(district.root, "应急管理局", UnitKind.DEPARTMENT)
+        yield district, load_template(2022, actor=district.district, issue=True)
 
 
 @pytest.fixture
-def plan(district):
-    add_unit(district.root, "应急管理局", UnitKind.DEPARTMENT)
-    return load_template(2022, actor=district.district, issue=True)
+def _world(_issued_2022, db):
+    return copies(_issued_2022)
+
+
+@pytest.fixture
+def district(_world):
+    return _world[0]
+
+
+@pytest.fixture
+def plan(_world):
+    return _world[1]
 
 
 def run(*args):

@@ -13,6 +13,10 @@ from xuanpei.plans import services, year_flags
 from xuanpei.plans.choices import PlanStatus
 from xuanpei.plans.loader import load_template
 from xuanpei.plans.models import Plan
+from xuanpei.plans.tests.shared_world import built_once, copies
+
+# One worker runs the module (`make test` uses --dist loadgroup): the copy is built once.
+pytestmark = pytest.mark.xdist_group("plan_year_flags")
 
 # The 2022 plan's own sentences (template2022.py, verbatim).
 PREAMBLE_2022 = "严格落实《XX区2022年应急管理工作要点》（XX咸应急发〔2022〕3号）要求"
@@ -61,10 +65,31 @@ def test_a_cited_document_of_an_earlier_year_is_always_flagged(before, after, ye
     assert texts(year_flags.find(f"{before}（{cited}）{after}", year=year)) == []
 
 
+@pytest.fixture(scope="module")
+def _copied_2023(django_db_setup, django_db_blocker):
+    """The persona district, its issued 2022 plan and the 2023 copy, built once for the
+    module; each test runs in a savepoint inside (see shared_world.py)."""
+    from tests.personas import build_district
+
+    with built_once(django_db_blocker):
+        district = build_district()
+        plan = load_template(2022, actor=district.district, issue=True)
+        yield district, services.copy_plan(plan, year=2023, actor=district.district)
+
+
 @pytest.fixture
-def copy_2023(district):
-    plan = load_template(2022, actor=district.district, issue=True)
-    return services.copy_plan(plan, year=2023, actor=district.district)
+def _world(_copied_2023, db):
+    return copies(_copied_2023)
+
+
+@pytest.fixture
+def district(_world):
+    return _world[0]
+
+
+@pytest.fixture
+def copy_2023(_world):
+    return _world[1]
 
 
 def test_copying_the_2022_plan_flags_its_year_bound_text(copy_2023):
