@@ -527,3 +527,13 @@ def test_a_correction_to_zero_is_allowed(session, zhang, district):
     correct_hours(att, hours=0, reason="经核实未到场", actor=district.town_a)
     att.refresh_from_db()
     assert att.hours_credited == 0
+
+
+def test_a_scan_after_the_organiser_ticked_adds_its_evidence(session, zhang, district):
+    mark_present(session, [zhang], actor=district.town_a, hours="2.0")
+    result = do_sign_in(session, now=local(2026, 3, 10, 9, 5), ip="10.0.0.3", agent="Phone")
+    att = Attendance.objects.get()
+    assert result.created and result.attendance == att
+    assert att.method == "list" and att.hours_credited == 2
+    assert att.signed_in_at == local(2026, 3, 10, 9, 5) and att.sign_in_agent == "Phone"
+    assert not do_sign_in(session, now=local(2026, 3, 10, 9, 6)).created
