@@ -126,7 +126,14 @@ def read_assignment(assignment: Assignment, on: date | None = None) -> Reading:
 def refresh_status(assignment: Assignment, on: date | None = None) -> Assignment:
     """Store the computed status on the assignment (lists and the matrix read it)."""
     on = on or timezone.localdate()
-    result = compute_status(assignment, on)
+    _store_status(assignment, compute_status(assignment, on), on)
+    if assignment.parent_id is not None:
+        # Its accepted quantities count toward the parent's targets (the roll-up).
+        refresh_status(assignment.parent, on)
+    return assignment
+
+
+def _store_status(assignment: Assignment, result: status_rules.StatusResult, on: date) -> None:
     assignment.status = result.status
     assignment.next_due = result.next_due
     assignment.overdue_periods = len(result.overdue)
@@ -134,10 +141,6 @@ def refresh_status(assignment: Assignment, on: date | None = None) -> Assignment
     assignment.save(
         update_fields=["status", "next_due", "overdue_periods", "status_on", "updated_at"]
     )
-    if assignment.parent_id is not None:
-        # Its accepted quantities count toward the parent's targets (the roll-up).
-        refresh_status(assignment.parent, on)
-    return assignment
 
 
 def refresh_all(on: date | None = None, *, plan: Plan | None = None) -> int:
@@ -194,7 +197,7 @@ def sync_assignments(task: Task, *, actor=None) -> list[Assignment]:
     # Sub-assignments (a unit's break-down to units below it) are not the issuer's to sync.
     existing = {a.unit_id: a for a in task.assignments.filter(parent__isnull=True)}
     broken_down = dict(task.assignments.filter(parent__isnull=False).values_list("unit_id", "pk"))
-    result = []
+    result, created = [], []
     for unit_id, role in wanted.items():
         a = existing.pop(unit_id, None)
         if a is None and unit_id in broken_down:
@@ -208,11 +211,19 @@ def sync_assignments(task: Task, *, actor=None) -> list[Assignment]:
                 a = Assignment.objects.create(
                     task=task, unit_id=unit_id, role=role, created_by=actor
                 )
-            refresh_status(a)
+            created.append(a)
         elif a.role != role:
             a.role = role
             a.save(update_fields=["role", "updated_at"])
         result.append(a)
+    if created:
+        # Each new assignment's first status, as refresh_status stores it (one save each),
+        # read for all of them at once: a new assignment has no parent, reports or
+        # children, so none of them reads another. The loader creates hundreds at a time.
+        on = timezone.localdate()
+        readings = read_assignments(created, on)
+        for a in created:
+            _store_status(a, readings[a.pk].result, on)
     for stale in existing.values():
         if not (stale.reports.exists() or stale.adjustments.exists() or stale.children.exists()):
             stale.delete()
