@@ -40,8 +40,10 @@ def login(page, live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        # The form posts and the answer (home after the redirect, or the login page again
+        # with its error) is a navigation: wait for its `load`, not for 500 ms of silence.
+        with page.expect_navigation(wait_until="load"):
+            page.click("button[type=submit]")
         return page
 
     return _login
