@@ -192,6 +192,9 @@ def test_the_thread_runner_starts_after_commit_and_records_failure(
             self.run()  # run in the test thread: the test database is not shared
 
     monkeypatch.setattr(threading, "Thread", RecordingThread)
+    # No heartbeat thread: run inline it would beat forever (and it takes the lock
+    # `_alive` holds). Whether one was already running depended on the tests before.
+    monkeypatch.setattr(jobs, "_beater", [object()])
     # The thread closes its own connections when done; here it shares the test's.
     monkeypatch.setattr(jobs.connections, "close_all", lambda: None)
     with django_capture_on_commit_callbacks(execute=True):
