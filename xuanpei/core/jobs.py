@@ -226,10 +226,21 @@ def run_job(job_id: int) -> None:
         _run(job)
 
 
+def _update(job_pk: int, **fields) -> None:
+    """Write the job's row; a busy SQLite (the heartbeat thread or another import
+    writing) is retried, never left to fail the job or leave it "进行中" for ever."""
+    for attempt in range(5):
+        try:
+            Job.objects.filter(pk=job_pk).update(**fields)
+            return
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(1 + attempt)
+
+
 def _run(job: Job) -> None:
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.RUNNING, worker=WORKER, heartbeat_at=timezone.now()
-    )
+    _update(job.pk, status=Job.Status.RUNNING, worker=WORKER, heartbeat_at=timezone.now())
     last_write = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -281,14 +292,7 @@ def _run(job: Job) -> None:
     finally:
         _live_progress.pop(job.pk, None)
     fields["finished_at"] = timezone.now()
-    for attempt in range(5):  # a busy SQLite must not leave the job "进行中" for ever
-        try:
-            Job.objects.filter(pk=job.pk).update(**fields)
-            break
-        except OperationalError:
-            if attempt == 4:
-                raise
-            time.sleep(1 + attempt)
+    _update(job.pk, **fields)
 
 
 def _thread_main(job_id: int) -> None:
