@@ -36,7 +36,6 @@ from xuanpei.core.validators import normalize_url, validate_url
 from xuanpei.orgs.models import Unit
 from xuanpei.plans.choices import PlanKind
 from xuanpei.plans.models import Task
-from xuanpei.publicity import metrics
 from xuanpei.publicity.models import Campaign
 from xuanpei.publicity.models_ledger import (
     FIVE_IN_FIELDS,
@@ -351,20 +350,12 @@ class MediaPostImporter(Importer):
     model = MediaPost
     key_field = "url"
     columns = MEDIA_COLUMNS
-    # Written set-based (core.imports.bulk); `after_bulk_write` does what the metrics'
-    # receivers do (the file names no tasks). Cells parsed once per distinct text.
+    # Written set-based (core.imports.bulk); cells parsed once per distinct text.
     bulk_write = True
     memo_columns = ("unit", "channel", "kind", "published_on", "is_original")
 
     def begin(self) -> None:
         self.units = LedgerUnits()
-
-    def after_bulk_write(self, rows: list[Row]) -> None:
-        """As metrics' post_save receiver: an updated post's computed targets are
-        refreshed once, when the import commits (a new post has no tasks yet)."""
-        for row in rows:
-            if row.action == "updated" and any(n not in row.m2m for n in row.changed):
-                metrics._mark("mediapost", row.target.pk)
 
     def clean_unit(self, text: str) -> Unit:
         return self.units.resolve(text, label=_("发布单位"))
@@ -507,8 +498,8 @@ class ActivityImporter(Importer):
     model = Activity
     key_field = ""  # the 活动编号 is matched in prepare/clean_row (blank means new)
     columns = ACTIVITY_COLUMNS
-    # Written set-based (core.imports.bulk); `after_bulk_write` does what the metrics'
-    # receivers do. Cells of these columns are parsed once per distinct text.
+    # Written set-based (core.imports.bulk); cells of these columns are parsed once per
+    # distinct text.
     bulk_write = True
     memo_columns = (
         "code", "unit", "held_on", "start_time", "end_time", "locality", "five_in",
@@ -732,23 +723,6 @@ class ActivityImporter(Importer):
         ).items():
             setattr(row.target, name, value)
             row.changed.append(name)
-
-    def after_bulk_write(self, rows: list[Row]) -> None:
-        """What the metrics' receivers do for a saved activity and its task links: the
-        computed plan targets it counts for are refreshed once, when the import commits."""
-        pairs = set()
-        for row in rows:
-            path = row.target.unit.path
-            if row.action == "created":
-                pairs |= {(path, t.pk) for t in row.m2m.get("tasks", ())}
-                continue
-            if any(name not in row.m2m for name in row.changed):  # saved: date or status
-                metrics._mark("activity", row.target.pk)
-            if "tasks" in row.changed:  # unlinked and linked tasks both move
-                old = {t.pk for t in row.instance.tasks.all()}
-                pairs |= {(path, pk) for pk in old ^ {t.pk for t in row.m2m["tasks"]}}
-        for pair in pairs:
-            metrics._mark("pairs", pair)
 
     def describe(self, row: Row) -> str:
         title = row.data.get("title") or (row.instance.title if row.instance else "")

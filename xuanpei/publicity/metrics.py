@@ -128,9 +128,22 @@ def _on_tasks(sender, instance, action, reverse=False, pk_set=None, **kwargs) ->
         _mark("pairs", (instance.unit.path, task_id))
 
 
+def _on_bulk_write(sender, changes, **kwargs) -> None:
+    """The same for an import's set-based writes (`core.imports.bulk.written`): an
+    updated record's saved fields, and every task linked or unlinked."""
+    key = sender._meta.model_name
+    for change in changes:
+        if change.fields:
+            _mark(key, change.obj.pk)
+        before, after = change.links.get("tasks", (set(), set()))
+        for task_id in before ^ after:
+            _mark("pairs", (change.obj.unit.path, task_id))
+
+
 def register() -> None:
     from django.db.models.signals import m2m_changed, post_save
 
+    from xuanpei.core.imports import bulk
     from xuanpei.publicity.models_ledger import Activity, MediaPost
 
     register_metric(ACTIVITIES, _("宣传活动次数（已通过审核）"), count_activities, activities_url)
@@ -139,4 +152,7 @@ def register() -> None:
         post_save.connect(_on_save, sender=model, dispatch_uid=f"metrics-save-{model.__name__}")
         m2m_changed.connect(
             _on_tasks, sender=model.tasks.through, dispatch_uid=f"metrics-tasks-{model.__name__}"
+        )
+        bulk.written.connect(
+            _on_bulk_write, sender=model, dispatch_uid=f"metrics-bulk-{model.__name__}"
         )

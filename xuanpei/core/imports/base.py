@@ -107,8 +107,8 @@ class Importer:
     # True: one bad row and nothing is written, whatever the caller asks (a plan table).
     all_or_nothing = False
     # True: a chunk's created and updated rows are written set-based (`bulk.py`) instead
-    # of `save_row` one by one; for importers whose save_row is the base one and whose
-    # model's signal receivers `after_bulk_write` repeats.
+    # of `save_row` one by one; for importers whose save_row is the base one (receivers
+    # that must hear of the writes listen to `bulk.written`).
     bulk_write = False
     # Column keys whose parse depends on the cell's text alone (not on the row or on
     # what earlier rows did): parsed once per distinct text per import.
@@ -288,7 +288,6 @@ class Importer:
 
             bulk.write_created(self, [r for r in rows if r.action == "created"])
             bulk.write_updated(self, [r for r in rows if r.action == "updated"])
-            self.after_bulk_write(rows)
             return
         for row in rows:
             if self.batch_rows is None:
@@ -298,10 +297,6 @@ class Importer:
                 row.number, main=row.target, changes=self.masked_changes(row)
             ):
                 self.save_row(row)
-
-    def after_bulk_write(self, rows: list[Row]) -> None:
-        """With `bulk_write`: what the model's signal receivers would have done for
-        these written rows (`row.instance` is the stored record before an update)."""
 
     def record_unchanged(self, rows: list[Row]) -> None:
         """The accepted rows that change nothing, in the batch's change table."""

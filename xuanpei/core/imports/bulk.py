@@ -13,18 +13,37 @@ set-based instead, with the same result in the database:
 - the batch's change rows built from what was written — the same `before`/`after`
   /`changes` the capture records (`batches.py`), flushed set-based as before.
 
-No model signal is sent: an importer that sets `bulk_write` repeats in
-`after_bulk_write` whatever its model's receivers do (auditlog is off during an
-import anyway), and its `save_row` must be the base one (no service writes beside
-the row's object).
+No `post_save` / `m2m_changed` is sent (auditlog is off during an import anyway);
+instead `written` is sent once per chunk with what changed (`Written`), so a model's
+receivers that must hear of set-based writes connect to it beside their usual ones
+(`publicity.metrics` does). An importer that sets `bulk_write` keeps the base
+`save_row` (no service writes beside the row's object).
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db import connection, models
+from django.dispatch import Signal
 from django.utils import timezone
 
 from xuanpei.core.imports.batches import links_key, raw_value
+
+# Sent after a chunk's rows are written set-based: sender=the model, changes=[Written].
+written = Signal()
+
+
+@dataclasses.dataclass
+class Written:
+    """One object a set-based write created or updated, as a receiver needs it."""
+
+    obj: models.Model
+    created: bool
+    fields: set[str] = dataclasses.field(default_factory=set)  # scalar fields an update changed
+    # many-to-many field name → (target pks before, after); only those that changed
+    links: dict[str, tuple[set[int], set[int]]] = dataclasses.field(default_factory=dict)
+
 
 # Field classes whose Python value psycopg's COPY takes as it is (no get_db_prep_save).
 _PLAIN = (
@@ -181,6 +200,17 @@ def write_created(importer, rows) -> None:
             if values:  # the capture hears no m2m_changed for an empty set
                 after[name] = sorted({o.pk for o in values})
         batch_rows.add(row_number=row.number, obj=obj, action="created", after=after)
+    written.send(
+        sender=model,
+        changes=[
+            Written(
+                row.target,
+                created=True,
+                links={n: (set(), {o.pk for o in v}) for n, v in row.m2m.items() if v},
+            )
+            for row in rows
+        ],
+    )
 
 
 def write_updated(importer, rows) -> None:
@@ -225,9 +255,11 @@ def write_updated(importer, rows) -> None:
         if doomed:
             through._base_manager.filter(pk__in=doomed).delete()
         insert_links(field, pairs)
+    changes = []
     for row in rows:
         before, after = {}, {}
         obj, old = row.target, row.instance
+        change = Written(obj, created=False)
         for name in row.changed:
             if name in row.m2m:
                 links = sorted(old_links.get((name, obj.pk), []))
@@ -236,13 +268,16 @@ def write_updated(importer, rows) -> None:
                 if was != new:
                     before[name], after[name] = was, new
                     before[links_key(name)] = links
+                    change.links[name] = (set(was), set(new))
             elif name in fields:
                 attname = fields[name].attname
                 was, new = raw_value(getattr(old, attname)), raw_value(getattr(obj, attname))
                 if was != new:
                     before[attname], after[attname] = was, new
+                    change.fields.add(name)
         if not before:
             continue  # the capture drops an update that changed nothing it can see
+        changes.append(change)
         scalar_written = any(n in fields and n not in row.m2m for n in row.changed)
         if scalar_written:
             for f in shape.auto_now:
@@ -257,3 +292,4 @@ def write_updated(importer, rows) -> None:
             before=before,
             after=after,
         )
+    written.send(sender=model, changes=changes)
