@@ -319,21 +319,24 @@ class BatchRows:
         capture.finish(main=main, changes=changes)
 
 
-def _copy_rows(rows: list[tuple]) -> None:
+def copy_rows(table: str, columns: list[str], rows) -> None:
+    """PostgreSQL: `rows` (sequences of Python values) into `table` by one COPY."""
     with connection.cursor() as cursor:
         raw = cursor.cursor  # Django's wrapper → the psycopg cursor
-        sql = f"COPY {ImportBatchRow._meta.db_table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
-        with raw.copy(sql) as copy:
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(
-                    [
-                        *row[:6],
-                        *(
-                            None if v is None else json.dumps(v, ensure_ascii=False)
-                            for v in row[6:]
-                        ),
-                    ]
-                )
+                copy.write_row(row)
+
+
+def _copy_rows(rows: list[tuple]) -> None:
+    copy_rows(
+        ImportBatchRow._meta.db_table,
+        list(COPY_COLUMNS),
+        (
+            [*row[:6], *(None if v is None else json.dumps(v, ensure_ascii=False) for v in row[6:])]
+            for row in rows
+        ),
+    )
 
 
 # --- Capturing a row's writes (signals, only while a capture is open in this context) -----

@@ -28,7 +28,7 @@ from django.db import connection, models
 from django.dispatch import Signal
 from django.utils import timezone
 
-from xuanpei.core.imports.batches import links_key, raw_value
+from xuanpei.core.imports.batches import copy_rows, links_key, raw_value
 
 # Sent after a chunk's rows are written set-based: sender=the model, changes=[Written].
 written = Signal()
@@ -123,14 +123,6 @@ def through_fields(field) -> tuple[type[models.Model], str, str]:
     return through, source, target
 
 
-def _copy(table: str, columns: list[str], rows) -> None:
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # Django's wrapper → the psycopg cursor
-        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
 def _new_ids(model, n: int) -> list[int]:
     meta = model._meta
     with connection.cursor() as cursor:
@@ -149,7 +141,7 @@ def insert_objects(model, objs: list) -> None:
     if connection.vendor == "postgresql":
         for obj, pk in zip(objs, _new_ids(model, len(objs)), strict=True):
             setattr(obj, shape.pk.attname, pk)
-        _copy(model._meta.db_table, [f.column for f in shape.fields], map(shape.db_row, objs))
+        copy_rows(model._meta.db_table, [f.column for f in shape.fields], map(shape.db_row, objs))
     else:
         model._base_manager.bulk_create(objs, batch_size=500)
     for obj in objs:
@@ -164,7 +156,7 @@ def insert_links(field, pairs: list[tuple[int, int]]) -> None:
     through, source, target = through_fields(field)
     if connection.vendor == "postgresql":
         columns = [through._meta.get_field(source).column, through._meta.get_field(target).column]
-        _copy(through._meta.db_table, columns, pairs)
+        copy_rows(through._meta.db_table, columns, pairs)
     else:
         through._base_manager.bulk_create(
             [through(**{source: s, target: t}) for s, t in pairs], batch_size=500
