@@ -80,6 +80,16 @@ def _fewer_collections():
         gc.set_threshold(*old)
 
 
+def _field_kind(model, key: str) -> tuple[str | None, str]:
+    """("m2m" | "fk" | "field" | None, attname) of `model`'s field `key` (None: not a field)."""
+    try:
+        f = model._meta.get_field(key)
+    except Exception:  # noqa: BLE001 - a column that is not a model field
+        return None, ""
+    kind = "m2m" if f.many_to_many else "fk" if f.is_relation else "field"
+    return kind, f.attname
+
+
 class AllOrNothingRejected(Exception):
     """Raised inside the commit's transaction to roll it back (all-or-nothing)."""
 
@@ -133,6 +143,18 @@ class Importer:
         if user is not None and not has_action(user, self.model, self.action):
             raise PermissionDenied(_("您没有导入%(label)s的权限") % {"label": self.label})
         self.columns_by_key = {c.key: c for c in self.columns}
+        # Per column key, worked out once: how its text is parsed (`clean_<key>` or the
+        # column's parse; None: the text as it is); per data key, the model field it fills.
+        self._parsers = {
+            c.key: getattr(self, f"clean_{c.key}", None) or c.parse for c in self.columns
+        }
+        self._field_kinds: dict[str, tuple[str | None, str]] = {}  # filled by _kind
+        # Answers that are the same on every row, kept for the importer's life: the
+        # fields full_clean skips for a set of data keys, and field checks per value.
+        self._excludes: dict[frozenset, list[str]] = {}
+        self._clean_fields_of: dict[tuple, list] = {}
+        self._field_answers: dict[tuple, tuple] = {}
+        self._memo: dict[str, dict] = {}
 
     # --- Entry point ------------------------------------------------------------
 
@@ -379,8 +401,12 @@ class Importer:
 
     def _process_chunks(self, body, header, result, *, total, progress, write):
         seen: dict[Any, int] = {}
+        positions = [
+            (key, index, self.columns_by_key[key].normalize)
+            for key, index in header.positions.items()
+        ]
         for chunk in chunks(body, self.chunk_size):
-            rows = [r for r in (self._read_row(n, cells, header) for n, cells in chunk) if r]
+            rows = [r for r in (self._read_row(n, cells, positions) for n, cells in chunk) if r]
             self.prepare([r for r in rows if r.ok])
             for row in rows:
                 if row.ok:
@@ -406,22 +432,12 @@ class Importer:
             if progress and chunk:
                 progress(chunk[-1][0], total)
 
-    def _read_row(self, number: int, cells: list, header: HeaderMap) -> Row | None:
+    def _read_row(self, number: int, cells: list, positions: list) -> Row | None:
+        """`positions`: (key, cell index, normalize) of each column the header found."""
         row = Row(number=number, text={})
         text, width = row.text, len(cells)
-        if self.__dict__.get("_positions_of") is not header:  # once per file
-            self._positions_of = header
-            self._positions = [
-                (key, index, self.columns_by_key[key].normalize)
-                for key, index in header.positions.items()
-            ]
-        for key, index, normalize in self._positions:
+        for key, index, normalize in positions:
             raw = cells[index] if index < width else ""
-            if type(raw) is str and raw.isascii():
-                stripped = raw.strip()
-                if not stripped.startswith(("=", "'")):
-                    text[key] = stripped  # clean_cell's answer for plain ASCII text
-                    continue
             try:
                 text[key] = clean_cell(raw, normalize=normalize)
             except ValidationError as exc:
@@ -432,7 +448,7 @@ class Importer:
         return row
 
     def _clean(self, row: Row, seen: dict) -> None:
-        memos = self.__dict__.get("_memo", {})
+        memos = self._memo
         for key, text in row.text.items():
             column = self.columns_by_key[key]
             if is_clear_marker(text):
@@ -449,7 +465,7 @@ class Importer:
                     self.reject(row, key, _("%(column)s不能为空") % {"column": column.header})
                     continue
                 row.blank.add(key)
-            parse = self._parser(key)
+            parse = self._parsers[key]
             memo = memos.get(key) if parse else None
             answer = memo.get(text) if memo is not None else None
             if answer is not None:
@@ -485,13 +501,6 @@ class Importer:
                 )
             else:
                 seen[key] = row.number
-
-    def _parser(self, key: str):
-        """`clean_<key>` or the column's parse (None: the text as it is), once per key."""
-        parsers = self.__dict__.setdefault("_parsers", {})
-        if key not in parsers:
-            parsers[key] = getattr(self, f"clean_{key}", None) or self.columns_by_key[key].parse
-        return parsers[key]
 
     def _empty_value(self, key: str):
         try:
@@ -542,7 +551,7 @@ class Importer:
         # Plan on a copy: `row.instance` stays as stored, for services that diff it.
         obj = copy.copy(row.instance) if row.instance is not None else self.model()
         for key, value in row.data.items():
-            kind, attname = self._field_kind(key)
+            kind, attname = self._kind(key)
             if kind is None:  # a column that is not a model field
                 continue
             if kind == "m2m":
@@ -565,27 +574,10 @@ class Importer:
             self._refuse_locked(row)
         self._validate_model(row)
 
-    def _model_field(self, key: str):
-        """The model field named `key`, or None (looked up once per importer)."""
-        fields = self.__dict__.setdefault("_fields_by_key", {})
-        if key not in fields:
-            try:
-                fields[key] = self.model._meta.get_field(key)
-            except Exception:  # noqa: BLE001 - not a model field
-                fields[key] = None
-        return fields[key]
-
-    def _field_kind(self, key: str) -> tuple[str | None, str]:
-        """("m2m" | "fk" | "field" | None, attname) of the model field `key`, once per key."""
-        kinds = self.__dict__.setdefault("_field_kinds", {})
-        if key not in kinds:
-            f = self._model_field(key)
-            if f is None:
-                kinds[key] = (None, "")
-            else:
-                kind = "m2m" if f.many_to_many else "fk" if f.is_relation else "field"
-                kinds[key] = (kind, f.attname)
-        return kinds[key]
+    def _kind(self, key: str) -> tuple[str | None, str]:
+        if key not in self._field_kinds:
+            self._field_kinds[key] = _field_kind(self.model, key)
+        return self._field_kinds[key]
 
     def _refuse_locked(self, row: Row) -> None:
         """A change to a field the user may not change on this record (`core.field_rules`)
@@ -599,7 +591,7 @@ class Importer:
 
     def _validate_model(self, row: Row) -> None:
         """Field-level model validation (lengths, choices, validators) without queries."""
-        excludes = self.__dict__.setdefault("_excludes", {})
+        excludes = self._excludes
         keys = frozenset(row.data)
         exclude = excludes.get(keys)
         if exclude is None:
@@ -629,7 +621,7 @@ class Importer:
         """What `obj.full_clean(exclude=…)` checks for a model without its own `clean`:
         each field's `clean` (a field's answer for a value is the same on every row, so
         it is kept per value when the value can be a key)."""
-        fields = self.__dict__.get("_clean_fields_of", {}).get(tuple(exclude))
+        fields = self._clean_fields_of.get(tuple(exclude))
         if fields is None:
             skip = set(exclude)
             fields = [
@@ -641,8 +633,8 @@ class Importer:
                 for f in self.model._meta.fields
                 if f.name not in skip and not f.generated
             ]
-            self.__dict__.setdefault("_clean_fields_of", {})[tuple(exclude)] = fields
-        known = self.__dict__.setdefault("_field_answers", {})
+            self._clean_fields_of[tuple(exclude)] = fields
+        known = self._field_answers
         errors: dict[str, list[str]] = {}
         for f, keep, usual_empty in fields:  # keep: few distinct values (not free text)
             raw = getattr(obj, f.attname)

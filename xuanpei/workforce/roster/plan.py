@@ -285,13 +285,6 @@ class Plan:
             if raw == "" or raw is None:
                 text[key] = ""
                 continue
-            if type(raw) is str and raw.isascii():
-                # `clean_cell`'s usual case inline: ASCII needs no NFKC, and a cell not
-                # starting with = or ' has nothing to refuse or unquote.
-                stripped = raw.strip()
-                if stripped[:1] not in ("=", "'"):
-                    text[key] = stripped
-                    continue
             try:
                 text[key] = clean_cell(raw)
             except ValidationError as exc:
