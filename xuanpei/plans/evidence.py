@@ -101,7 +101,3 @@ def remove_evidence(evidence: Evidence, *, actor) -> None:
     with transaction.atomic():
         evidence.delete()
         transaction.on_commit(lambda: delete_files(names))
-
-
-def content_type(evidence: Evidence) -> str:
-    return CONTENT_TYPES.get(extension(evidence.file.name), "application/octet-stream")
