@@ -11,8 +11,9 @@ so the sign-in page, the API and the importer answer alike, in Chinese:
   with the opening or closing time in local time;
 - the trainee confirms with name + the last 4 characters of the ID number; both must
   match exactly one person on the roster. Off the roster: refused, unless the session
-  allows walk-ins and exactly one `workforce.Person` has that name and tail (then
-  enrolled, source WALK_IN); otherwise "see the organiser";
+  allows walk-ins and exactly one person within the organiser's scope (the session's
+  `created_by`) has that name and tail (then enrolled, source WALK_IN); otherwise "see
+  the organiser";
 - the same person twice is one attendance: the first sign-in is kept and returned,
   `SignInResult.created` False (two racing sign-ins: the unique constraint decides);
 - credited hours: the time present inside the session, rounded down to 0.5 h, capped
@@ -127,8 +128,11 @@ def _enrolled(session: TrainingSession, name: str, tail: str) -> Person | None:
 
 
 def _walk_in(session: TrainingSession, name: str, tail: str) -> Person:
-    """A walk-in: the one known person with this name and ID tail, enrolled now."""
-    matches = list(Person.objects.filter(name=name, id_number__endswith=tail)[:2])
+    """A walk-in: the one person with this name and ID tail whom the organiser could
+    have put on the roster (the scope of the user who created the session), enrolled now."""
+    organiser = session.created_by
+    people = Person.objects.for_user(organiser) if organiser else Person.objects.none()
+    matches = list(people.filter(name=name, id_number__endswith=tail)[:2])
     if len(matches) != 1:
         raise ValidationError(
             _(
@@ -259,7 +263,7 @@ def sign_out(
         person = _enrolled(session, name, tail)
         if person is None:
             raise _see_organiser(name, tail)
-        attendance = Attendance.objects.filter(session=session, person=person).first()
+        attendance = _existing(session, person)
         if attendance is not None:
             lock(attendance)
         if attendance is None or attendance.signed_in_at is None:
@@ -310,17 +314,31 @@ def mark_present(
         )
     result = []
     with transaction.atomic(), acting_as(actor):
-        for person in people:
-            attendance, created = Attendance.objects.get_or_create(
-                session=session,
-                person=person,
-                defaults={"method": Attendance.Method.LIST, "hours_credited": value},
+        # The existing ones in one locked read; each write is its own save (audited).
+        existing = {
+            a.person_id: a
+            for a in Attendance.objects.select_for_update().filter(
+                session=session, person__in=people
             )
-            if not created:
-                lock(attendance)
-                if attendance.hours_credited != value:
-                    attendance.hours_credited = value
-                    attendance.save(update_fields=["hours_credited"])
+        }
+        for person in people:
+            attendance = existing.get(person.pk)
+            if attendance is None:
+                try:
+                    with transaction.atomic():  # a racing QR sign-in may have won
+                        attendance = Attendance.objects.create(
+                            session=session,
+                            person=person,
+                            method=Attendance.Method.LIST,
+                            hours_credited=value,
+                        )
+                except IntegrityError:
+                    attendance = Attendance.objects.select_for_update().get(
+                        session=session, person=person
+                    )
+            if attendance.hours_credited != value:
+                attendance.hours_credited = value
+                attendance.save(update_fields=["hours_credited"])
             result.append(attendance)
     return result
 

@@ -24,7 +24,7 @@ from xuanpei.training.services import (
     sign_in,
     sign_out,
 )
-from xuanpei.workforce.factories import PersonFactory
+from xuanpei.workforce.factories import PersonFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,15 @@ STARTS = local(2026, 3, 10, 9, 0)  # 09:00–12:00, 3.0 h; window 08:30–12:30
 
 @pytest.fixture
 def session(district):
-    return TrainingSessionFactory(unit=district.town_a_unit, starts_at=STARTS)
+    return TrainingSessionFactory(
+        unit=district.town_a_unit, starts_at=STARTS, created_by=district.town_a
+    )
+
+
+def known_to(district, person):
+    """A person the organiser (东新城) can see: a post at one of its enterprises."""
+    PostFactory(person=person, enterprise=district.ent_a1)
+    return person
 
 
 @pytest.fixture
@@ -261,27 +269,27 @@ def test_a_changed_token_refuses_the_old_link(session, zhang):
 # Walk-ins ---------------------------------------------------------------------------------
 
 
-def test_a_walk_in_is_enrolled_when_the_session_allows_it(session, zhang):
+def test_a_walk_in_is_enrolled_when_the_session_allows_it(session, zhang, district):
     session.allow_walk_ins = True
     session.save()
-    walker = PersonFactory(name="钱七")
+    walker = known_to(district, PersonFactory(name="钱七"))
     result = do_sign_in(session, person_name="钱七", tail=walker.id_number[-4:])
     assert result.created and result.attendance.person == walker
     assert Enrolment.objects.get(session=session, person=walker).source == "walk_in"
 
 
-def test_a_walk_in_is_refused_when_the_session_does_not_allow_it(session, zhang):
-    walker = PersonFactory(name="钱七")
+def test_a_walk_in_is_refused_when_the_session_does_not_allow_it(session, zhang, district):
+    walker = known_to(district, PersonFactory(name="钱七"))
     with pytest.raises(ValidationError):
         do_sign_in(session, person_name="钱七", tail=walker.id_number[-4:])
     assert not Enrolment.objects.filter(person=walker).exists()
 
 
-def test_an_ambiguous_or_unknown_walk_in_is_sent_to_the_organiser(session, zhang):
+def test_an_ambiguous_or_unknown_walk_in_is_sent_to_the_organiser(session, zhang, district):
     session.allow_walk_ins = True
     session.save()
-    twin_a = PersonFactory(name="孙八", id_number="110105194912310019")
-    PersonFactory(name="孙八", id_number="110105195001010019")  # same name and tail
+    twin_a = known_to(district, PersonFactory(name="孙八", id_number="110105194912310019"))
+    known_to(district, PersonFactory(name="孙八", id_number="110105195001010019"))  # same tail
     for name, tail in (("孙八", twin_a.id_number[-4:]), ("周九", "1234")):
         with pytest.raises(ValidationError) as exc:
             do_sign_in(session, person_name=name, tail=tail)
@@ -290,6 +298,19 @@ def test_an_ambiguous_or_unknown_walk_in_is_sent_to_the_organiser(session, zhang
             f"“{tail}”的人员，请联系培训组织方现场登记"
         )
     assert Enrolment.objects.count() == 1 and not Attendance.objects.exists()
+
+
+def test_a_walk_in_outside_the_organisers_scope_is_not_found(session, zhang, district):
+    """Walk-ins are looked up in the organiser's scope only (the scoping mechanism):
+    a person whose only post is at 西新城's enterprise is unknown to 东新城's session."""
+    session.allow_walk_ins = True
+    session.save()
+    stranger = PersonFactory(name="吴十")
+    PostFactory(person=stranger, enterprise=district.ent_b1)
+    with pytest.raises(ValidationError) as exc:
+        do_sign_in(session, person_name="吴十", tail=stranger.id_number[-4:])
+    assert "请联系培训组织方现场登记" in messages(exc)
+    assert not Enrolment.objects.filter(person=stranger).exists()
 
 
 def test_two_roster_people_with_the_same_name_and_tail_are_refused(session, zhang):
