@@ -383,10 +383,7 @@ class Writer:
     def people(self) -> None:
         d = self.d
         nj = d.no_json
-        first_new = (
-            "SELECT min(row_no) AS first_row FROM roster_plan "
-            "WHERE err IS NULL AND p_act = 1 GROUP BY idn"
-        )
+        first_new = self._first("p_act = 1", by="idn")
         self.new_ids(
             Person,
             "roster_new_person",
@@ -468,10 +465,12 @@ class Writer:
 
     # Certificates -------------------------------------------------------------------
 
-    def _first(self, condition: str, alias: str = "") -> str:
+    @staticmethod
+    def _first(condition: str, *, by: str = "num") -> str:
+        """The first good row (`first_row`) of each certificate number (or `by`)."""
         return (
-            f"SELECT min(row_no) {alias} FROM roster_plan WHERE err IS NULL AND {condition} "
-            "GROUP BY num"
+            f"SELECT min(row_no) AS first_row FROM roster_plan "
+            f"WHERE err IS NULL AND {condition} GROUP BY {by}"
         )
 
     def _shown(self, col: str, expr: str) -> str:
@@ -546,7 +545,7 @@ class Writer:
                 r.ent, r.kind, r.citem, r.num, r.auth, r.first_issue, r.issue, r.valid_until,
                 r.last_review, r.review_due
             FROM roster_plan r
-            JOIN ({self._first("c_act IN (1, 3, 4)", "AS first_row")}) f ON f.first_row = r.row_no
+            JOIN ({self._first("c_act IN (1, 3, 4)")}) f ON f.first_row = r.row_no
             LEFT JOIN roster_new_person n ON n.idn = r.idn""",
         )
         self.run(
