@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xuanpei.audit.models import ImportBatch, ImportBatchRow
+from xuanpei.core.forms import DateInput
 
 ACTION_LABELS = {
     LogEntry.Action.CREATE: _("新增"),
@@ -34,10 +35,6 @@ class ContentTypeChoiceField(forms.ModelChoiceField):
 
 class ContentTypeFilter(django_filters.ModelChoiceFilter):
     field_class = ContentTypeChoiceField
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class CompactFilterSet(django_filters.FilterSet):

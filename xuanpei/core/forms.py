@@ -12,6 +12,15 @@ from xuanpei.core.scoping import ScopedQuerySet
 from xuanpei.core.validators import contact_validator
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value always as YYYY-MM-DD (what it accepts)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class BootstrapMixin:
     def _style_fields(self):
         for field in self.fields.values():

@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from xuanpei.core.forms import BootstrapMixin
+from xuanpei.core.forms import BootstrapMixin, DateInput
 from xuanpei.orgs.forms import InvalidFieldsMixin
 from xuanpei.plans import evidence, metrics
 from xuanpei.plans.models import Assignment, ProgressReport, format_number
@@ -22,13 +22,6 @@ from xuanpei.plans.status import effective_due
 
 SUMMARY_MAX = 5000
 COMMENT_MAX = 2000
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

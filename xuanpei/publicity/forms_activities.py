@@ -14,12 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xuanpei.core import uploads
-from xuanpei.core.forms import BootstrapMixin, ScopedModelForm
+from xuanpei.core.forms import BootstrapMixin, DateInput, ScopedModelForm
 from xuanpei.orgs.filters import ScopedFilterSet, UnitSubtreeFilter
 from xuanpei.orgs.models import Unit
 from xuanpei.plans.forms_reports import (
     COMMENT_MAX,
-    DateInput,
     MultipleFileInput,
     ReviewForm,
     ServiceErrorsMixin,

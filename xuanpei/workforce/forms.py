@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xuanpei.core.forms import BootstrapMixin
+from xuanpei.core.forms import BootstrapMixin, DateInput
 from xuanpei.core.validators import normalize_code
 from xuanpei.orgs.filters import ScopedFilterSet, UnitSubtreeFilter
 from xuanpei.orgs.forms import InvalidFieldsMixin
@@ -30,13 +30,6 @@ _ID_LIKE = re.compile(r"^[0-9]{1,17}[0-9X]?$")
 # How much of an ID number's end a masked user may search by: no more than the
 # mask shows (610***********123X), or searching digit by digit would unmask it.
 VISIBLE_ID_TAIL = 4
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 COMPLIANCE_CHOICES = [
