@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xuanpei.core.forms import BootstrapMixin, ScopedModelForm
+from xuanpei.core.forms import BootstrapMixin, DateInput, ScopedModelForm
 from xuanpei.core.privacy import keep_masked_phone
 from xuanpei.core.validators import normalize_code, validate_uscc
 from xuanpei.orgs.choices import TERRITORIAL_HOME_KINDS
@@ -142,3 +142,22 @@ class EnterpriseCloseForm(InvalidFieldsMixin, BootstrapMixin, forms.Form):
         if self.instance is not None and not self.instance.is_active:
             raise forms.ValidationError(_("该企业已关闭"))
         return cleaned
+
+
+class UnitForm(ScopedModelForm):
+    """What a district admin keeps on a unit beside the tree itself (its shape and names
+    come from the district's set-up): the 成立日期 that activities are checked against."""
+
+    class Meta:
+        model = Unit
+        fields = ["established_on"]
+        widgets = {"established_on": DateInput()}
+        help_texts = {
+            "established_on": _("留空表示不详；早于成立日期的宣传活动将被拒绝"),
+        }
+
+    def clean_established_on(self):
+        value = self.cleaned_data.get("established_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("成立日期不能晚于今天"))
+        return value

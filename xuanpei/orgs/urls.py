@@ -8,6 +8,7 @@ app_name = "orgs"
 urlpatterns = [
     path("units/", views.UnitTreeView.as_view(), name="unit_list"),
     path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
+    path("units/<int:pk>/edit/", views.UnitUpdateView.as_view(), name="unit_edit"),
     path("enterprises/", views.EnterpriseListView.as_view(), name="enterprise_list"),
     path("enterprises/add/", views.EnterpriseCreateView.as_view(), name="enterprise_add"),
     path(

@@ -28,7 +28,7 @@ from xuanpei.core.views import (
 from xuanpei.orgs import services
 from xuanpei.orgs.choices import RiskLevel
 from xuanpei.orgs.filters import EnterpriseFilterSet
-from xuanpei.orgs.forms import EnterpriseCloseForm, EnterpriseForm
+from xuanpei.orgs.forms import EnterpriseCloseForm, EnterpriseForm, UnitForm
 from xuanpei.orgs.models import Enterprise, Unit
 
 # Risk levels sort by severity, not by their stored code.
@@ -138,6 +138,7 @@ class UnitDetailView(ObjectDetailView):
             .count()
         )
         ctx["can_list_enterprises"] = has_action(user, Enterprise, "view")
+        ctx["can_edit"] = has_action(user, Unit, "change")
         return ctx
 
 
@@ -227,6 +228,15 @@ class EnterpriseCreateView(ObjectCreateView):
 
     def save_form(self, form):
         return services.create_enterprise(actor=self.request.user, **form.service_kwargs())
+
+
+class UnitUpdateView(ObjectUpdateView):
+    """A unit's 成立日期 (district admins: `Unit.scope_allows`)."""
+
+    queryset = Unit.objects.all()
+    form_class = UnitForm
+    template_name = "orgs/unit_form.html"
+    success_message = _("单位信息已保存")
 
 
 class EnterpriseUpdateView(ObjectUpdateView):

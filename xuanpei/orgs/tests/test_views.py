@@ -588,6 +588,39 @@ def test_unit_detail_outside_scope_is_a_404(client, district):
     assert client.get(url).status_code == 404
 
 
+def test_the_district_admin_sets_a_units_founding_date_on_its_page(client, district):
+    """成立日期 (the date activities are checked against) has a page: district admins only."""
+    unit = district.street_a
+    detail = reverse("orgs:unit_detail", args=[unit.pk])
+    edit = reverse("orgs:unit_edit", args=[unit.pk])
+    login(client, district.district)
+    assert edit in client.get(detail).content.decode()  # offered
+
+    response = client.post(edit, {"established_on": "2015-03-01"})
+    assert response.status_code == 302 and response["Location"] == detail
+    unit.refresh_from_db()
+    assert unit.established_on == datetime.date(2015, 3, 1)
+    assert LogEntry.objects.get_for_object(unit).filter(action=LogEntry.Action.UPDATE).exists()
+    assert "2015-03-01" in client.get(detail).content.decode()
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    page = client.post(edit, {"established_on": tomorrow.isoformat()}).content.decode()
+    assert "成立日期不能晚于今天" in page
+    unit.refresh_from_db()
+    assert unit.established_on == datetime.date(2015, 3, 1)
+
+
+def test_a_unit_admin_is_neither_offered_nor_allowed_the_founding_date(client, district):
+    unit = district.street_a
+    edit = reverse("orgs:unit_edit", args=[unit.pk])
+    login(client, district.town_a)
+    assert edit not in client.get(reverse("orgs:unit_detail", args=[unit.pk])).content.decode()
+    assert client.get(edit).status_code == 403
+    assert client.post(edit, {"established_on": "2015-03-01"}).status_code == 403
+    unit.refresh_from_db()
+    assert unit.established_on is None
+
+
 def test_a_departments_detail_counts_the_enterprises_it_supervises(client, district):
     url = reverse("orgs:unit_detail", args=[district.dept_unit.pk])
     ctx = login(client, district.district).get(url).context
