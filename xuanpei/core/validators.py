@@ -56,6 +56,14 @@ def uscc_error(code: str) -> str | None:
     return None
 
 
+def validate_not_in_future(value: date) -> None:
+    """A date that has already happened (a founding date, say): today at the latest."""
+    from django.utils import timezone
+
+    if value and value > timezone.localdate():
+        raise ValidationError(_("日期不能晚于今天"), code="future")
+
+
 def validate_uscc(value: str) -> None:
     """Django validator for GB 32100-2015 codes (expects a normalized value)."""
     reason = uscc_error(normalize_code(value))

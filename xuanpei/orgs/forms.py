@@ -155,9 +155,3 @@ class UnitForm(ScopedModelForm):
         help_texts = {
             "established_on": _("留空表示不详；早于成立日期的宣传活动将被拒绝"),
         }
-
-    def clean_established_on(self):
-        value = self.cleaned_data.get("established_on")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("成立日期不能晚于今天"))
-        return value

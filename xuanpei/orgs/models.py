@@ -10,7 +10,7 @@ from xuanpei.core.models import ScopedModel, TimeStampedModel
 from xuanpei.core.ordering import PinyinCollate, name_order
 from xuanpei.core.permissions import is_district_admin
 from xuanpei.core.scoping import ScopedQuerySet
-from xuanpei.core.validators import validate_phones, validate_uscc
+from xuanpei.core.validators import validate_not_in_future, validate_phones, validate_uscc
 from xuanpei.orgs.choices import EnterpriseScale, RiskLevel, UnitKind
 
 
@@ -54,7 +54,11 @@ class Unit(MP_Node, TimeStampedModel):
     # Issue #11 (Bad input): an activity cannot be dated before its unit existed.
     # Blank = unknown, which refuses nothing.
     established_on = models.DateField(
-        _("成立日期"), null=True, blank=True, help_text=_("留空表示不详")
+        _("成立日期"),
+        null=True,
+        blank=True,
+        help_text=_("留空表示不详"),
+        validators=[validate_not_in_future],
     )
 
     objects = UnitManager()

@@ -605,7 +605,7 @@ def test_the_district_admin_sets_a_units_founding_date_on_its_page(client, distr
 
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     page = client.post(edit, {"established_on": tomorrow.isoformat()}).content.decode()
-    assert "成立日期不能晚于今天" in page
+    assert "日期不能晚于今天" in page
     unit.refresh_from_db()
     assert unit.established_on == datetime.date(2015, 3, 1)
 

@@ -230,3 +230,16 @@ def test_the_district_sets_a_founding_date_through_the_units_api(district):
     assert district.town_b_unit.established_on == date(2014, 1, 6)
     cleared = client.patch(url, {"established_on": None}, format="json")
     assert cleared.status_code == 200 and cleared.json()["established_on"] is None
+
+
+def test_a_founding_date_in_the_future_is_refused_by_the_api_as_by_the_page(district):
+    """One rule on the model field (core.validators.validate_not_in_future)."""
+    client = APIClient()
+    client.force_authenticate(district.district)
+    url = reverse("api:unit-detail", args=[district.town_b_unit.pk])
+    tomorrow = date.today() + timedelta(days=2)
+    response = client.patch(url, {"established_on": tomorrow.isoformat()}, format="json")
+    assert response.status_code == 400
+    assert response.json()["established_on"] == ["日期不能晚于今天"]
+    district.town_b_unit.refresh_from_db()
+    assert district.town_b_unit.established_on is None
