@@ -29,6 +29,7 @@ import contextlib
 import copy
 import gc
 import logging
+import threading
 import time
 from collections.abc import Callable
 from itertools import chain, islice
@@ -67,17 +68,30 @@ Progress = Callable[[int, int], None]
 _CONTAINERS = (list, tuple, dict)  # with None and "", Django's EMPTY_VALUES
 
 
+_collections_lock = threading.Lock()
+_collections_users = [0, None]  # imports inside _fewer_collections, the threshold before
+
+
 @contextlib.contextmanager
 def _fewer_collections():
     """An import allocates millions of short-lived objects and next to no cycles: the
     cyclic collector's youngest generation runs every 50,000 allocations instead of 700
-    (it took ~12 % of a large import), as it was afterwards."""
-    old = gc.get_threshold()
-    gc.set_threshold(max(old[0], 50_000), *old[1:])
+    (it took ~12 % of a large import), as it was once the last import is done. The
+    threshold is the process's: imports running in threads share one count, so one
+    finishing never restores it under another (nor leaves it raised)."""
+    with _collections_lock:
+        if _collections_users[0] == 0:
+            _collections_users[1] = gc.get_threshold()
+            old = _collections_users[1]
+            gc.set_threshold(max(old[0], 50_000), *old[1:])
+        _collections_users[0] += 1
     try:
         yield
     finally:
-        gc.set_threshold(*old)
+        with _collections_lock:
+            _collections_users[0] -= 1
+            if _collections_users[0] == 0:
+                gc.set_threshold(*_collections_users[1])
 
 
 def _field_kind(model, key: str) -> tuple[str | None, str]:
