@@ -14,6 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from tests.browser.plan_world import PHONE, switch_user
+from tests.browser.publicity_world import public_cards, publish_here
 from xuanpei.accounts.factories import UserFactory
 from xuanpei.core.permissions import Role
 from xuanpei.publicity.dictionaries import ensure_ledger_dictionaries
@@ -91,18 +92,10 @@ def test_a_street_records_submits_the_town_accepts_and_the_district_publishes(
     # The district publishes it.
     switch_user(page, login, "district")
     page.goto(f"{base}{activity.get_absolute_url()}")
-    page.click("#activity-publish")
-    page.wait_for_load_state("networkidle")
-    activity.refresh_from_db()
-    assert activity.is_public
+    publish_here(page, activity)
 
     # Anyone sees it on the public page, once, with its photo.
-    page.context.clear_cookies()
-    page.goto(f"{base}/public/publicity/")
-    cards = page.locator(".public-activity")
+    cards = public_cards(page, base)
     assert cards.count() == 1 and "安全生产月进企业宣讲" in cards.inner_text()
-    assert page.evaluate(
-        "Array.from(document.querySelectorAll('.public-activity img')).every(i => i.naturalWidth > 0)"
-    )
     shot("activity-public-390")
     assert page.evaluate(NO_SCROLL) <= 0

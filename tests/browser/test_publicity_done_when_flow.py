@@ -22,6 +22,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from tests.browser.plan_world import PHONE, switch_user
+from tests.browser.publicity_world import public_cards, publish_here
 from xuanpei.accounts.factories import UserFactory
 from xuanpei.core.permissions import Role
 from xuanpei.orgs.choices import UnitKind
@@ -190,20 +191,11 @@ def test_done_when_record_accept_cover_count_and_publish_on_a_phone(
     switch_user(page, login, "district")
     page.goto(f"{base}/publicity/activities/")
     page.click(f"text={TITLE}")
-    page.click("#activity-publish")
-    page.wait_for_load_state("networkidle")
-    activity.refresh_from_db()
-    assert activity.is_public
+    publish_here(page, activity)
 
-    page.context.clear_cookies()
-    page.goto(f"{base}/public/publicity/")
-    cards = page.locator(".public-activity")
+    cards = public_cards(page, base)
     assert cards.count() == 1
     assert page.locator(".public-activity", has_text=TITLE).count() == 1
     assert "五月进学校宣讲" not in page.inner_text("body")  # accepted, not published
-    assert page.evaluate(
-        "Array.from(document.querySelectorAll('.public-activity img'))"
-        ".every(i => i.complete && i.naturalWidth > 0)"
-    )
     shot("done-when-public-390")
     assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 0
