@@ -11,8 +11,8 @@ IMAGES_LOADED = (
 
 def publish_here(page, activity) -> None:
     """On an accepted activity's page, as the district: publish it (公开展示)."""
-    page.click("#activity-publish")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # the POST's redirect, not the page already idle
+        page.click("#activity-publish")
     activity.refresh_from_db()
     assert activity.is_public
 
@@ -21,5 +21,6 @@ def public_cards(page, base: str):
     """The public page as anyone (cookies cleared): its activity cards, photos loaded."""
     page.context.clear_cookies()
     page.goto(f"{base}/public/publicity/")
-    assert page.evaluate(IMAGES_LOADED)
+    # The photos load lazily: "load" does not wait for them; their decoding is awaited.
+    page.wait_for_function(IMAGES_LOADED, timeout=15_000)
     return page.locator(".public-activity")

@@ -7,6 +7,7 @@ activity-queue-town-390, activity-public-390.
 """
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -84,8 +85,9 @@ def test_a_street_records_submits_the_town_accepts_and_the_district_publishes(
     shot("activity-queue-town-390")
     assert page.evaluate(NO_SCROLL) <= 0
     page.click("#activity-queue >> text=审核")
-    page.click("#activity-review-save")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_url(re.compile(r"/activities/\d+/review/$"))
+    with page.expect_navigation():
+        page.click("#activity-review-save")
     activity.refresh_from_db()
     assert activity.status == ReviewStatus.ACCEPTED
 

@@ -51,8 +51,8 @@ def test_a_town_admin_searches_creates_imports_and_exports(district, login, shot
         "#id_unit", label=page.locator("#id_unit option", has_text="甲街道").first.inner_text()
     )
     page.select_option("#id_sector", label="工矿商贸")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
     assert "统一社会信用代码" in page.locator("main form").inner_text()
     assert page.locator(".invalid-feedback, .errorlist, .text-danger").count() > 0
     shot("03-bad-uscc")

@@ -65,8 +65,8 @@ def test_an_enterprise_user_finds_the_roster_import_in_the_phone_menu_and_upload
     page.locator("#mainnav").wait_for(state="visible")
     page.click("#mainnav [data-nav-module='持证']")
     shot("menu-enterprise-390-open")
-    page.click("#mainnav >> text=导入花名册（三项岗位）")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#mainnav >> text=导入花名册（三项岗位）")
     assert page.url.endswith("/workforce/roster/import/")
     shot("roster-import-enterprise-390")
     assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")

@@ -19,8 +19,8 @@ def test_a_locked_user_is_unlocked_by_the_district_admin_and_gets_back_in(
     login("district")
     page.goto(f"{live_server.url}/accounts/users/{district.town_a_viewer.pk}/")
     shot("lockout-user-page")
-    page.get_by_role("button", name="解除登录锁定").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="解除登录锁定").click()
     assert "已解除" in page.content()
     assert not AccessAttempt.objects.filter(username="town_a_viewer").exists()
     page.get_by_role("button", name="解除登录锁定").wait_for(state="detached")

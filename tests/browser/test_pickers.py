@@ -58,8 +58,8 @@ def test_a_town_admin_picks_a_unit_by_path_and_an_enterprise_by_name(
     assert page.locator("#id_unit option:checked").inner_text() == "东新城 / 甲街道 / 甲社区"
     assert page.locator("#id_unit option").count() <= 3  # the empty choice and the match
     shot(f"pickers-unit-{width}")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
     assert User.objects.get(username=f"unit_user_{width}").unit == crowded.village_a
 
     # An enterprise: typing part of its name lists matches from the scoped endpoint.
@@ -72,8 +72,8 @@ def test_a_town_admin_picks_a_unit_by_path_and_an_enterprise_by_name(
     shot(f"pickers-enterprise-{width}")
     page.click(".picker-results button >> text=东城乙企业")
     assert page.locator("#id_enterprise").input_value() == str(crowded.ent_a2.pk)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
     assert User.objects.get(username=f"ent_user_{width}").enterprise == crowded.ent_a2
 
 

@@ -43,8 +43,8 @@ def test_a_task_for_two_towns_runs_from_issue_to_acceptance_and_overdue(
     page.fill("#id_targets-0-name", "五进活动")
     page.fill("#id_targets-0-value", "2")
     page.fill("#id_targets-0-unit_label", "次")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
     task = Task.objects.get(plan=plan, number="三(一)3")
     a = Assignment.objects.get(task=task, unit=district.town_a_unit)
     b = Assignment.objects.get(task=task, unit=district.town_b_unit)

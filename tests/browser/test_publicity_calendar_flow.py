@@ -31,8 +31,8 @@ def test_the_district_sets_the_safety_months_theme_and_a_street_sees_it_on_a_pho
     login("district")
     page.set_viewport_size(DESKTOP)
     page.goto(f"{base}/publicity/campaigns/")
-    page.click("#generate-year")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#generate-year")
     assert "新生成 11 项" in page.content()
 
     # 宣传日历 from the menu, then June.

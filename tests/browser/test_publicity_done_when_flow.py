@@ -160,10 +160,11 @@ def test_done_when_record_accept_cover_count_and_publish_on_a_phone(
     shot("done-when-queue-town-390")
     assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 0
     page.click("#activity-queue >> text=审核")
+    page.wait_for_url(re.compile(r"/activities/\d+/review/$"))
     shot("done-when-review-town-390")
     assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 0
-    page.click("#activity-review-save")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#activity-review-save")
     activity.refresh_from_db()
     assert activity.status == ReviewStatus.ACCEPTED
 
