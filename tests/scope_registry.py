@@ -672,3 +672,26 @@ ADD_FORM_DATA: dict[str, dict] = {
         "sector_id": lambda d: d.sector.pk,
     },
 }
+
+
+def _merge_app_registries() -> None:
+    """Apps with many routes keep their entries in `tests/scope_registry_<app>_<area>.py`
+    (each helper-sized area its own file, so parallel work does not collide): every
+    such module's dicts with the names above are merged into these."""
+    import importlib
+    import pkgutil
+
+    import tests
+
+    here = globals()
+    for info in pkgutil.iter_modules(tests.__path__):
+        if not info.name.startswith("scope_registry_"):
+            continue
+        module = importlib.import_module(f"tests.{info.name}")
+        for name, value in vars(module).items():
+            target = here.get(name)
+            if name.isupper() and isinstance(target, dict) and isinstance(value, dict):
+                target.update(value)
+
+
+_merge_app_registries()

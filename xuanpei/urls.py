@@ -52,6 +52,7 @@ api_v1 = [
     path("", include("xuanpei.workforce.api.urls")),
     path("", include("xuanpei.plans.api.urls")),
     path("", include("xuanpei.publicity.api.urls")),
+    path("", include("xuanpei.training.api.urls")),
 ]
 
 urlpatterns = [
@@ -61,6 +62,9 @@ urlpatterns = [
     path("workforce/", include("xuanpei.workforce.urls")),
     path("plans/", include("xuanpei.plans.urls")),
     path("publicity/", include("xuanpei.publicity.urls")),
+    path("training/", include("xuanpei.training.urls")),
+    # A trainee's sign-in by QR code (issue #12 §3): no login, the token is the key.
+    path("t/", include("xuanpei.training.urls_signin")),
     path("notifications/", include("xuanpei.notifications.urls")),
     path("audit/", include("xuanpei.audit.urls")),
     path("admin/", admin.site.urls),

@@ -157,7 +157,51 @@ MENU: tuple[Nav, ...] = (
             ),
         ),
     ),
-    Nav(_("培训"), None, "mortarboard"),
+    Nav(
+        _("培训"),
+        "training:session_list",
+        "mortarboard",
+        model="training.TrainingSession",
+        children=(
+            Nav(
+                _("培训班次"),
+                "training:session_list",
+                "journal-text",
+                model="training.TrainingSession",
+            ),
+            Nav(
+                _("新增培训班次"),
+                "training:session_add",
+                "plus-lg",
+                model="training.TrainingSession",
+                action="add",
+            ),
+            Nav(
+                _("网格员"), "training:grid_officer_list", "person-vcard", model="training.UnitPost"
+            ),
+            Nav(_("干部"), "training:cadre_list", "person-workspace", model="training.UnitPost"),
+            Nav(
+                _("网格员季度培训"),
+                "training:grid_matrix",
+                "grid-3x3",
+                model="training.TrainingSession",
+            ),
+            Nav(_("学时达标"), "training:shortfall", "hourglass-split", model="workforce.Person"),
+            Nav(
+                _("事故后培训"),
+                "training:accident_list",
+                "exclamation-octagon",
+                model="training.Accident",
+            ),
+            Nav(
+                _("培训机构和考试点"),
+                "training:institution_list",
+                "building-check",
+                model="training.Institution",
+            ),
+            Nav(_("培训统计"), "training:stats", "bar-chart", model="training.TrainingSession"),
+        ),
+    ),
     Nav(
         _("持证"),
         "workforce:compliance_dashboard",

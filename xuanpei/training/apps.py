@@ -16,3 +16,9 @@ class TrainingConfig(AppConfig):
         register(m.Enrolment)
         # Every correction of credited hours is in the log (issue #12 §3).
         register(m.Attendance)
+        register(m.SessionFile)
+        register(m.Accident)
+        register(m.TrainingObligation)
+        register(m.Institution)
+        register(m.Inspection)
+        register(m.Rectification)

@@ -137,6 +137,15 @@ class TrainingSession(ScopedModel):
     online = models.BooleanField(_("线上"), default=False)
     teacher = models.CharField(_("授课人"), max_length=100, blank=True)
     partner = models.CharField(_("合作单位（高校、培训机构）"), max_length=200, blank=True)
+    # The registered institution that delivered it (§8: its sessions and pass rates).
+    institution = models.ForeignKey(
+        "training.Institution",
+        verbose_name=_("培训机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
     # Credited hours (学时), at most the session's length; a day with a lunch break
     # credits fewer hours than it lasts.
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
@@ -207,6 +216,20 @@ class Enrolment(ScopedModel):
         related_name="training_enrolments",
     )
     source = models.CharField(_("来源"), max_length=10, choices=Source, default=Source.PICKED)
+    # Optional exam (§2); a passed certification course can create or renew a
+    # certificate once an authorised user confirms it (`certificate` is that version).
+    exam_score = models.DecimalField(
+        _("考试成绩"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    passed = models.BooleanField(_("考试合格"), null=True, blank=True)
+    certificate = models.ForeignKey(
+        "workforce.Certificate",
+        verbose_name=_("据此发放或复审的证书"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["session", "pk"]
@@ -278,3 +301,13 @@ class Attendance(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.session} · {self.person.name}"
+
+
+from xuanpei.training.models_more import (  # noqa: E402,F401  (one models module per app)
+    Accident,
+    Inspection,
+    Institution,
+    Rectification,
+    SessionFile,
+    TrainingObligation,
+)

@@ -1,0 +1,3 @@
+"""Pages: accidents (issue #12)."""
+
+urlpatterns: list = []

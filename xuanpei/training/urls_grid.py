@@ -1,0 +1,3 @@
+"""Pages: grid (issue #12)."""
+
+urlpatterns: list = []

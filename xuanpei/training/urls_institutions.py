@@ -1,0 +1,3 @@
+"""Pages: institutions (issue #12)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: people (issue #12)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: sessions (issue #12)."""
+
+urlpatterns: list = []

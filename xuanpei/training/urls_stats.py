@@ -1,0 +1,3 @@
+"""Pages: stats (issue #12)."""
+
+urlpatterns: list = []
