@@ -54,6 +54,15 @@ class Command(BaseCommand):
             metavar="PK",
             help="the plan whose tasks the file holds (plan_publicity, plan_training)",
         )
+        # Any other option a registered importer lists in `options_supported` (the
+        # attendance import's --session): a new importer's option needs no edit here.
+        for option in self._other_options():
+            parser.add_argument(f"--{option}", metavar="VALUE", help="importers that take it")
+
+    @staticmethod
+    def _other_options() -> list[str]:
+        names = {o for n in importer_names() for o in get_importer(n).options_supported}
+        return sorted(names - set(OPTION_NAMES))
 
     def handle(self, *args, **options):
         name = options["name"]
@@ -71,7 +80,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"无法写入错误报告 {options['report']}：目录 {Path(options['report']).parent} 不存在"
             )
-        extra = {k: options[k] for k in OPTION_NAMES if options[k]} or None
+        names = (*OPTION_NAMES, *self._other_options())
+        extra = {k: options[k] for k in names if options.get(k)} or None
         try:
             result = run_import(
                 name,
