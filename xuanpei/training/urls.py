@@ -2,9 +2,11 @@
 
 from xuanpei.training import (
     urls_accidents,
+    urls_archive,
     urls_grid,
     urls_institutions,
     urls_people,
+    urls_qr,
     urls_sessions,
     urls_stats,
 )
@@ -12,9 +14,11 @@ from xuanpei.training import (
 app_name = "training"
 urlpatterns = [
     *urls_sessions.urlpatterns,
+    *urls_archive.urlpatterns,
     *urls_people.urlpatterns,
     *urls_grid.urlpatterns,
     *urls_accidents.urlpatterns,
     *urls_institutions.urlpatterns,
     *urls_stats.urlpatterns,
+    *urls_qr.urlpatterns,
 ]
