@@ -7,7 +7,6 @@ from xuanpei.training import (
     urls_institutions,
     urls_people,
     urls_qr,
-    urls_qr,
     urls_sessions,
     urls_stats,
 )
@@ -21,6 +20,5 @@ urlpatterns = [
     *urls_accidents.urlpatterns,
     *urls_institutions.urlpatterns,
     *urls_stats.urlpatterns,
-    *urls_qr.urlpatterns,
     *urls_qr.urlpatterns,
 ]
