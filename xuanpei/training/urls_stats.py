@@ -1,3 +1,10 @@
-"""Pages: stats (issue #12)."""
+"""Pages: stats (issue #12 item 10)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from xuanpei.training import views_stats as v
+
+urlpatterns = [
+    path("stats/", v.StatsView.as_view(), name="stats"),
+    path("stats/export/", v.StatsExportView.as_view(), name="stats_export"),
+]
