@@ -10,6 +10,9 @@ class TrainingConfig(AppConfig):
     def ready(self) -> None:
         from xuanpei.audit.registration import register
         from xuanpei.training import models as m
+        from xuanpei.training import obligations
+
+        obligations.connect_signals()  # post-accident obligations follow attendance (§7)
 
         register(m.UnitPost)
         register(m.TrainingSession, exclude_fields=["sign_in_token"])
@@ -22,3 +25,6 @@ class TrainingConfig(AppConfig):
         register(m.Institution)
         register(m.Inspection)
         register(m.Rectification)
+        from xuanpei.training import metrics
+
+        metrics.register()  # computed plan targets (plans.metrics, issue #12 §9)

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from xuanpei.publicity.reminders import send_coverage_reminders
+from xuanpei.training.reminders import send_training_reminders
 from xuanpei.workforce.reminders import send_reminders
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
                 raise CommandError(f"日期格式不正确：{options['date']}（应为 YYYY-MM-DD）") from exc
         result = send_reminders(on, email=not options["no_email"])
         publicity = send_coverage_reminders(on, email=not options["no_email"])
+        training = send_training_reminders(on, email=not options["no_email"])
         if options["json"]:
             counts = result.as_dict()
             counts["publicity"] = {
@@ -45,4 +47,8 @@ class Command(BaseCommand):
                 f"publicity campaigns in their last week: {publicity.campaigns}, units not "
                 f"covered: {publicity.units}, notifications raised: {publicity.created}, "
                 f"e-mails sent: {publicity.emailed}"
+            )
+            self.stdout.write(
+                f"training reminders due: {training.raised}, notifications raised: "
+                f"{training.created}, e-mails sent: {training.emailed}"
             )
