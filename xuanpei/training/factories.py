@@ -53,3 +53,46 @@ class AttendanceFactory(DjangoModelFactory):
     session = factory.SubFactory(TrainingSessionFactory)
     person = factory.SubFactory(PersonFactory)
     method = Attendance.Method.LIST
+
+
+# --- accidents and institutions (issue #12 §7, §8) -------------------------------------
+
+
+class AccidentFactory(DjangoModelFactory):
+    """An accident without its obligations: `services_accidents.record_accident` makes both."""
+
+    class Meta:
+        model = "training.Accident"
+
+    enterprise = None  # pass an enterprise
+    occurred_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=3))
+    kind = "机械伤害"
+    severity = "ordinary"
+    injuries = 1
+
+
+class InstitutionFactory(DjangoModelFactory):
+    class Meta:
+        model = "training.Institution"
+
+    name = factory.Sequence(lambda n: f"安全培训中心{n}")
+    kind = "training"
+    unit = None  # pass a unit
+
+
+class InspectionFactory(DjangoModelFactory):
+    class Meta:
+        model = "training.Inspection"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    inspected_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+    findings = "台账基本齐全"
+
+
+class RectificationFactory(DjangoModelFactory):
+    class Meta:
+        model = "training.Rectification"
+
+    inspection = factory.SubFactory(InspectionFactory)
+    requirement = "补齐学员签到记录"
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
