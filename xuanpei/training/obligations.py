@@ -220,12 +220,6 @@ def connect_signals() -> None:
 # --------------------------------------------------------------------------- reminders
 
 
-@dataclass
-class ObligationReminderResult:
-    obligations: int = 0
-    created: int = 0
-
-
 def _recipients(enterprise) -> list[dict]:
     """The enterprise, its 属地 and its supervising departments."""
     found = [{"enterprise_id": enterprise.pk, "unit_id": None}]
@@ -234,7 +228,12 @@ def _recipients(enterprise) -> list[dict]:
     return found
 
 
-def _reminders(on: date, result: ObligationReminderResult):
+def obligation_reminders(on: date):
+    """Unsaved messages for obligations due within a week or overdue (a `reminders` source).
+
+    To the enterprise, its 属地 and its supervising departments; one key per obligation,
+    stage (due / overdue) and recipient, so a daily run raises each once.
+    """
     from xuanpei.notifications.models import Notification, NotificationLevel
 
     due = TrainingObligation.objects.filter(
@@ -243,7 +242,6 @@ def _reminders(on: date, result: ObligationReminderResult):
     for obligation in due.prefetch_related("accident__enterprise__departments").order_by(
         "due_on", "pk"
     ):
-        result.obligations += 1
         enterprise = obligation.accident.enterprise
         overdue = obligation.due_on < on
         stage = "overdue" if overdue else "due"
@@ -278,13 +276,3 @@ def _reminders(on: date, result: ObligationReminderResult):
                 url=url,
                 due_date=obligation.due_on,
             )
-
-
-def send_obligation_reminders(on: date | None = None) -> ObligationReminderResult:
-    """Raise the reminders of obligations due within a week or overdue (idempotent by key)."""
-    from xuanpei.notifications import services as inbox
-
-    on = on or timezone.localdate()
-    result = ObligationReminderResult()
-    result.created = len(inbox.raise_notifications(_reminders(on, result)))
-    return result

@@ -26,6 +26,7 @@ from xuanpei.notifications import services as inbox
 from xuanpei.notifications.models import Notification, NotificationLevel
 from xuanpei.training import grid
 from xuanpei.training import quarters as rule
+from xuanpei.training.obligations import obligation_reminders
 
 KIND = "training"
 
@@ -85,6 +86,7 @@ def grid_quarter_reminders(on: date) -> Iterable[Notification]:
 # The sources of training reminders, raised in this order. Add yours here.
 REMINDERS: list[Callable[[date], Iterable[Notification]]] = [
     grid_quarter_reminders,
+    obligation_reminders,  # post-accident training obligations (§7)
 ]
 
 

@@ -16,6 +16,7 @@ from xuanpei.notifications.models import Notification
 from xuanpei.training import obligations
 from xuanpei.training.factories import AttendanceFactory, TrainingSessionFactory
 from xuanpei.training.models import Accident, TrainingObligation, TrainingSession
+from xuanpei.training.reminders import send_training_reminders
 from xuanpei.training.services_accidents import (
     ACCIDENT_KINDS,
     DEFAULT_DEADLINE_DAYS,
@@ -250,30 +251,37 @@ def test_refresh_is_cheap_when_nothing_is_open(district, people, django_assert_m
 # --------------------------------------------------------------------------- reminders
 
 
+def remind(on=None):
+    """The daily training reminders (issue #12), e-mail off: how many obligation messages."""
+    result = send_training_reminders(on, email=False)
+    return result.raised["obligation_reminders"], obligation_notes().count()
+
+
+def obligation_notes():
+    return Notification.objects.filter(key__startswith="training:obligation-")
+
+
 def test_reminders_go_to_enterprise_and_its_shudi_once_due_within_a_week(district, people):
     accident = accident_at(
         district, occurred_on=TODAY - timedelta(days=30), today=TODAY - timedelta(days=25)
     )  # due in 5 days
-    result = obligations.send_obligation_reminders()
-    assert result.obligations == 3
-    notes = Notification.objects.filter(kind="training")
-    assert {(n.enterprise_id, n.unit_id) for n in notes} == {
+    assert remind() == (6, 6)  # 3 obligations × (the enterprise, its 属地 甲街道)
+    assert {(n.enterprise_id, n.unit_id) for n in obligation_notes()} == {
         (district.ent_a1.pk, None),
         (None, district.street_a.pk),
     }
-    assert notes.count() == 6
-    assert obligations.send_obligation_reminders().created == 0  # idempotent
+    assert remind() == (6, 6)  # idempotent: the same keys raise nothing new
 
     # Overdue: one more message each.
     later = accident.obligations.first().due_on + timedelta(days=1)
-    assert obligations.send_obligation_reminders(later).created == 6
+    assert remind(later) == (6, 12)
 
 
 def test_no_reminder_far_from_the_deadline_or_once_fulfilled(district, people):
     accident_at(district)  # due in 30 days
-    assert obligations.send_obligation_reminders().created == 0
+    assert remind() == (0, 0)
     attend(held_class(district, TODAY - timedelta(days=1)), *people.values())
-    assert obligations.send_obligation_reminders(TODAY + timedelta(days=40)).created == 0
+    assert remind(TODAY + timedelta(days=40)) == (0, 0)
 
 
 def test_supervising_departments_are_reminded(district):
@@ -284,8 +292,8 @@ def test_supervising_departments_are_reminded(district):
         occurred_on=TODAY - timedelta(days=30),
         today=TODAY - timedelta(days=29),
     )
-    obligations.send_obligation_reminders()
-    assert Notification.objects.filter(unit=district.dept_unit).count() == 3
+    remind()
+    assert obligation_notes().filter(unit=district.dept_unit).count() == 3
 
 
 # --------------------------------------------------------------------------- pages
