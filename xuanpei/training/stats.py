@@ -130,11 +130,12 @@ def _url(name: str, params: dict) -> str | None:
     except NoReverseMatch:
         return None
     query = {k: v for k, v in params.items() if v not in (None, "")}
-    return f"{base}?{urlencode(query)}" if query else base
+    return f"{base}?{urlencode(query, doseq=True)}" if query else base
 
 
 def session_list_url(**params) -> str:
-    """The session list filtered to `params` (year, kind, unit, task, date_from …)."""
+    """The session list filtered to `params` (year, kind, unit — a subtree —, task,
+    date_from, date_to, status held and archived: the filters `metrics` links with)."""
     return _url("training:session_list", params) or ""
 
 
@@ -325,7 +326,7 @@ def tables(
     children of `viewer_unit` (the user's unit, the district for a superuser) and is
     left out for an enterprise account."""
     sessions = year_sessions(user, year, action)
-    base: dict = {"year": year}
+    base: dict = {"year": year, "status": list(DELIVERED_STATUSES)}
     if unit is not None:
         sessions = sessions.filter(unit__path__startswith=unit.path)
         base["unit"] = unit.pk

@@ -12,6 +12,7 @@ from django.db import transaction
 from xuanpei.orgs import demo
 from xuanpei.plans import demo as plans_demo
 from xuanpei.publicity import demo as publicity_demo
+from xuanpei.training import demo as training_demo
 from xuanpei.workforce import demo as workforce_demo
 
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             workforce = workforce_demo.seed_workforce(seed=seed)
             plans = plans_demo.seed_plans(seed=seed)
             publicity = publicity_demo.seed_publicity()
+            training = training_demo.seed_training(seed=seed)
         self.stdout.write(
             self.style.SUCCESS(
                 f"已载入演示数据：单位 {result.units} 个（其中行业部门 {result.departments} 个），"
@@ -68,3 +70,4 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS(plans.summary_line()))
         self.stdout.write(self.style.SUCCESS(publicity.summary_line()))
+        self.stdout.write(self.style.SUCCESS(training.summary_line()))

@@ -44,7 +44,7 @@
         series: [{
           type: "pie", radius: narrow ? ["30%", "58%"] : ["35%", "70%"],
           center: narrow ? ["50%", "42%"] : ["38%", "50%"],
-          label: { show: !narrow, formatter: "{d}%" },
+          minShowLabelAngle: 12, label: { show: !narrow, formatter: "{d}%" },
           data: k.labels.map(function (l, i) { return { name: l, value: k.values[i] }; })
         }]
       });
