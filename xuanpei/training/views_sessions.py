@@ -41,6 +41,7 @@ from xuanpei.training.forms_sessions import (
     SessionForm,
 )
 from xuanpei.training.models import Attendance, Enrolment, SessionFile, TrainingSession
+from xuanpei.workforce.models import Person
 
 STATUS_COLOURS = {
     TrainingSession.Status.DRAFT: "secondary",
@@ -312,17 +313,17 @@ class SessionArchiveMarkView(SessionActionView):
         return _("培训班次已归档，此后不能再修改")
 
 
-def _picked_people(request, session):
-    """People named by `person` in the POST among those the user may name."""
+def _picked_people(request, people):
+    """People named by `person` in the POST, among `people`."""
     ids = [v for v in request.POST.getlist("person") if v.isdigit()]
-    return list(svc.enrollable_people(request.user).filter(pk__in=ids))
+    return list(people.filter(pk__in=ids))
 
 
 class SessionEnrolView(SessionActionView):
     """Enrol the people ticked among the search results."""
 
     def run(self, request, session):
-        people = _picked_people(request, session)
+        people = _picked_people(request, svc.enrollable_people(request.user))
         if not people:
             raise ValidationError(_("请勾选要加入名单的人员"))
         added = svc.enrol_people(session, people, actor=request.user)
@@ -361,7 +362,9 @@ class SessionMarkPresentView(SessionActionView):
     """The organiser ticks roster people present (credited the session's hours)."""
 
     def run(self, request, session):
-        people = _picked_people(request, session)
+        people = _picked_people(
+            request, Person.objects.filter(training_enrolments__session=session)
+        )
         if not people:
             raise ValidationError(_("请勾选到场的人员"))
         done = svc.mark_present(session, people, actor=request.user)
