@@ -96,7 +96,7 @@ class PostUnits:
             raise ValidationError(
                 _(
                     "未找到单位或网格“%(value)s”：请填写新城、镇街、村（社区）或部门的名称，"
-                    "重名时写成路径，如 东新城/甲街道/甲社区"
+                    "重名时写成路径，如 新城/街道/社区"
                 )
                 % {"value": text}
             )
@@ -128,7 +128,7 @@ UNIT_POST_COLUMNS = (
         "所在单位/网格",
         aliases=("所在单位", "所在网格", "单位或网格", "所属网格", "单位", "网格"),
         required=True,
-        help=gettext_lazy("新城、镇街、村（社区）或部门的名称；重名时写成路径，如 东新城/甲街道"),
+        help=gettext_lazy("新城、镇街、村（社区）或部门的名称；重名时写成路径，如 新城/街道"),
     ),
     Column("title", "职务", aliases=("职位", "岗位")),
     Column(
