@@ -453,7 +453,11 @@ def _cast(rng: random.Random, today: date) -> dict:
         .select_related("unit", "sector")
         .order_by("uscc")
     )
-    chosen = rng.sample(active, min(ENTERPRISES, len(active)))
+    # The accident's enterprise: a 工矿商贸 firm that holds no class of its own.
+    trade = [e for e in active if e.sector.code == "industry_trade"]
+    struck = trade[len(trade) // 2] if trade else None
+    pool = [e for e in active if e != struck]
+    chosen = rng.sample(pool, min(ENTERPRISES, len(pool)))
     posts = defaultdict(list)
     for person_id, ent_id, code in Post.objects.filter(
         enterprise__in=chosen, end_date__isnull=True
@@ -488,6 +492,7 @@ def _cast(rng: random.Random, today: date) -> dict:
         "special": [p for p, code in flat if code in SPECIAL],
         "staff": [p for p, code in flat if code == PostTypeCode.OTHER],
         "institution": institution,
+        "struck": struck,
     }
 
 
@@ -518,22 +523,12 @@ def _inspection(cast: dict, today: date, admin) -> None:
     )
 
 
-def _accident(cast: dict, b: _Builder, today: date, admin):
-    """An accident three weeks ago at an enterprise not among the trained ones: the
-    principal retrained since (a held class), the rest still owed."""
-    ents = [
-        e
-        for e in Enterprise.objects.filter(
-            is_active=True, sector__code="industry_trade", posts__isnull=False
-        )
-        .distinct()
-        .select_related("unit")
-        .order_by("uscc")[:50]
-        if e.pk not in cast["posts"]
-    ]
-    if not ents:
+def _accident(cast: dict, b: _Builder, today: date):
+    """An accident three weeks ago: the principal retrained since (a held class), the
+    safety managers and the staff still owed."""
+    ent = cast["struck"]
+    if ent is None:
         return None
-    ent = ents[len(ents) // 2]
     staff = list(
         Post.objects.filter(enterprise=ent, end_date__isnull=True).values_list(
             "person_id", "post_type_id"
@@ -565,8 +560,8 @@ def _record(ent, occurred: date, admin, today: date):
         severity="ordinary",
         injuries=1,
         summary="操作工清理设备时未停机，手部被卷入受伤（演示数据）。",
-        actor=None,
-        today=today - timedelta(days=19),
+        actor=admin,  # the district's account: audited as its entry
+        today=today - timedelta(days=19),  # recorded two days after
     )
 
 
@@ -587,7 +582,7 @@ def seed_training(*, seed: int = DEMO_SEED, today: date | None = None) -> Traini
         one.grid()
         one.district()
         one.enterprises()
-    accident = _accident(cast, builder, today, admin)
+    accident = _accident(cast, builder, today)
     result.sessions, result.planned, result.attendances = builder.write()
     if accident is not None:
         result.accident = _record(*accident, admin, today)
