@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "what",
         nargs="?",
-        choices=("roster", "compliance", "publicity", "activities", "all"),
+        choices=("roster", "compliance", "publicity", "activities", "shortfall", "all"),
         default="all",
     )
     p.add_argument(
@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--activities", type=parse_count, help="publicity: activities (default --rows)")
     p.add_argument(
         "--media", type=parse_count, help="publicity: media posts (default 2 × activities)"
+    )
+    p.add_argument(
+        "--attendances", type=parse_count, help="shortfall: attendance rows (default 10 × people)"
     )
     p.add_argument(
         "--scale", type=int, default=10, help="publicity: the demo tree's --scale (default 10)"
@@ -140,6 +143,38 @@ def run_activities(args) -> tuple[list[dict], list[dict], list[str]]:
     _echo(result)
     notes = [] if result["ours"]["ok"] else ["activities: import failed"]
     return [result], activities.summarize(result), notes
+
+
+def run_shortfall(args) -> tuple[list[dict], list[dict], list[str]]:
+    """Training hours shortfall (issue #12) against hand-written SQL; PostgreSQL only."""
+    from bench import training_shortfall as bench
+
+    people = args.people or args.rows
+    name = args.reuse_db or f"xuanpei_bench_{os.getpid()}_shortfall"
+    if not args.reuse_db:
+        create_db(name)
+    try:
+        url = pg_url(name)
+        if not args.reuse_db:
+            check(run_measured(xuanpei_cmd("migrate", "--noinput"), env=app_env(url)), "migrate")
+        _setup_django(url)
+        if args.reuse_db:
+            counts = bench.existing_counts()
+        else:
+            counts = bench.build(people=people, attendances=args.attendances or 10 * people)
+        print(f"shortfall data: {counts}", flush=True)
+        result = {"db": "postgres", "counts": counts}
+        result.update(bench.measure(repeat=args.repeat, timeout=max(args.timeout, 600.0)))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if args.keep or args.reuse_db:
+            print(f"kept database {name} (measure it again with --reuse-db)", flush=True)
+        else:
+            drop_db(name)
+    _echo(result)
+    return [result], bench.summarize(result), []
 
 
 def _setup_django(database_url: str) -> None:
@@ -255,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
         raw, lines, notes = raw + r, lines + li, notes + n
     if args.what in ("publicity", "all"):
         r, li, n = run_publicity(args)
+        raw, lines, notes = raw + r, lines + li, notes + n
+    if args.what == "shortfall":  # not in "all": it builds 10M attendance rows
+        r, li, n = run_shortfall(args)
         raw, lines, notes = raw + r, lines + li, notes + n
     if args.what == "activities":  # not in "all": its --rows is the file's, not the roster's
         r, li, n = run_activities(args)

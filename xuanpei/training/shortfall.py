@@ -42,7 +42,6 @@ from xuanpei.training.minimums import (
     CONSTRUCTION_SECTOR_CODES,
     MANAGER_POST_TYPES,
     MINIMUMS,
-    Minimum,
 )
 from xuanpei.training.rules import minimum_for
 
@@ -107,34 +106,39 @@ def _in(words) -> str:
     return ", ".join(_lit(w) for w in sorted(words))
 
 
-def _group_sql(post: str) -> str:
-    """`rules.group_of_post_type` over a post row."""
+def _manager_sql(post: str) -> str:
+    """`rules.group_of_post_type(...) == MANAGER` over a post row, as a boolean."""
+    return f"{post}.post_type_id IN ({_in(MANAGER_POST_TYPES)})"
+
+
+def _class_conditions(sector: str) -> list[tuple[str, str]]:
+    """`rules.sector_class` over a sector row: (condition, class) in its order."""
+    return [
+        (f"{sector}.high_risk", SectorClass.HIGH_RISK),
+        (f"{sector}.code IN ({_in(CONSTRUCTION_SECTOR_CODES)})", SectorClass.CONSTRUCTION),
+    ]
+
+
+def _table_case(post: str, sector: str, pick, table=MINIMUMS) -> str:
+    """CASE over a post's group and its sector's class, the value `pick(row)` of the row
+    `rules.minimum_for` resolves for that pair (fallbacks included)."""
+
+    def by_class(group: str) -> str:
+        branches = [
+            f"WHEN {cond} THEN {pick(minimum_for(group, klass, table))}"
+            for cond, klass in _class_conditions(sector)
+        ]
+        general = pick(minimum_for(group, SectorClass.GENERAL, table))
+        return f"CASE {' '.join(branches)} ELSE {general} END"
+
     return (
-        f"CASE WHEN {post}.post_type_id IN ({_in(MANAGER_POST_TYPES)}) "
-        f"THEN {_lit(TrainingGroup.MANAGER)} ELSE {_lit(TrainingGroup.STAFF)} END"
+        f"CASE WHEN {_manager_sql(post)} THEN {by_class(TrainingGroup.MANAGER)} "
+        f"ELSE {by_class(TrainingGroup.STAFF)} END"
     )
 
 
-def _class_sql(sector: str) -> str:
-    """`rules.sector_class` over a sector row."""
-    return (
-        f"CASE WHEN {sector}.high_risk THEN {_lit(SectorClass.HIGH_RISK)} "
-        f"WHEN {sector}.code IN ({_in(CONSTRUCTION_SECTOR_CODES)}) "
-        f"THEN {_lit(SectorClass.CONSTRUCTION)} ELSE {_lit(SectorClass.GENERAL)} END"
-    )
-
-
-def _table_case(alias: str, pick, table=MINIMUMS) -> str:
-    """CASE over (group, class) of `alias`, one branch per pair, the value `pick(row)`
-    of the row `rules.minimum_for` resolves for that pair (fallbacks included)."""
-    branches = []
-    for group in TrainingGroup.values:
-        for klass in SectorClass.values:
-            row: Minimum = minimum_for(group, klass, table)
-            branches.append(
-                f"WHEN {alias}.grp = {_lit(group)} AND {alias}.cls = {_lit(klass)} THEN {pick(row)}"
-            )
-    return "CASE " + " ".join(branches) + " END"
+def _bool(value: bool) -> str:
+    return "TRUE" if value else "FALSE"
 
 
 # Scope and filters -------------------------------------------------------------------
@@ -206,22 +210,19 @@ def base_sql(user, f: Filters) -> tuple[str, list] | None:
         sql, ps = _compiled(scoped.filter(_held_q(f.year), _filter_q(f)).values("person_id"))
         person_filter = f"WHERE p.person_id IN ({sql})"
         params += ps
-    posts = f"""
-posts AS (
+    # Every post of those people (earlier ones decide initial or yearly), rated.
+    person_scope = _table_case("p", "s", lambda m: _bool(m.initial_scope == InitialScope.PERSON))
+    rated = f"""
+rated AS (
   SELECT p.id, p.person_id, p.enterprise_id, p.post_type_id, p.start_date, p.end_date,
-         {_group_sql("p")} AS grp, {_class_sql("s")} AS cls
+         {_manager_sql("p")} AS mgr,
+         {_table_case("p", "s", lambda m: _num(m.initial_hours))} AS ih,
+         {_table_case("p", "s", lambda m: _num(m.yearly_hours))} AS yh,
+         {person_scope} AS by_person
     FROM workforce_post p
     JOIN orgs_enterprise e ON e.id = p.enterprise_id
     JOIN orgs_sector s ON s.id = e.sector_id
   {person_filter}
-)"""
-    rated = f"""
-rated AS (
-  SELECT x.*,
-         {_table_case("x", lambda m: _num(m.initial_hours))} AS ih,
-         {_table_case("x", lambda m: _num(m.yearly_hours))} AS yh,
-         {_table_case("x", lambda m: _lit(m.initial_scope))} AS iscope
-    FROM posts x
 )"""
     held = """
 held AS (
@@ -230,82 +231,97 @@ held AS (
      AND (r.end_date IS NULL OR r.end_date >= %s)
 )"""
     params += [_p(y1), _p(y0)]
-    blocked = f"""
+    # Posts beginning in the year that an earlier post makes yearly (rules.is_initial).
+    blocked = """
 blocked AS (
   SELECT h.id FROM held h
    WHERE h.start_date >= %s AND h.start_date <= %s
      AND EXISTS (
        SELECT 1 FROM rated o
-        WHERE o.person_id = h.person_id AND o.id <> h.id AND o.grp = h.grp
-          AND (h.iscope = {_lit(InitialScope.PERSON)} OR o.enterprise_id = h.enterprise_id)
+        WHERE o.person_id = h.person_id AND o.id <> h.id AND o.mgr = h.mgr
+          AND (h.by_person OR o.enterprise_id = h.enterprise_id)
           AND (o.start_date IS NULL OR o.start_date < h.start_date)
           AND o.ih >= h.ih)
 )"""
     params += [_p(y0), _p(y1)]
-    req = """
-req AS (
-  SELECT h.id, h.person_id, h.enterprise_id, h.post_type_id, h.grp,
-         CASE WHEN h.start_date >= %s AND h.start_date <= %s AND b.id IS NULL
-              THEN 1 ELSE 0 END AS initial,
-         CASE WHEN h.start_date >= %s AND h.start_date <= %s AND b.id IS NULL
-              THEN h.ih ELSE h.yh END AS hours
-    FROM held h LEFT JOIN blocked b ON b.id = h.id
-)"""
-    params += [_p(y0), _p(y1), _p(y0), _p(y1)]
-    person = """
-person AS (
-  SELECT person_id, MAX(hours) AS required,
-         MAX(CASE WHEN initial = 1 THEN hours END) AS initial_max
-    FROM req GROUP BY person_id
-)"""
+    new_in_year = "h.start_date >= %s AND h.start_date <= %s AND b.id IS NULL"
     in_scope = ""
     if not whole:
         sql, ps = _compiled(scoped.filter(_held_q(f.year)).values("pk"))
         in_scope = f"WHERE r.id IN ({sql})"
-        params += ps
+    req = f"""
+req AS (
+  SELECT h.id, h.person_id, h.enterprise_id, h.post_type_id, h.mgr,
+         CASE WHEN {new_in_year} THEN 1 ELSE 0 END AS initial,
+         CASE WHEN {new_in_year} THEN h.ih ELSE h.yh END AS hours
+    FROM held h LEFT JOIN blocked b ON b.id = h.id
+)"""
+    params += [_p(y0), _p(y1), _p(y0), _p(y1)]
+    # The deciding post: the strictest in scope. For the district it is also the
+    # strictest of all, so its hours are the person's requirement; in a narrower
+    # scope the requirement is the strictest of all the person's posts (`person`).
     deciding = f"""
 deciding AS (
-  SELECT r.id, r.person_id, r.enterprise_id, r.post_type_id, r.grp,
+  SELECT r.id, r.person_id, r.enterprise_id, r.post_type_id, r.mgr, r.hours, r.initial,
          ROW_NUMBER() OVER (PARTITION BY r.person_id
                             ORDER BY r.hours DESC, r.initial DESC, r.id) AS rn
     FROM req r {in_scope}
 )"""
+    if in_scope:
+        params += ps
+    ctes = [rated, held, blocked, req, deciding]
+    if whole:
+        required, initial_max, person_join = (
+            "d.hours",
+            "CASE WHEN d.initial = 1 THEN d.hours END",
+            "",
+        )
+    else:
+        ctes.append("""
+person AS (
+  SELECT person_id, MAX(hours) AS required,
+         MAX(CASE WHEN initial = 1 THEN hours END) AS initial_max
+    FROM req GROUP BY person_id
+)""")
+        required, initial_max = "pe.required", "pe.initial_max"
+        person_join = "JOIN person pe ON pe.person_id = d.person_id"
     credited_filter = (
-        "AND a.person_id IN (SELECT person_id FROM person)" if (not whole or narrowed) else ""
+        "AND a.person_id IN (SELECT person_id FROM deciding)" if (not whole or narrowed) else ""
     )
-    credited = f"""
+    ctes.append(f"""
 credited AS (
   SELECT a.person_id, ROUND(SUM(a.hours_credited), 1) AS hours
     FROM training_attendance a
     JOIN training_trainingsession t ON t.id = a.session_id
    WHERE t.starts_at >= %s AND t.starts_at < %s {credited_filter}
    GROUP BY a.person_id
-)"""
+)""")
     params += [_p(t0), _p(t1)]
     where, wparams = _final_where(f)
     params += wparams
+    manager, staff = _lit(TrainingGroup.MANAGER), _lit(TrainingGroup.STAFF)
     final = f"""
-SELECT d.person_id, d.id AS post_id, d.enterprise_id, d.post_type_id, d.grp,
-       CASE WHEN pe.initial_max = pe.required THEN {_lit(TrainingKind.INITIAL)}
+SELECT d.person_id, d.id AS post_id, d.enterprise_id, d.post_type_id,
+       CASE WHEN d.mgr THEN {manager} ELSE {staff} END AS grp,
+       CASE WHEN {initial_max} = {required} THEN {_lit(TrainingKind.INITIAL)}
             ELSE {_lit(TrainingKind.YEARLY)} END AS kind,
-       pe.required, COALESCE(c.hours, 0) AS credited,
-       CASE WHEN pe.required > COALESCE(c.hours, 0) THEN pe.required - COALESCE(c.hours, 0)
+       {required} AS required, COALESCE(c.hours, 0) AS credited,
+       CASE WHEN {required} > COALESCE(c.hours, 0) THEN {required} - COALESCE(c.hours, 0)
             ELSE 0 END AS shortfall,
        e.sector_id, u.path AS unit_path
   FROM deciding d
-  JOIN person pe ON pe.person_id = d.person_id
+  {person_join}
   JOIN orgs_enterprise e ON e.id = d.enterprise_id
   JOIN orgs_unit u ON u.id = e.unit_id
   LEFT JOIN credited c ON c.person_id = d.person_id
  WHERE d.rn = 1 {where}"""
-    ctes = ",".join((posts, rated, held, blocked, req, person, deciding, credited))
-    return f"WITH {ctes}{final}", params
+    return "WITH " + ",".join(ctes) + final, params
 
 
 def _final_where(f: Filters) -> tuple[str, list]:
     parts, params = [], []
     if f.group:
-        parts.append(f"d.grp = {_lit(f.group)}")
+        parts.append(("" if f.group == TrainingGroup.MANAGER else "NOT ") + "d.mgr")
     if f.enterprise_id:
         parts.append("d.enterprise_id = %s")
         params.append(int(f.enterprise_id))
