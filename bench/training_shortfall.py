@@ -35,7 +35,7 @@ INSERT INTO workforce_person (id, name, id_number, gender, birth_date, phone,
                               created_at, updated_at)
 SELECT i, '基准人员' || i, '61010219' || lpad(i::text, 10, '0'),
        CASE WHEN i %% 2 = 0 THEN 'female' ELSE 'male' END,
-       date '1966-01-01' + (i * 7919 %% 13000), '1390' || lpad((i %% 10000000)::text, 7, '0'),
+       date '1966-01-01' + (i * 7919 %% 13000)::int, '1390' || lpad((i %% 10000000)::text, 7, '0'),
        now(), now()
   FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS i
 """
@@ -48,9 +48,9 @@ _POSTS = f"""
 INSERT INTO workforce_post (id, person_id, enterprise_id, post_type_id, start_date, end_date,
                             note, created_at, updated_at)
 SELECT i, i, ents.ids[1 + (i %% ents.n)::int], {_TYPE},
-       %(today)s::date - (i * 7919 %% 3650),
-       CASE WHEN i %% 20 = 0 THEN greatest(%(today)s::date - (i %% 300),
-                                          %(today)s::date - (i * 7919 %% 3650)) END,
+       %(today)s::date - (i * 7919 %% 3650)::int,
+       CASE WHEN i %% 20 = 0 THEN greatest(%(today)s::date - (i %% 300)::int,
+                                          %(today)s::date - (i * 7919 %% 3650)::int) END,
        '', now(), now()
   FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS i,
        LATERAL (SELECT (i * 2654435761 %% 100) AS h) AS hh,

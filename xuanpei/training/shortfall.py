@@ -215,6 +215,7 @@ def base_sql(user, f: Filters) -> tuple[str, list] | None:
     rated = f"""
 rated AS (
   SELECT p.id, p.person_id, p.enterprise_id, p.post_type_id, p.start_date, p.end_date,
+         e.sector_id, e.unit_id,
          {_manager_sql("p")} AS mgr,
          {_table_case("p", "s", lambda m: _num(m.initial_hours))} AS ih,
          {_table_case("p", "s", lambda m: _num(m.yearly_hours))} AS yh,
@@ -251,7 +252,7 @@ blocked AS (
         in_scope = f"WHERE r.id IN ({sql})"
     req = f"""
 req AS (
-  SELECT h.id, h.person_id, h.enterprise_id, h.post_type_id, h.mgr,
+  SELECT h.id, h.person_id, h.enterprise_id, h.post_type_id, h.mgr, h.sector_id, h.unit_id,
          CASE WHEN {new_in_year} THEN 1 ELSE 0 END AS initial,
          CASE WHEN {new_in_year} THEN h.ih ELSE h.yh END AS hours
     FROM held h LEFT JOIN blocked b ON b.id = h.id
@@ -263,6 +264,7 @@ req AS (
     deciding = f"""
 deciding AS (
   SELECT r.id, r.person_id, r.enterprise_id, r.post_type_id, r.mgr, r.hours, r.initial,
+         r.sector_id, r.unit_id,
          ROW_NUMBER() OVER (PARTITION BY r.person_id
                             ORDER BY r.hours DESC, r.initial DESC, r.id) AS rn
     FROM req r {in_scope}
@@ -308,11 +310,10 @@ SELECT d.person_id, d.id AS post_id, d.enterprise_id, d.post_type_id,
        {required} AS required, COALESCE(c.hours, 0) AS credited,
        CASE WHEN {required} > COALESCE(c.hours, 0) THEN {required} - COALESCE(c.hours, 0)
             ELSE 0 END AS shortfall,
-       e.sector_id, u.path AS unit_path
+       d.sector_id, u.path AS unit_path
   FROM deciding d
   {person_join}
-  JOIN orgs_enterprise e ON e.id = d.enterprise_id
-  JOIN orgs_unit u ON u.id = e.unit_id
+  JOIN orgs_unit u ON u.id = d.unit_id
   LEFT JOIN credited c ON c.person_id = d.person_id
  WHERE d.rn = 1 {where}"""
     return "WITH " + ",".join(ctes) + final, params
@@ -326,7 +327,7 @@ def _final_where(f: Filters) -> tuple[str, list]:
         parts.append("d.enterprise_id = %s")
         params.append(int(f.enterprise_id))
     if f.sector_id:
-        parts.append("e.sector_id = %s")
+        parts.append("d.sector_id = %s")
         params.append(int(f.sector_id))
     if f.unit_path:
         parts.append("u.path LIKE %s")
