@@ -27,7 +27,9 @@ class SessionFilterSet(ScopedFilterSet):
         queryset=Unit.objects.territorial(),
         empty_label=_("全部单位"),
     )
-    task = django_filters.ModelChoiceFilter(queryset=Task.objects.all(), label=_("计划任务"))
+    task = django_filters.ModelChoiceFilter(
+        queryset=Task.objects.all(), label=_("计划任务"), empty_label=_("全部任务")
+    )
 
     class Meta:
         model = TrainingSession

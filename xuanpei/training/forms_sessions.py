@@ -84,6 +84,8 @@ class SessionForm(ServiceErrorsMixin, ScopedModelForm):
         unit = instance.unit if instance.unit_id else None
         self.fields["task"].queryset = svc.tasks_for_session(user, unit).select_related("plan")
         self.fields["task"].required = False
+        self.fields["task"].empty_label = _("— 不对应计划任务 —")
+        self.fields["institution"].empty_label = _("— 无 —")
         self.fields["institution"].queryset = Institution.objects.for_user(user, "view").filter(
             Q(active=True) | Q(pk=instance.institution_id or 0)
         )
@@ -97,7 +99,6 @@ class SessionForm(ServiceErrorsMixin, ScopedModelForm):
         self.fields["hours"].validators = []
         self.fields["hours"].widget.attrs.update(step="0.5", min="0", inputmode="decimal")
         self.fields["planned_headcount"].widget.attrs.update(min="0", inputmode="numeric")
-
 
     def _post_clean(self):
         # Only build the instance: the rules (and their Chinese messages naming the
