@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "what",
         nargs="?",
-        choices=("roster", "compliance", "publicity", "activities", "shortfall", "all"),
+        choices=("roster", "compliance", "publicity", "activities", "shortfall", "signin", "all"),
         default="all",
     )
     p.add_argument(
@@ -177,6 +177,16 @@ def run_shortfall(args) -> tuple[list[dict], list[dict], list[str]]:
     return [result], bench.summarize(result), []
 
 
+def run_signin(args) -> tuple[list[dict], list[dict], list[str]]:
+    """The QR sign-in burst (issue #12): 300 phones in 60 s, SQLite and PostgreSQL."""
+    from bench import training_signin
+
+    results = training_signin.run(args.db or ["sqlite", "postgres"], keep=args.keep)
+    lines = [line for r in results for line in training_signin.summarize(r)]
+    notes = [f"signin ({r['db']}): statuses {r['statuses']}" for r in results]
+    return results, lines, notes
+
+
 def _setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanpei.settings")
@@ -293,6 +303,9 @@ def main(argv: list[str] | None = None) -> int:
         raw, lines, notes = raw + r, lines + li, notes + n
     if args.what == "shortfall":  # not in "all": it builds 10M attendance rows
         r, li, n = run_shortfall(args)
+        raw, lines, notes = raw + r, lines + li, notes + n
+    if args.what == "signin":  # not in "all": a server under load, its own figures
+        r, li, n = run_signin(args)
         raw, lines, notes = raw + r, lines + li, notes + n
     if args.what == "activities":  # not in "all": its --rows is the file's, not the roster's
         r, li, n = run_activities(args)
