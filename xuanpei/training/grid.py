@@ -134,15 +134,16 @@ def new_towns(user=None):
 
 def grid_target(year: int, *, task=None, user=None):
     """The plan target that sets "≥ N grid-officer trainings per quarter": the given task's
-    target with the grid metric, else the year's own (the highest plan's first); None."""
+    target with the grid metric, else the year's published one (the highest plan's
+    first); None."""
     from xuanpei.plans.models import Target
 
     queryset = Target.objects.for_user(user) if user is not None else Target.objects.all()
     queryset = queryset.filter(metric=GRID_METRIC).select_related("task__plan__unit")
     if task is not None:
         queryset = queryset.filter(task=task)
-    else:
-        queryset = queryset.filter(task__plan__year=year)
+    else:  # the year's published plans only: a draft's parameter is not in force yet
+        queryset = queryset.filter(Target.shared_q(), task__plan__year=year)
     return queryset.order_by(
         "task__plan__unit__depth", "task__plan_id", "task__order", "pk"
     ).first()

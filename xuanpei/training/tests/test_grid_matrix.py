@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from xuanpei.orgs.choices import UnitKind
 from xuanpei.orgs.factories import add_unit
+from xuanpei.plans.choices import PlanStatus
 from xuanpei.plans.factories import PlanFactory, TargetFactory, TaskFactory
 from xuanpei.training import grid
 from xuanpei.training.choices import QuarterStatus
@@ -200,6 +201,10 @@ def test_the_plans_target_sets_the_sessions_per_quarter(district):
     # Given explicitly, the task decides; another year's plan does not.
     assert grid.matrix(2026, units=[a], on=date(2026, 7, 1), task=task).min_sessions == 2
     assert grid.matrix(2027, units=[a], on=date(2027, 7, 1)).min_sessions == 1
+    # A draft plan's parameter is not in force until the plan is issued.
+    draft = PlanFactory(unit=district.root, year=2027, status=PlanStatus.DRAFT)
+    TargetFactory(task=TaskFactory(plan=draft), value=Decimal("3"), metric=GRID_SESSIONS)
+    assert grid.matrix(2027, units=[a], on=date(2027, 7, 1)).min_sessions == 1
 
 
 def test_the_matrix_costs_the_same_queries_for_two_new_towns_as_for_six(district):
@@ -280,3 +285,15 @@ def test_a_foreign_new_towns_cell_is_404_and_a_sub_units_cell_redirects(district
 def test_an_enterprise_account_is_refused_the_matrix(district, client):
     client.force_login(district.enterprise)
     assert client.get(reverse("training:grid_matrix")).status_code == 403
+
+
+def test_the_matrix_page_reads_a_fixed_number_of_queries(
+    district, world, client, django_assert_max_num_queries
+):
+    for n in range(4):
+        town = add_unit(district.root, f"新城{n}", UnitKind.NEW_TOWN)
+        grid_session(town, local(2026, 2, 1, 9), officer(town, f"网格员{n}"))
+    client.force_login(district.district)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("training:grid_matrix") + "?year=2026")
+    assert len(response.context["matrix"].rows) == 6
