@@ -431,6 +431,8 @@ class AttendanceImporter(Importer):
     key_field = ""  # the person, within the session: matched in prepare/clean_row
     columns = ATTENDANCE_COLUMNS
     options_supported = ("session",)
+    # The import pages hand templates the class: never instantiate it without a session.
+    do_not_call_in_templates = True
 
     def __init__(self, *, user=None, remote_addr=None, options=None):
         super().__init__(user=user, remote_addr=remote_addr, options=options)
