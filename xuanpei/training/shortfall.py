@@ -458,3 +458,47 @@ SELECT COUNT(*), SUM(CASE WHEN b.shortfall > 0 THEN 1 ELSE 0 END),
         cursor.execute(sql, params)
         r = cursor.fetchone()
     return Total(None, r[0] or 0, int(r[1] or 0), _dec(r[2]), _dec(r[3]), _dec(r[4]))
+
+
+# Freshness of cached answers ----------------------------------------------------------
+
+GENERATION_KEY = "training:shortfall:generation"
+
+
+def data_version() -> tuple:
+    """A cheap fingerprint of what the answers read: new attendance, posts or sessions
+    change it at once (largest ids, sessions' last change); edits of existing rows
+    through the ORM bump a generation counter (`bump`, connected to the models' save
+    and delete signals). Pages cache their answers under it for a few minutes."""
+    from django.core.cache import cache
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT MAX(id) FROM training_attendance),"
+            " (SELECT MAX(id) FROM workforce_post),"
+            " (SELECT MAX(updated_at) FROM training_trainingsession),"
+            " (SELECT COUNT(*) FROM training_trainingsession)"
+        )
+        row = tuple(str(v) for v in cursor.fetchone())
+    return (*row, cache.get(GENERATION_KEY, 0))
+
+
+def bump(**kwargs) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from xuanpei.orgs.models import Enterprise, Sector
+    from xuanpei.training.models import Attendance, TrainingSession
+    from xuanpei.workforce.models import Post
+
+    for model in (Attendance, TrainingSession, Post, Enterprise, Sector):
+        for signal in (post_save, post_delete):
+            signal.connect(bump, sender=model, dispatch_uid=f"shortfall-{model.__name__}")

@@ -8,6 +8,7 @@ from xuanpei.training import (
     urls_people,
     urls_qr,
     urls_sessions,
+    urls_shortfall,
     urls_stats,
 )
 
@@ -20,5 +21,6 @@ urlpatterns = [
     *urls_accidents.urlpatterns,
     *urls_institutions.urlpatterns,
     *urls_stats.urlpatterns,
+    *urls_shortfall.urlpatterns,
     *urls_qr.urlpatterns,
 ]
