@@ -72,6 +72,9 @@ def hostile(district):
     Activity.objects.create(
         unit=d.town_a_unit, title=HOSTILE["activity"], place=HOSTILE["place"], held_on=today
     )
+    from xuanpei.training.factories import TrainingSessionFactory
+
+    TrainingSessionFactory(unit=d.town_a_unit, title=HOSTILE["training"], teacher=HOSTILE["legal"])
     # An import batch whose change table names the hostile enterprise, old → new.
     enterprise = Enterprise.objects.get(pk=d.ent_a1.pk)
     plan.batch = ImportBatchRowFactory(
@@ -135,6 +138,7 @@ EXPECTED_BY_ROUTE = {
     # Counts and unit names only.
     "publicity:media_tally_export": [],
     "audit:importbatch_changes_export": [HOSTILE["enterprise"]],
+    "training:session_export": [HOSTILE["training"], HOSTILE["legal"]],
 }
 
 
