@@ -145,6 +145,7 @@ def test_every_model_with_rules_is_a_model_the_platform_writes():
         "publicity.Campaign",
         "publicity.MediaPost",
         "publicity.ThemedDayRule",
+        "training.TrainingSession",
     ]
 
 

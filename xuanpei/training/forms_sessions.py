@@ -9,14 +9,14 @@ from django.db.models import Q
 from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
-from xuanpei.core.forms import BootstrapMixin, ScopedModelForm
+from xuanpei.core.forms import BootstrapMixin, DateInput, ScopedModelForm
 from xuanpei.core.pickers import enhance_pickers
 from xuanpei.orgs.models import Enterprise, Unit
 from xuanpei.plans.forms_reports import ServiceErrorsMixin
 from xuanpei.publicity.forms_activities import FilesField
 from xuanpei.training import services_sessions as svc
 from xuanpei.training.models import Institution, SessionFile, TrainingSession, UnitPost
-from xuanpei.workforce.models import PostType
+from xuanpei.workforce.models import Certificate, CertificateKind, OperationItem, PostType
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -173,3 +173,58 @@ class CorrectHoursForm(ServiceErrorsMixin, BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["hours"].widget.attrs.update(inputmode="decimal")
         self._style_fields()
+
+
+class CertifyForm(ServiceErrorsMixin, BootstrapMixin, forms.Form):
+    """据此发证/复审: a new certificate, or a review of the trainee's current one."""
+
+    ISSUE, REVIEW = "issue", "review"
+    mode = forms.ChoiceField(
+        label=_("办理事项"),
+        choices=[(ISSUE, _("发放新证")), (REVIEW, _("登记复审"))],
+        widget=forms.RadioSelect,
+        initial=ISSUE,
+    )
+    on = forms.DateField(label=_("发证或复审日期"), widget=DateInput())
+    certificate = forms.ModelChoiceField(
+        label=_("复审的证书"), queryset=Certificate.objects.none(), required=False
+    )
+    kind = forms.ModelChoiceField(
+        label=_("证书类型"), queryset=CertificateKind.objects.all(), required=False
+    )
+    enterprise = forms.ModelChoiceField(
+        label=_("所在企业"), queryset=Enterprise.objects.none(), required=False
+    )
+    number = forms.CharField(label=_("证书编号"), max_length=50, required=False)
+    operation_item = forms.ModelChoiceField(
+        label=_("操作项目"), queryset=OperationItem.objects.all(), required=False
+    )
+    issuing_authority = forms.CharField(label=_("发证机关"), max_length=100, required=False)
+
+    def __init__(self, *args, user=None, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["certificate"].queryset = Certificate.objects.for_user(user, "change").filter(
+            holder=person, is_current=True
+        )
+        self.fields["enterprise"].queryset = (
+            Enterprise.objects.for_user(user, "view")
+            .filter(posts__person=person, posts__end_date__isnull=True)
+            .distinct()
+        )
+        self._style_fields()
+        self.fields["mode"].widget.attrs["class"] = "form-check-input"
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        if data["mode"] == self.REVIEW:
+            if data.get("certificate") is None:
+                raise forms.ValidationError({"certificate": _("请选择复审的证书")})
+            return {"on": data["on"], "certificate": data["certificate"]}
+        return {
+            "on": data["on"],
+            "kind": data.get("kind"),
+            "enterprise": data.get("enterprise"),
+            "number": data.get("number", ""),
+            "operation_item": data.get("operation_item"),
+            "issuing_authority": data.get("issuing_authority", ""),
+        }

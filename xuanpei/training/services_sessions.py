@@ -441,3 +441,91 @@ def delete_file(item: SessionFile, *, actor) -> None:
     with transaction.atomic(), acting_as(actor):
         item.delete()
         transaction.on_commit(lambda: uploads.delete_files(doomed))
+
+
+# Certificates from a passed certification course (issue #12 §5) --------------------------
+
+
+def certify_refusal(user, enrolment: Enrolment) -> str:
+    """Why `user` may not issue or review a certificate from this roster row ("" if it may)."""
+    from xuanpei.workforce.models import Certificate
+
+    session = enrolment.session
+    if session.kind != TrainingSession.Kind.CERTIFICATION:
+        return _("只有三项岗位取证/复审培训可以据此发证或复审")
+    if session.status == Status.DRAFT:
+        return _("培训尚未举办，不能据此发证或复审")
+    if enrolment.passed is not True:
+        return _("%(name)s考试未合格（或未录入结果），不能据此发证或复审") % {
+            "name": enrolment.person.name
+        }
+    if enrolment.certificate_id:
+        return _("已据此发证或复审，证书编号%(n)s") % {"n": enrolment.certificate.number}
+    if not (has_action(user, Certificate, "add") and has_action(user, Certificate, "change")):
+        return _("您没有登记证书的权限")
+    return ""
+
+
+def certify_enrolment(
+    enrolment: Enrolment,
+    *,
+    actor,
+    on,
+    certificate=None,
+    kind=None,
+    enterprise=None,
+    number: str = "",
+    operation_item=None,
+    issuing_authority: str = "",
+):
+    """据此发证/复审, once an authorised user confirms it: a passed trainee of a
+    certification course gets a new certificate (`kind`, `enterprise`, `number`) or a
+    review of `certificate` (theirs) on `on`, through the workforce services; the roster
+    row keeps the version it produced. All or nothing."""
+    from xuanpei.orgs.models import Enterprise
+    from xuanpei.workforce import services as certificates
+    from xuanpei.workforce.models import Certificate
+
+    if not Enrolment.objects.in_scope(actor, enrolment.pk, "change"):
+        _deny(_("您没有权限管理该培训班次"))
+    reason = certify_refusal(actor, enrolment)
+    if reason:
+        raise ValidationError(reason)
+    person = enrolment.person
+    with transaction.atomic(), acting_as(actor):
+        lock(enrolment)
+        if enrolment.certificate_id:
+            raise ValidationError(_("已据此发证或复审"))
+        if certificate is not None:
+            if certificate.holder_id != person.pk or not Certificate.objects.in_scope(
+                actor, certificate.pk, "change"
+            ):
+                raise ValidationError({"certificate": _("请选择该人员本人的现行证书")})
+            result = certificates.record_review(certificate, actor=actor, review_date=on)
+        else:
+            errors = {}
+            if kind is None:
+                errors["kind"] = _("请选择证书类型")
+            if enterprise is None or not Enterprise.objects.for_user(actor, "view").filter(
+                pk=enterprise.pk
+            ):
+                errors["enterprise"] = _("请选择您管辖范围内的所在企业")
+            if not (number or "").strip():
+                errors["number"] = _("请填写证书编号")
+            if errors:
+                raise ValidationError(errors)
+            result = certificates.issue_certificate(
+                actor=actor,
+                holder=person,
+                kind=kind,
+                enterprise=enterprise,
+                number=number,
+                issue_date=on,
+                operation_item=operation_item,
+                issuing_authority=issuing_authority,
+            )
+            if not Certificate.objects.in_scope(actor, result.pk, "change"):
+                raise PermissionDenied(_("登记后的证书不在您的管辖范围内"))
+        enrolment.certificate = result
+        enrolment.save(update_fields=["certificate", "updated_at"])
+    return result

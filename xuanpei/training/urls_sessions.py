@@ -35,6 +35,11 @@ urlpatterns = [
         v.AttendanceCorrectView.as_view(),
         name="attendance_correct",
     ),
+    path(
+        "enrolments/<int:pk>/certify/",
+        v.EnrolmentCertifyView.as_view(),
+        name="enrolment_certify",
+    ),
     path("sessions/<int:pk>/scores/", v.SessionScoresView.as_view(), name="session_scores"),
     path("sessions/<int:pk>/files/", v.SessionFileUploadView.as_view(), name="session_upload"),
     path("session-files/<int:pk>/", v.SessionFileView.as_view(), name="session_file"),

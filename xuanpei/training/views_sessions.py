@@ -24,6 +24,7 @@ from django.views.generic.detail import SingleObjectMixin
 from xuanpei.audit.timeline import timeline
 from xuanpei.core import uploads
 from xuanpei.core.exports import Exporter, ObjectExportView, xlsx_response
+from xuanpei.core.permissions import has_action
 from xuanpei.core.validators import mask_id_number
 from xuanpei.core.views import (
     ObjectCreateView,
@@ -35,13 +36,14 @@ from xuanpei.core.views import (
 from xuanpei.training import services_sessions as svc
 from xuanpei.training.filters import SessionFilterSet
 from xuanpei.training.forms_sessions import (
+    CertifyForm,
     CorrectHoursForm,
     EnrolByPostForm,
     FileUploadForm,
     SessionForm,
 )
 from xuanpei.training.models import Attendance, Enrolment, SessionFile, TrainingSession
-from xuanpei.workforce.models import Person
+from xuanpei.workforce.models import Certificate, Person
 
 STATUS_COLOURS = {
     TrainingSession.Status.DRAFT: "secondary",
@@ -218,6 +220,10 @@ class SessionDetailView(ObjectDetailView):
             may_mark_held=may_change and session.status == TrainingSession.Status.DRAFT,
             may_archive=may_change and session.status == TrainingSession.Status.HELD,
             has_scores=any(e.exam_score is not None or e.passed is not None for e in roster),
+            may_certify=session.kind == TrainingSession.Kind.CERTIFICATION
+            and session.status != TrainingSession.Status.DRAFT
+            and has_action(user, Certificate, "add")
+            and has_action(user, Certificate, "change"),
             history=timeline([session], user=user, limit=20),
         )
         if may_change:
@@ -539,3 +545,52 @@ class SessionThumbnailView(ScopedViewMixin, SingleObjectMixin, generic.View):
 
     def get(self, request, *args, **kwargs):
         return uploads.thumbnail_response(self.get_object())
+
+
+class EnrolmentCertifyView(ScopedViewMixin, SingleObjectMixin, generic.FormView):
+    """据此发证/复审 (a confirm page): a passed trainee of a certification course gets a
+    certificate or a review in the workforce app once an authorised user confirms it."""
+
+    queryset = Enrolment.objects.select_related("session", "person", "certificate")
+    action = "change"
+    form_class = CertifyForm
+    template_name = "training/session_certify.html"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "person": self.object.person,
+        }
+
+    def get_initial(self):
+        return {"on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["enrolment"] = self.object
+        ctx["session"] = _decorate(self.object.session)
+        ctx["refusal"] = svc.certify_refusal(self.request.user, self.object)
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            certificate = svc.certify_enrolment(
+                self.object, actor=self.request.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("已据此登记证书（编号%(n)s）") % {"n": certificate.number},
+        )
+        return HttpResponseRedirect(detail_url(self.object.session) + "#scores")
