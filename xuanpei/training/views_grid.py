@@ -7,8 +7,6 @@ a cell of a unit below a new town redirects to the new town's cell.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -25,6 +23,7 @@ from xuanpei.orgs.models import Unit
 from xuanpei.training import grid
 from xuanpei.training import quarters as rule
 from xuanpei.training.choices import QuarterStatus
+from xuanpei.training.metrics import grid_sessions_url
 from xuanpei.training.models import TrainingSession
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -49,19 +48,9 @@ def selected_task(request):
 
 
 def session_list_url(unit, quarter: rule.Quarter) -> str:
-    """The session list (H1's page) filtered to the cell's held grid-officer sessions."""
-    try:
-        base = reverse("training:session_list")
-    except NoReverseMatch:
-        return ""
-    query = [
-        ("unit", unit.pk),
-        ("kind", TrainingSession.Kind.GRID_OFFICER),
-        ("date_from", quarter.first_day.isoformat()),
-        ("date_to", quarter.last_day.isoformat()),
-        *(("status", s) for s in grid.DONE),
-    ]
-    return f"{base}?{urlencode(query)}"
+    """The session list filtered to the cell's held grid-officer sessions (the records
+    behind the plan's grid metric for that quarter)."""
+    return grid_sessions_url(unit, None, quarter.first_day, quarter.last_day)
 
 
 def session_url(pk: int) -> str:
