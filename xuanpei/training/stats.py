@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from xuanpei.orgs.models import Sector, Unit
 from xuanpei.plans.choices import PlanKind, TaskKind
-from xuanpei.plans.models import Task
+from xuanpei.plans.models import Assignment, Task
 from xuanpei.publicity.views_coverage import viewer_unit
 from xuanpei.training.models import TrainingSession
 from xuanpei.training.quarters import Quarter, quarters_of_year
@@ -244,12 +244,22 @@ def by_quarter(sessions: QuerySet, year: int, base: dict) -> list[StatRow]:
 # --------------------------------------------------------------------------- schedule
 
 
-def schedule_tasks(user, year: int) -> QuerySet:
-    """The training tasks (附件2 rows) of the year's district plan the user may see."""
+def schedule_tasks(user, year: int, unit: Unit | None = None) -> QuerySet:
+    """The training tasks (附件2 rows) of the year's district plan the user may see; for
+    a unit below the plan's issuer, only the tasks assigned to it or to a unit above it
+    (a new town's task is its 镇街's too): a new town is not told it owes the
+    district's cadre class."""
+    tasks = Task.objects.for_user(user, "view").filter(
+        plan__year=year, plan__kind=PlanKind.DISTRICT, kind=TaskKind.TRAINING
+    )
+    if unit is not None and unit.depth > 1:
+        step = Unit.steplen
+        ancestors = [unit.path[:n] for n in range(2 * step, len(unit.path) + 1, step)]
+        tasks = tasks.filter(
+            pk__in=Assignment.objects.filter(unit__path__in=ancestors).values("task")
+        )
     return (
-        Task.objects.for_user(user, "view")
-        .filter(plan__year=year, plan__kind=PlanKind.DISTRICT, kind=TaskKind.TRAINING)
-        .select_related("plan")
+        tasks.select_related("plan")
         .prefetch_related("targets")
         .order_by("plan__unit__path", "order", "pk")
     )
@@ -272,12 +282,17 @@ def _state(task: Task, days: list[date], today: date) -> tuple[str, list[str]]:
 
 
 def schedule(
-    user, sessions: QuerySet, year: int, base: dict, today: date | None = None
+    user,
+    sessions: QuerySet,
+    year: int,
+    base: dict,
+    today: date | None = None,
+    unit: Unit | None = None,
 ) -> list[ScheduleRow]:
     """Planned (the task's timeframe and targets) vs delivered (held sessions linked to
     it): one aggregate over sessions by task and day."""
     today = today or timezone.localdate()
-    tasks = list(schedule_tasks(user, year))
+    tasks = list(schedule_tasks(user, year, unit))
     per_day = (
         sessions.filter(task__in=[t.pk for t in tasks])
         .annotate(day=TruncDate("starts_at"))
@@ -336,5 +351,5 @@ def tables(
         out["unit"] = by_unit(sessions, parent, base)
     out["sector"] = by_sector(sessions, base)
     out["quarter"] = by_quarter(sessions, year, base)
-    out["schedule"] = schedule(user, sessions, year, base, today)
+    out["schedule"] = schedule(user, sessions, year, base, today, parent)
     return out

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from xuanpei.orgs.factories import SectorFactory
 from xuanpei.plans.choices import PlanKind, TaskKind, Timeframe
-from xuanpei.plans.factories import PlanFactory, TargetFactory, TaskFactory
+from xuanpei.plans.factories import AssignmentFactory, PlanFactory, TargetFactory, TaskFactory
 from xuanpei.training import stats
 from xuanpei.training.factories import AttendanceFactory, TrainingSessionFactory, local
 from xuanpei.training.models import TrainingSession
@@ -65,6 +65,9 @@ def world(district):
     d.cadre_task = TaskFactory(plan=plan, kind=TaskKind.TRAINING, number="三(二)1(1)")
     d.sector_task = TaskFactory(plan=plan, kind=TaskKind.TRAINING, number="三(二)1(2)")
     d.publicity_task = TaskFactory(plan=plan, kind=TaskKind.PUBLICITY, number="三(一)1")
+    # 网格员每季度培训 is the new towns' task; the cadre class is the district's own.
+    AssignmentFactory(task=d.grid_task, unit=d.town_a_unit)
+    AssignmentFactory(task=d.grid_task, unit=d.town_b_unit)
     # 东新城: a grid-officer class in Q1 (本级) and an enterprise's class in Q2 (甲街道).
     d.s1 = _session(d.town_a_unit, K.GRID_OFFICER, local(YEAR, 2, 10, 9), 3, task=d.grid_task)
     _attend(d.s1, p[0], "3")
@@ -171,7 +174,12 @@ def test_the_schedule_sets_planned_against_held(world):
     cadre = rows["三(二)1(1)"]
     assert cadre.state == stats.ScheduleState.DELIVERED and cadre.last_day == date(YEAR, 12, 31)
     assert rows["三(二)1(2)"].state == stats.ScheduleState.PENDING
+    # A new town is shown the tasks assigned to it, counted over its own subtree: its
+    # Q1 class is there, Q2 and Q3 ended without one.
+    [east] = stats.tables(world.town_a, YEAR, today=date(YEAR, 11, 20))["schedule"]
+    assert east.task == world.grid_task and east.sessions == 1 and len(east.missing) == 2
     after = stats.tables(world.district, YEAR, today=date(YEAR + 1, 1, 10))["schedule"]
+
     assert {r.task.number: r.state for r in after}["三(二)1(2)"] == stats.ScheduleState.OVERDUE
 
 
@@ -180,6 +188,7 @@ def test_every_number_links_to_the_sessions_behind_it(world):
     grid = next(r for r in got["kind"] if r.label == "网格员培训")
     assert grid.url.startswith(reverse("training:session_list"))
     assert f"year={YEAR}" in grid.url and "kind=grid_officer" in grid.url
+    assert "status=held&status=archived" in grid.url  # what the numbers count
     q3 = got["quarter"][2]
     assert f"date_from={YEAR}-07-01" in q3.url and f"date_to={YEAR}-09-30" in q3.url
     east = next(r for r in got["unit"] if r.label == "东新城")
