@@ -42,7 +42,10 @@ class UnitPostForm(ScopedModelForm):
         self.fields["id_number"].widget.attrs.update(autocomplete="off", inputmode="text")
 
     def clean_id_number(self):
-        return services_people.clean_id_number(self.cleaned_data["id_number"])
+        try:
+            return services_people.clean_id_number(self.cleaned_data["id_number"])
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
 
     def clean_name(self):
         return services_people.normalize_name(self.cleaned_data["name"])
