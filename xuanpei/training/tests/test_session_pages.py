@@ -314,3 +314,38 @@ def test_the_detail_links_to_the_other_pages_only_when_they_exist(district, clie
     response = client.get(reverse("training:session_detail", args=[town_session.pk]))
     assert response.status_code == 200  # a missing route (another helper's) never raises
     assert STARTS + timedelta(hours=3) == town_session.ends_at
+
+
+def test_certify_page_issues_a_certificate_after_confirmation(
+    district, client, workforce_dictionaries
+):
+    from xuanpei.workforce.models import Certificate
+
+    d = district
+    session = TrainingSessionFactory(
+        unit=d.town_a_unit, kind="certification", status="held", title="安全管理人员取证班"
+    )
+    post = PostFactory(enterprise=d.ent_a1, person__name="取证甲")
+    enrolment = EnrolmentFactory(session=session, person=post.person, exam_score=85, passed=True)
+    client.force_login(d.town_a)
+    detail = client.get(reverse("training:session_detail", args=[session.pk])).content.decode()
+    assert f'id="certify-{enrolment.pk}"' in detail
+    url = reverse("training:enrolment_certify", args=[enrolment.pk])
+    assert client.get(url).status_code == 200
+    assert not Certificate.objects.exists()  # nothing before the confirmation
+    response = client.post(
+        url,
+        {
+            "mode": "issue",
+            "on": "2026-03-20",
+            "kind": "safety_competence",
+            "enterprise": d.ent_a1.pk,
+            "number": "AQPAGE0001",
+        },
+    )
+    assert response.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.certificate.number == "AQPAGE0001"
+    # A sibling new town: 404.
+    client.force_login(d.town_b)
+    assert client.get(url).status_code == 404

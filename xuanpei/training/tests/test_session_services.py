@@ -343,3 +343,68 @@ def test_a_photo_is_stored_with_a_thumbnail_and_a_fake_one_is_refused(district):
     assert session.files.count() == 1
     svc.delete_file(item, actor=d.town_a)
     assert session.files.count() == 0
+
+
+# 据此发证/复审 (issue #12 §5) -----------------------------------------------------------------
+
+
+@pytest.fixture
+def passed(district, workforce_dictionaries):
+    d = district
+    session = TrainingSessionFactory(
+        unit=d.street_a,
+        enterprise=d.ent_a1,
+        kind=TrainingSession.Kind.CERTIFICATION,
+        status=TrainingSession.Status.HELD,
+    )
+    post = PostFactory(enterprise=d.ent_a1, person__name="取证学员")
+    return EnrolmentFactory(session=session, person=post.person, exam_score=90, passed=True)
+
+
+def test_a_passed_trainee_gets_a_certificate_once_confirmed(district, passed):
+    from xuanpei.workforce.choices import CertificateKindCode
+    from xuanpei.workforce.factories import get_certificate_kind
+
+    kind = get_certificate_kind(CertificateKindCode.SAFETY_COMPETENCE)
+    cert = svc.certify_enrolment(
+        passed,
+        actor=district.town_a,
+        on=timezone.localdate(),
+        kind=kind,
+        enterprise=district.ent_a1,
+        number="AQTEST0001",
+        issuing_authority="测试市应急管理局",
+    )
+    passed.refresh_from_db()
+    assert passed.certificate == cert
+    assert (cert.holder, cert.enterprise, cert.is_current) == (passed.person, district.ent_a1, True)
+    # Twice: refused, no second certificate.
+    with pytest.raises(ValidationError, match="已据此发证或复审"):
+        svc.certify_enrolment(
+            passed,
+            actor=district.town_a,
+            on=timezone.localdate(),
+            kind=kind,
+            enterprise=district.ent_a1,
+            number="AQTEST0002",
+        )
+    assert type(cert).objects.filter(holder=passed.person).count() == 1
+
+
+def test_a_failed_or_non_certification_trainee_is_refused(district, passed):
+    passed.passed = False
+    passed.save()
+    with pytest.raises(ValidationError, match="考试未合格"):
+        svc.certify_enrolment(passed, actor=district.town_a, on=timezone.localdate())
+    other = EnrolmentFactory(
+        session=TrainingSessionFactory(unit=district.town_a_unit, status="held"), passed=True
+    )
+    assert "三项岗位" in svc.certify_refusal(district.town_a, other)
+
+
+def test_a_new_certificate_needs_its_fields_and_nothing_is_half_saved(district, passed):
+    with pytest.raises(ValidationError) as exc:
+        svc.certify_enrolment(passed, actor=district.town_a, on=timezone.localdate())
+    assert set(errors_of(exc)) == {"kind", "enterprise", "number"}
+    passed.refresh_from_db()
+    assert passed.certificate is None
