@@ -81,6 +81,38 @@ TASK_OF_KIND = {
     K.FOCUS_PERIOD: "三(二)3(4)",
     K.ONLINE: "三(二)",
 }
+# The 应急管理局's own classes: (title after the year, kind, (month, first day, last day),
+# days, hours, (cast list, slice start, stop), more fields).
+DISTRICT_CLASSES = (
+    (
+        "应急管理干部专题培训班",
+        K.CADRE_TOPIC,
+        (4, 3, 26),
+        2,
+        12,
+        ("cadres", 0, None),
+        {"partner": "西北应急管理学院（演示）", "audience": "应急管理系统干部"},
+    ),
+    (
+        "赴外地应急管理学习调研",
+        K.STUDY_TOUR,
+        (9, 3, 26),
+        3,
+        16,
+        ("cadres", 0, 12),
+        {"place": "省外先进城市"},
+    ),
+    (
+        "节后复工复产企业负责人专题培训",
+        K.FOCUS_PERIOD,
+        (2, 12, 27),
+        1,
+        4,
+        ("principals", 0, 80),
+        {"audience": "复工复产企业主要负责人"},
+    ),
+    ("“安全生产月”网络公开课", K.ONLINE, (6, 3, 26), 1, 2, ("staff", 0, 150), {"online": True}),
+)
 CADRE_TITLES = ("主任", "副主任", "安全生产专干", "应急办干事")
 
 
@@ -326,58 +358,29 @@ class _Year:
                 )
 
     def district(self) -> None:
+        """The 应急管理局's classes (DISTRICT_CLASSES) and the institution's courses."""
         c, b = self.cast, self.b
-        emergency = c["emergency"]
-        cadres = [p.person_id for p in c["cadres"]]
-        b.session(
-            title=f"{self.year}年应急管理干部专题培训班",
-            kind=K.CADRE_TOPIC,
-            unit=emergency,
-            day=self.day(4),
-            days=2,
-            hours=12,
-            people=cadres,
-            task=self.task[K.CADRE_TOPIC],
-            partner="西北应急管理学院（演示）",
-            audience="应急管理系统干部",
-        )
-        b.session(
-            title=f"{self.year}年赴外地应急管理学习调研",
-            kind=K.STUDY_TOUR,
-            unit=emergency,
-            day=self.day(9),
-            days=3,
-            hours=16,
-            people=cadres[:12],
-            task=self.task[K.STUDY_TOUR],
-            place="省外先进城市",
-        )
-        b.session(
-            title=f"{self.year}年节后复工复产企业负责人专题培训",
-            kind=K.FOCUS_PERIOD,
-            unit=emergency,
-            day=self.day(2, 12, 27),
-            hours=4,
-            people=c["principals"][:80],
-            task=self.task[K.FOCUS_PERIOD],
-            audience="复工复产企业主要负责人",
-        )
-        b.session(
-            title=f"{self.year}年“安全生产月”网络公开课",
-            kind=K.ONLINE,
-            unit=emergency,
-            day=self.day(6),
-            hours=2,
-            people=c["staff"][:150],
-            task=self.task[K.ONLINE],
-            online=True,
-        )
-        for month in (3, 10):
-            people = c["special"][:40] if month == 3 else c["special"][40:80]
+        for title, kind, (month, first, last), days, hours, (
+            who,
+            start,
+            stop,
+        ), extra in DISTRICT_CLASSES:
+            b.session(
+                title=f"{self.year}年{title}",
+                kind=kind,
+                unit=c["emergency"],
+                day=self.day(month, first, last),
+                days=days,
+                hours=hours,
+                people=c[who][start:stop],
+                task=self.task[kind],
+                **extra,
+            )
+        for month, people in ((3, c["special"][:40]), (10, c["special"][40:80])):
             b.session(
                 title=f"{self.year}年{month}月特种作业人员取证复审培训",
                 kind=K.CERTIFICATION,
-                unit=emergency,
+                unit=c["emergency"],
                 day=self.day(month),
                 days=3,
                 hours=24,
@@ -388,56 +391,38 @@ class _Year:
                 scores=True,
             )
 
+    def _own(self, ent: Enterprise, title: str, kind: str, month: int, hours: int, people):
+        """A class an enterprise holds for its own staff."""
+        self.b.session(
+            title=f"{ent.name}{title}",
+            kind=kind,
+            unit=ent.unit,
+            enterprise=ent,
+            day=self.day(month),
+            hours=hours,
+            people=people,
+            task=self.task.get(kind),
+        )
+
     def enterprises(self) -> None:
-        c, b, rng = self.cast, self.b, self.b.rng
+        c, rng = self.cast, self.b.rng
         for ent in c["enterprises"]:
             staff = c["posts"][ent.pk]
             managers = [p for p, code in staff if code in MANAGERS]
-            everyone = [p for p, _code in staff]
             special = [p for p, code in staff if code in SPECIAL]
-            if ent.pk in c["below_hours"]:
-                b.session(
-                    title=f"{ent.name}{self.year}年安全生产管理人员培训",
-                    kind=K.SECTOR,
-                    unit=ent.unit,
-                    enterprise=ent,
-                    day=self.day(rng.choice((5, 7, 8))),
-                    hours=4,
-                    people=managers,
-                    task=self.task[K.SECTOR],
-                )
+            if ent.pk in c["below_hours"]:  # one 4-hour class: below the yearly 12 h
+                month = rng.choice((5, 7, 8))
+                self._own(ent, f"{self.year}年安全生产管理人员培训", K.SECTOR, month, 4, managers)
             else:
                 for month in (rng.choice((3, 4, 5)), rng.choice((8, 9))):
-                    b.session(
-                        title=f"{ent.name}{self.year}年{month}月{ent.sector.name}专项培训",
-                        kind=K.SECTOR,
-                        unit=ent.unit,
-                        enterprise=ent,
-                        day=self.day(month),
-                        hours=8,
-                        people=managers,
-                        task=self.task[K.SECTOR],
-                    )
+                    title = f"{self.year}年{month}月{ent.sector.name}专项培训"
+                    self._own(ent, title, K.SECTOR, month, 8, managers)
             if special and rng.random() < 0.6:
-                b.session(
-                    title=f"{ent.name}动火、有限空间作业专题培训",
-                    kind=K.HIGH_RISK_WORK,
-                    unit=ent.unit,
-                    enterprise=ent,
-                    day=self.day(rng.choice((4, 6, 7, 11))),
-                    hours=4,
-                    people=special,
-                    task=self.task[K.HIGH_RISK_WORK],
-                )
-            b.session(
-                title=f"{ent.name}{self.year}年全员安全培训",
-                kind=K.ALL_STAFF,
-                unit=ent.unit,
-                enterprise=ent,
-                day=self.day(rng.choice((1, 6, 11)), 5, 25),
-                hours=2,
-                people=everyone,
-            )
+                month = rng.choice((4, 6, 7, 11))
+                self._own(ent, "动火、有限空间作业专题培训", K.HIGH_RISK_WORK, month, 4, special)
+            month = rng.choice((1, 6, 11))
+            everyone = [p for p, _code in staff]
+            self._own(ent, f"{self.year}年全员安全培训", K.ALL_STAFF, month, 2, everyone)
 
 
 def _cast(rng: random.Random, today: date) -> dict:
@@ -483,7 +468,8 @@ def _cast(rng: random.Random, today: date) -> dict:
         "root": root,
         "units": units,
         "officers": officers,
-        "cadres": cadres,
+        "cadres": [p.person_id for p in cadres],
+        "cadre_posts": cadres,
         "emergency": emergency,
         "enterprises": chosen,
         "posts": posts,
@@ -588,6 +574,6 @@ def seed_training(*, seed: int = DEMO_SEED, today: date | None = None) -> Traini
         result.accident = _record(*accident, admin, today)
     _inspection(cast, today, admin)
     result.grid_officers = len(cast["officers"])
-    result.cadres = len(cast["cadres"])
+    result.cadres = len(cast["cadre_posts"])
     result.seconds = time.monotonic() - started
     return result
