@@ -356,3 +356,34 @@ def test_the_export_is_an_xlsx_of_the_same_people(client, district):
     book = load_workbook(BytesIO(b"".join(response.streaming_content)))
     values = [c for row in book.worksheets[0].iter_rows(values_only=True) for c in row]
     assert "欠学时人员" in values and "西城人员" not in values
+
+
+def test_filters_narrow_to_a_group_a_unit_and_a_sector(district, ent_hr):
+    boss = post(PersonFactory(), district.ent_a1, PRINCIPAL, date(2020, 1, 1)).person
+    worker = post(PersonFactory(), district.ent_a1, OTHER, date(2020, 1, 1)).person
+    west = post(PersonFactory(), district.ent_b1, OTHER, date(2020, 1, 1)).person
+    risky = post(PersonFactory(), ent_hr, OTHER, date(2020, 1, 1)).person
+    admin = district.district
+    assert set(by_person(admin, 2026, group="manager")) == {boss.pk}
+    assert set(by_person(admin, 2026, group="staff")) == {worker.pk, west.pk, risky.pk}
+    town_b = district.town_b_unit.path
+    assert set(by_person(admin, 2026, unit_path=town_b)) == {west.pk}
+    assert set(by_person(admin, 2026, sector_id=ent_hr.sector_id)) == {risky.pk}
+    assert set(by_person(admin, 2026, enterprise_id=district.ent_a1.pk)) == {boss.pk, worker.pk}
+
+
+def test_a_department_sees_the_people_of_the_enterprises_it_supervises(district):
+    mine = post(PersonFactory(), district.supervised, OTHER, date(2020, 1, 1)).person
+    post(PersonFactory(), district.ent_b1, OTHER, date(2020, 1, 1))
+    assert set(by_person(district.department, 2026)) == {mine.pk}
+
+
+def test_the_page_drills_down_to_a_unit_and_reports_an_unknown_one(client, district):
+    post(PersonFactory(name="东城欠学时"), district.ent_a1, OTHER, date(2020, 1, 1))
+    post(PersonFactory(name="西城欠学时"), district.ent_b1, OTHER, date(2020, 1, 1))
+    client.force_login(district.town_a)
+    url = reverse("training:shortfall")
+    page = client.get(url, {"year": 2026, "unit": district.street_a.pk}).content.decode()
+    assert "东城欠学时" in page and "西城欠学时" not in page
+    page = client.get(url, {"year": 2026, "unit": district.town_b_unit.pk}).content.decode()
+    assert "所选属地不存在或不在您的管辖范围内" in page and "西城欠学时" not in page
