@@ -101,7 +101,7 @@ _local = threading.local()
 
 def _pending() -> dict[str, set]:
     if not hasattr(_local, "pending"):
-        _local.pending = {"pairs": set(), "sessions": set()}
+        _local.pending = {"pairs": set(), "sessions": set(), "attended": set()}
     return _local.pending
 
 
@@ -110,10 +110,14 @@ def _mark(key: str, item) -> None:
     transaction.on_commit(_flush)
 
 
-def _grid_task_ids() -> set[int]:
+def _task_ids(metric: str, among=None) -> set[int]:
+    """Tasks with a target counted by `metric` (only those `among`, when given)."""
     from xuanpei.plans.models import Target
 
-    return set(Target.objects.filter(metric=GRID_SESSIONS).values_list("task_id", flat=True))
+    queryset = Target.objects.filter(metric=metric)
+    if among is not None:
+        queryset = queryset.filter(task_id__in=among)
+    return set(queryset.values_list("task_id", flat=True))
 
 
 def _flush() -> None:
@@ -121,8 +125,20 @@ def _flush() -> None:
 
     pending = _pending()
     pairs, session_ids = set(pending["pairs"]), set(pending["sessions"])
-    pending["pairs"].clear()
-    pending["sessions"].clear()
+    attended = set(pending["attended"]) - session_ids
+    for items in pending.values():
+        items.clear()
+    refresh = set()
+    if attended:
+        # Only "training.attendances" reads attendance: a sign-in refreshes nothing else
+        # (the sign-in burst of a class whose task counts sessions costs two look-ups).
+        linked = set(
+            TrainingSession.objects.filter(pk__in=attended, task__isnull=False).values_list(
+                "unit__path", "task_id"
+            )
+        )
+        counted = _task_ids(ATTENDANCES, among={t for _p, t in linked}) if linked else set()
+        refresh |= {(path, t) for path, t in linked if t in counted}
     if session_ids:
         pairs |= {
             (path, task_id, kind)
@@ -130,20 +146,18 @@ def _flush() -> None:
                 pk__in=session_ids
             ).values_list("unit__path", "task_id", "kind")
         }
-    if not pairs:
-        return
     grid_tasks = (
-        _grid_task_ids()
+        _task_ids(GRID_SESSIONS)
         if any(k == TrainingSession.Kind.GRID_OFFICER for _p, _t, k in pairs)
         else ()
     )
-    refresh = set()
     for path, task_id, kind in pairs:
         if task_id:
             refresh.add((path, task_id))
         if kind == TrainingSession.Kind.GRID_OFFICER:
             refresh |= {(path, t) for t in grid_tasks}
-    refresh_paths(refresh)
+    if refresh:
+        refresh_paths(refresh)
 
 
 def _session_state(session) -> tuple[str, int | None, str]:
@@ -172,7 +186,10 @@ def _on_session_delete(sender, instance, **kwargs) -> None:
 def _on_attendance(sender, instance, raw=False, **kwargs) -> None:
     if raw:
         return
-    _mark("sessions", instance.session_id)
+    session = instance._state.fields_cache.get("session")
+    if session is not None and session.task_id is None:
+        return  # no metric counts the attendance of a class that names no task
+    _mark("attended", instance.session_id)
 
 
 def _on_bulk_write(sender, changes, **kwargs) -> None:
@@ -181,7 +198,10 @@ def _on_bulk_write(sender, changes, **kwargs) -> None:
 
     for change in changes:
         obj = change.obj
-        _mark("sessions", obj.pk if isinstance(obj, TrainingSession) else obj.session_id)
+        if isinstance(obj, TrainingSession):
+            _mark("sessions", obj.pk)
+        else:
+            _mark("attended", obj.session_id)
 
 
 def register() -> None:

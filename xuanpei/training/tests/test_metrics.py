@@ -17,6 +17,7 @@ from xuanpei.plans.choices import AssignmentStatus, Timeframe
 from xuanpei.plans.factories import PlanFactory, TargetFactory, TaskFactory
 from xuanpei.plans.models import Assignment
 from xuanpei.plans.status_bulk import read_assignments
+from xuanpei.training import metrics as training_metrics
 from xuanpei.training.factories import AttendanceFactory, TrainingSessionFactory, local
 from xuanpei.training.metrics import ATTENDANCES, GRID_SESSIONS, SESSIONS
 from xuanpei.training.models import TrainingSession
@@ -166,3 +167,29 @@ def test_a_session_held_or_an_attendance_added_refreshes_the_cached_status(
         s.save()
     a.refresh_from_db()
     assert a.status == AssignmentStatus.OVERDUE
+
+
+def test_a_sign_in_refreshes_statuses_only_where_attendance_is_counted(
+    district, task, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    TargetFactory(task=task, name="培训期数", metric=SESSIONS)
+    sync(task)
+    s = session(district.street_a, local(2026, 3, 2, 9), task=task)
+    unlinked = session(district.street_a, local(2026, 3, 2, 9))
+    training_metrics._flush()  # what the sessions' saves queued (the test never commits)
+
+    def flush_queries(attendance_session):
+        with django_capture_on_commit_callbacks() as callbacks:
+            AttendanceFactory(session=attendance_session)
+        with CaptureQueriesContext(connection) as ctx:
+            for callback in callbacks:
+                callback()
+        return len(ctx)
+
+    assert flush_queries(unlinked) == 0  # the session is at hand: nothing to look up
+    assert flush_queries(s) == 2  # its task counts sessions, not attendance: no refresh
+    TargetFactory(task=task, name="培训人次", metric=ATTENDANCES)
+    assert flush_queries(s) > 2  # now it does: the statuses are refreshed
