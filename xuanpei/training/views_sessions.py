@@ -411,13 +411,10 @@ class SessionFileDeleteView(SessionActionView):
 # Pages with a form ---------------------------------------------------------------------------
 
 
-class AttendanceCorrectView(ScopedViewMixin, SingleObjectMixin, generic.FormView):
-    """更正学时: the credited hours with a reason (audited)."""
+class ObjectFormView(ScopedViewMixin, SingleObjectMixin, generic.FormView):
+    """A form about one scoped row (`self.object`, a 404 outside the scope)."""
 
-    queryset = Attendance.objects.select_related("session", "person")
     action = "change"
-    form_class = CorrectHoursForm
-    template_name = "training/session_attendance_correct.html"
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -426,6 +423,14 @@ class AttendanceCorrectView(ScopedViewMixin, SingleObjectMixin, generic.FormView
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         return super().post(request, *args, **kwargs)
+
+
+class AttendanceCorrectView(ObjectFormView):
+    """更正学时: the credited hours with a reason (audited)."""
+
+    queryset = Attendance.objects.select_related("session", "person")
+    form_class = CorrectHoursForm
+    template_name = "training/session_attendance_correct.html"
 
     def get_initial(self):
         return {"hours": self.object.hours_credited, "reason": self.object.correction_reason}
@@ -547,22 +552,13 @@ class SessionThumbnailView(ScopedViewMixin, SingleObjectMixin, generic.View):
         return uploads.thumbnail_response(self.get_object())
 
 
-class EnrolmentCertifyView(ScopedViewMixin, SingleObjectMixin, generic.FormView):
+class EnrolmentCertifyView(ObjectFormView):
     """据此发证/复审 (a confirm page): a passed trainee of a certification course gets a
     certificate or a review in the workforce app once an authorised user confirms it."""
 
     queryset = Enrolment.objects.select_related("session", "person", "certificate")
-    action = "change"
     form_class = CertifyForm
     template_name = "training/session_certify.html"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {
