@@ -11,7 +11,8 @@ October on, last year before) and for this year up to today:
 - the 应急管理局 holds the cadre classes (专题, 外出学习调研), a 复工复产 class for the
   principals, an online course; enterprises hold 行业专项, 重点作业 and 全员 classes for
   their staff and a training institution the 三项岗位 取证/复审 courses with exam
-  scores — every class linked to its 附件2 task, so the plan's computed targets count;
+  scores — every class linked to its 附件2 task; the plan's counted training targets
+  are pointed at the training metrics (`COMPUTED_TARGETS`), so they count the classes;
 - **some principals and safety managers stay below their yearly hours** (one 4-hour
   class against 12 h, 3号令 Art. 9);
 - **an accident** at a 工矿商贸 enterprise three weeks ago: its principal has been
@@ -125,12 +126,14 @@ class TrainingDemoResult:
     grid_officers: int = 0
     cadres: int = 0
     accident: object = None
+    computed_targets: int = 0
     seconds: float = 0.0
 
     def summary_line(self) -> str:
         return (
             f"培训：{self.year}年起培训班次 {self.sessions} 期（另有计划中 {self.planned} 期），"
             f"签到 {self.attendances} 人次，网格员 {self.grid_officers} 人，干部 {self.cadres} 人，"
+            f"按培训记录自动统计的计划指标 {self.computed_targets} 项，"
             f"用时 {self.seconds:.1f} 秒。"
         )
 
@@ -551,6 +554,42 @@ def _record(ent, occurred: date, admin, today: date):
     )
 
 
+# The demo plan's counted training targets, computed from the sessions (issue #12 item 9)
+# where the plan left them typed: the classes held, and the grid officers' quarterly rule.
+COMPUTED_TARGETS = {
+    "三(二)1(1)": "training.sessions",
+    "三(二)1(2)": "training.sessions",
+    "三(二)1(3)": "training.sessions",
+    "三(二)3(3)": "training.grid_sessions",
+    "三(二)3(4)": "training.sessions",
+}
+
+
+def _compute_targets(years, today: date) -> int:
+    """Point the district plans' counted training targets at the training metrics and
+    refresh their assignments' statuses. Returns how many targets now count."""
+    from xuanpei.plans.metrics import get_metric
+    from xuanpei.plans.models import Assignment, Target
+    from xuanpei.plans.status_bulk import refresh_statuses
+
+    changed = []
+    for target in Target.objects.filter(
+        task__plan__year__in=years,
+        task__plan__kind=PlanKind.DISTRICT,
+        task__number__in=list(COMPUTED_TARGETS),
+        metric="",
+    ).select_related("task"):
+        key = COMPUTED_TARGETS[target.task.number]
+        if get_metric(key) is not None:
+            target.metric = key
+            changed.append(target)
+    Target.objects.bulk_update(changed, ["metric"])
+    tasks = {t.task_id for t in changed}
+    if tasks:
+        refresh_statuses(Assignment.objects.filter(task_id__in=tasks), today)
+    return len(changed)
+
+
 @transaction.atomic
 def seed_training(*, seed: int = DEMO_SEED, today: date | None = None) -> TrainingDemoResult:
     """The demo training year on the demo district (after workforce and plans)."""
@@ -573,6 +612,7 @@ def seed_training(*, seed: int = DEMO_SEED, today: date | None = None) -> Traini
     if accident is not None:
         result.accident = _record(*accident, admin, today)
     _inspection(cast, today, admin)
+    result.computed_targets = _compute_targets({result.year, today.year}, today)
     result.grid_officers = len(cast["officers"])
     result.cadres = len(cast["cadre_posts"])
     result.seconds = time.monotonic() - started

@@ -23,7 +23,9 @@ from xuanpei.orgs.choices import UnitKind
 from xuanpei.orgs.factories import EnterpriseFactory, add_unit
 from xuanpei.orgs.models import Unit
 from xuanpei.plans.choices import PlanKind, TaskKind, Timeframe
-from xuanpei.plans.factories import PlanFactory, TaskFactory
+from xuanpei.plans.factories import AssignmentFactory, PlanFactory, TargetFactory, TaskFactory
+from xuanpei.plans.metrics import get_metric
+from xuanpei.plans.models import Target
 from xuanpei.training import demo, stats
 from xuanpei.training.choices import QuarterStatus
 from xuanpei.training.grid import load
@@ -68,12 +70,15 @@ def demo_world(workforce_dictionaries):
         PostFactory(enterprise=ent, post_type=get_post_type(PostTypeCode.OTHER))
     plan = PlanFactory(unit=root, year=YEAR, kind=PlanKind.DISTRICT)
     for number in dict.fromkeys(demo.TASK_OF_KIND.values()):
-        TaskFactory(
+        task = TaskFactory(
             plan=plan,
             number=number,
             kind=TaskKind.TRAINING,
             timeframe=Timeframe.QUARTERLY if number == "三(二)3(3)" else Timeframe.ALL_YEAR,
         )
+        TargetFactory(task=task, per_period=number == "三(二)3(3)")
+        for nt in Unit.objects.filter(kind=UnitKind.NEW_TOWN):
+            AssignmentFactory(task=task, unit=nt)
     return root
 
 
@@ -170,3 +175,17 @@ def test_the_statistics_have_numbers_in_every_quarter_and_task(seeded):
     assert sum(1 for r in tables["kind"] if r.sessions) >= 8  # the pie has slices
     assert all(r.sessions for r in tables["schedule"])  # every 附件2 row has held classes
     assert Rectification.objects.filter(closed_at__isnull=True, due_on__gt=TODAY).exists()
+
+
+def test_the_plans_counted_training_targets_are_computed_from_the_classes(seeded):
+    assert seeded.computed_targets == len(demo.COMPUTED_TARGETS)
+    grid = Target.objects.get(task__number="三(二)3(3)")
+    assert grid.metric == "training.grid_sessions"
+    units = list(Unit.objects.filter(kind=UnitKind.NEW_TOWN).order_by("path"))
+    ranges = [(q.first_day, q.last_day) for q in (Quarter(YEAR, 2), Quarter(YEAR, 3))]
+    counts = get_metric(grid.metric).count(units, grid.task, ranges)
+    q3 = {u.name: counts[u.pk][1] for u in units}
+    assert q3[demo.MISSED_Q3] == 0
+    assert all(q3[n] >= 1 for n in NEW_TOWNS if n != demo.MISSED_Q3)
+    # The typed rate targets (持证率, 覆盖率) stay typed.
+    assert not Target.objects.filter(task__number="三(二)2(1)").exclude(metric="").exists()
