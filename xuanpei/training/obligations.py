@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Min, Q
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
@@ -73,20 +73,6 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def audience_post_q(audience: str) -> Q:
-    code = AUDIENCE_POST_TYPES[audience]
-    on_duty = Q(end_date__isnull=True)
-    return on_duty & Q(post_type_id=code) if code else on_duty
-
-
-def qualifying_sessions_q(enterprise_id: int) -> Q:
-    """Sessions that count for an enterprise's obligations (relative to Attendance)."""
-    return Q(session__status__in=COUNTED_STATUSES) & (
-        Q(session__enterprise_id=enterprise_id)
-        | Q(session__kind=TrainingSession.Kind.ACCIDENT_UNIT)
-    )
-
-
 @dataclass
 class Judgement:
     """Who an obligation covers and who of them is trained, as of now."""
@@ -106,55 +92,81 @@ class Judgement:
         return max(self.trained_on.values())
 
 
-def judge(obligation: TrainingObligation, posts: list[tuple[int, str]] | None = None) -> Judgement:
-    """Judge one obligation: two queries (posts unless given, attendances)."""
-    accident = obligation.accident
-    if posts is None:
-        posts = list(
-            Post.objects.filter(enterprise_id=accident.enterprise_id, end_date__isnull=True)
-            .order_by()
-            .values_list("person_id", "post_type_id")
-        )
-    code = AUDIENCE_POST_TYPES[obligation.audience]
-    audience = sorted({pid for pid, type_id in posts if code is None or type_id == code})
-    result = Judgement(obligation, audience)
-    if not audience:
-        return result
-    window = Q(
-        session__starts_at__gte=_start_of(accident.occurred_on + timedelta(days=1)),
-        session__starts_at__lt=_start_of(obligation.due_on + timedelta(days=1)),
-    )
-    rows = (
-        Attendance.objects.filter(person_id__in=audience)
-        .filter(qualifying_sessions_q(accident.enterprise_id), window)
+def judge_many(rows) -> dict[int, Judgement]:
+    """Judge obligations together (a page of them, an enterprise's): three queries in all —
+    the on-duty posts of their enterprises, the attendances of those people at counting
+    sessions, nothing per row. Returns obligation pk → Judgement."""
+    rows = list(rows)
+    if not rows:
+        return {}
+    enterprise_ids = {o.accident.enterprise_id for o in rows}
+    posts: dict[int, list[tuple[int, str]]] = {}
+    for ent_id, person_id, type_id in (
+        Post.objects.filter(enterprise_id__in=enterprise_ids, end_date__isnull=True)
         .order_by()
-        .values("person_id")
-        .annotate(first=Min("session__starts_at"))
+        .values_list("enterprise_id", "person_id", "post_type_id")
+    ):
+        posts.setdefault(ent_id, []).append((person_id, type_id))
+    people = {pid for found in posts.values() for pid, _type in found}
+    earliest = min(o.accident.occurred_on for o in rows) + timedelta(days=1)
+    counted = Q(session__status__in=COUNTED_STATUSES) & (
+        Q(session__enterprise_id__in=enterprise_ids)
+        | Q(session__kind=TrainingSession.Kind.ACCIDENT_UNIT)
     )
-    result.trained_on = {r["person_id"]: timezone.localdate(r["first"]) for r in rows}
-    return result
+    # person → [(organising enterprise, kind, local date)] of counting sessions.
+    attended: dict[int, list[tuple[int | None, str, date]]] = {}
+    if people:
+        for person_id, ent_id, kind, starts_at in (
+            Attendance.objects.filter(
+                person_id__in=people, session__starts_at__gte=_start_of(earliest)
+            )
+            .filter(counted)
+            .order_by()
+            .values_list(
+                "person_id", "session__enterprise_id", "session__kind", "session__starts_at"
+            )
+        ):
+            attended.setdefault(person_id, []).append((ent_id, kind, timezone.localdate(starts_at)))
+    found = {}
+    for obligation in rows:
+        accident = obligation.accident
+        code = AUDIENCE_POST_TYPES[obligation.audience]
+        audience = sorted(
+            {
+                pid
+                for pid, type_id in posts.get(accident.enterprise_id, [])
+                if code is None or type_id == code
+            }
+        )
+        judgement = Judgement(obligation, audience)
+        for pid in audience:
+            days = [
+                day
+                for ent_id, kind, day in attended.get(pid, [])
+                if (ent_id == accident.enterprise_id or kind == TrainingSession.Kind.ACCIDENT_UNIT)
+                and accident.occurred_on < day <= obligation.due_on
+            ]
+            if days:
+                judgement.trained_on[pid] = min(days)
+        found[obligation.pk] = judgement
+    return found
+
+
+def judge(obligation: TrainingObligation) -> Judgement:
+    return judge_many([obligation])[obligation.pk]
 
 
 def refresh_obligations(enterprise) -> list[TrainingObligation]:
     """Set `fulfilled_on` on the enterprise's open obligations now fulfilled; returns them."""
     enterprise_id = getattr(enterprise, "pk", enterprise)
-    pending = list(
-        TrainingObligation.objects.filter(
-            accident__enterprise_id=enterprise_id, fulfilled_on__isnull=True
-        ).select_related("accident")
-    )
-    if not pending:
-        return []
-    posts = list(
-        Post.objects.filter(enterprise_id=enterprise_id, end_date__isnull=True)
-        .order_by()
-        .values_list("person_id", "post_type_id")
-    )
+    pending = TrainingObligation.objects.filter(
+        accident__enterprise_id=enterprise_id, fulfilled_on__isnull=True
+    ).select_related("accident")
     done = []
-    for obligation in pending:
-        fulfilled_on = judge(obligation, posts).fulfilled_on
-        if fulfilled_on:
-            obligation.fulfilled_on = fulfilled_on
+    for judgement in judge_many(pending).values():
+        if judgement.fulfilled_on:
+            obligation = judgement.obligation
+            obligation.fulfilled_on = judgement.fulfilled_on
             obligation.save(update_fields=["fulfilled_on"])
             done.append(obligation)
     return done

@@ -42,11 +42,15 @@ class AccidentListView(ObjectListView):
 
 
 def judged(rows) -> list[dict]:
-    """Each obligation with its status and the names still missing (two queries a row)."""
+    """Each obligation with its status and the names still missing (four queries a page)."""
+    rows = list(rows)
+    judgements = obligations.judge_many(o for o in rows if not o.fulfilled_on)
+    missing_ids = {pk for j in judgements.values() for pk in j.missing}
+    names = Person.objects.filter(pk__in=missing_ids).order_by("name", "pk") if missing_ids else []
+    people = {p.pk: p for p in names}
     found = []
     for obligation in rows:
-        judgement = obligations.judge(obligation) if not obligation.fulfilled_on else None
-        missing = judgement.missing if judgement else []
+        judgement = judgements.get(obligation.pk)
         status = obligations.status_of(obligation)
         found.append(
             {
@@ -54,8 +58,10 @@ def judged(rows) -> list[dict]:
                 "status": status,
                 "status_label": obligations.STATUS_LABELS[status],
                 "audience_size": len(judgement.audience) if judgement else None,
-                "missing": list(Person.objects.filter(pk__in=missing).order_by("name", "pk"))
-                if missing
+                "missing": sorted(
+                    (people[pk] for pk in judgement.missing), key=lambda p: (p.name, p.pk)
+                )
+                if judgement
                 else [],
             }
         )

@@ -454,3 +454,18 @@ def test_the_api_refuses_a_future_date_and_enterprise_accounts(client, district)
     response = client.post("/api/v1/accidents/", future, content_type="application/json")
     assert response.status_code == 403
     assert not Accident.objects.exists()
+
+
+@pytest.mark.parametrize("accidents", [1, 6])
+def test_the_lists_read_the_same_number_of_queries_for_more_rows(
+    client, district, people, accidents, django_assert_max_num_queries
+):
+    for i in range(accidents):
+        accident_at(district, occurred_on=TODAY - timedelta(days=i + 1))
+    client.force_login(district.town_a)
+    client.get(reverse("training:obligation_list"))  # warm the session and the menu
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("training:obligation_list"))
+    assert len(page.context["rows"]) == 3 * accidents
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("training:accident_list")).status_code == 200
