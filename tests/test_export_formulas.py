@@ -75,6 +75,10 @@ def hostile(district):
     from xuanpei.training.factories import TrainingSessionFactory
 
     TrainingSessionFactory(unit=d.town_a_unit, title=HOSTILE["training"], teacher=HOSTILE["legal"])
+    from xuanpei.training.factories import UnitPostFactory
+
+    UnitPostFactory(person=person, unit=d.village_a, title=HOSTILE["account"])
+    UnitPostFactory(person=person, unit=d.street_a, role="cadre", title=HOSTILE["legal"])
     # An import batch whose change table names the hostile enterprise, old → new.
     enterprise = Enterprise.objects.get(pk=d.ent_a1.pk)
     plan.batch = ImportBatchRowFactory(
@@ -112,6 +116,8 @@ def expected_for(name: str) -> list[str]:
         "plan_training": [PLAN_TITLE, HOSTILE["training"]],
         "media-posts": [HOSTILE["media"], HOSTILE["account"]],
         "activities": [HOSTILE["activity"], HOSTILE["place"]],
+        "grid-officers": [HOSTILE["person"], HOSTILE["account"]],
+        "cadres": [HOSTILE["person"], HOSTILE["legal"]],
     }[name]
 
 
@@ -139,6 +145,8 @@ EXPECTED_BY_ROUTE = {
     "publicity:media_tally_export": [],
     "audit:importbatch_changes_export": [HOSTILE["enterprise"]],
     "training:session_export": [HOSTILE["training"], HOSTILE["legal"]],
+    "training:grid_officer_export": [HOSTILE["person"], HOSTILE["account"]],
+    "training:cadre_export": [HOSTILE["person"], HOSTILE["legal"]],
 }
 
 
