@@ -83,11 +83,14 @@ class InstitutionUpdateView(InstitutionSavedMixin, ObjectUpdateView):
     success_message = _("培训机构已保存")
 
 
-class ParentMixin:
-    """An add page on a parent row the user may change (404 outside scope)."""
+class ParentCreateView(ObjectCreateView):
+    """An add page on a parent row the user may change (404 outside scope); the form's
+    data goes to one service call, `service(parent, actor=…, **cleaned_data)`, and the
+    page then shows the inspection it belongs to."""
 
     parent_model = None
     parent_kwarg = ""
+    service = None
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -100,19 +103,21 @@ class ParentMixin:
         ctx["parent"] = self.parent
         return ctx
 
+    def save_form(self, form):
+        return type(self).service(self.parent, actor=self.request.user, **form.cleaned_data)
 
-class InspectionCreateView(ParentMixin, ObjectCreateView):
+    def get_success_url(self):
+        inspection = self.object if isinstance(self.object, Inspection) else self.parent
+        return reverse("training:inspection_detail", args=[inspection.pk])
+
+
+class InspectionCreateView(ParentCreateView):
     queryset = Inspection.objects.all()
     form_class = InspectionForm
     template_name = "training/inspection_form.html"
     success_message = _("检查记录已保存")
     parent_model, parent_kwarg = Institution, "institution_pk"
-
-    def save_form(self, form):
-        return services.record_inspection(self.parent, actor=self.request.user, **form.cleaned_data)
-
-    def get_success_url(self):
-        return reverse("training:inspection_detail", args=[self.object.pk])
+    service = services.record_inspection
 
 
 class InspectionDetailView(ObjectDetailView):
@@ -127,18 +132,13 @@ class InspectionDetailView(ObjectDetailView):
         return ctx
 
 
-class RectificationCreateView(ParentMixin, ObjectCreateView):
+class RectificationCreateView(ParentCreateView):
     queryset = Rectification.objects.all()
     form_class = RectificationForm
     template_name = "training/rectification_form.html"
     success_message = _("整改要求已保存")
     parent_model, parent_kwarg = Inspection, "inspection_pk"
-
-    def save_form(self, form):
-        return services.add_rectification(self.parent, actor=self.request.user, **form.cleaned_data)
-
-    def get_success_url(self):
-        return reverse("training:inspection_detail", args=[self.parent.pk])
+    service = services.add_rectification
 
 
 class RectificationActionView(ScopedViewMixin, generic.detail.SingleObjectMixin, generic.View):
