@@ -57,7 +57,8 @@ class Command(BaseCommand):
         # Any other option a registered importer lists in `options_supported` (the
         # attendance import's --session): a new importer's option needs no edit here.
         for option in self._other_options():
-            parser.add_argument(f"--{option}", metavar="VALUE", help="importers that take it")
+            takers = [n for n in importer_names() if option in get_importer(n).options_supported]
+            parser.add_argument(f"--{option}", metavar="VALUE", help=f"for: {', '.join(takers)}")
 
     @staticmethod
     def _other_options() -> list[str]:
