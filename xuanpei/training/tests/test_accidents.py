@@ -469,3 +469,37 @@ def test_the_lists_read_the_same_number_of_queries_for_more_rows(
     assert len(page.context["rows"]) == 3 * accidents
     with django_assert_max_num_queries(20):
         assert client.get(reverse("training:accident_list")).status_code == 200
+
+
+def test_editing_keeps_the_enterprise_and_refuses_a_future_date(client, district):
+    accident = accident_at(district)
+    client.force_login(district.town_a)
+    url = reverse("training:accident_edit", args=[accident.pk])
+    data = {
+        "enterprise": district.ent_a2.pk,  # not a field of the edit form: ignored
+        "occurred_on": (TODAY + timedelta(days=3)).isoformat(),
+        "kind": "机械伤害",
+        "severity": "ordinary",
+        "deaths": 0,
+        "injuries": 4,
+    }
+    response = client.post(url, data)
+    assert "事故日期不能晚于今天" in response.content.decode()
+    accident.refresh_from_db()
+    assert accident.injuries == 1
+
+    data["occurred_on"] = accident.occurred_on.isoformat()
+    assert client.post(url, data).status_code == 302
+    accident.refresh_from_db()
+    assert (accident.injuries, accident.enterprise) == (4, district.ent_a1)
+
+
+def test_a_department_sees_the_obligations_of_the_enterprises_it_supervises(client, district):
+    accident_at(district, ent=district.supervised, actor=district.district)
+    accident_at(district)  # ent_a1: not the department's
+    client.force_login(district.department)
+    rows = client.get(reverse("training:obligation_list")).context["rows"]
+    assert {r["obligation"].accident.enterprise for r in rows} == {district.supervised}
+    api = client.get("/api/v1/training-obligations/").json()
+    assert {r["enterprise"] for r in api["results"]} == {district.supervised.pk}
+    assert client.post("/api/v1/training-obligations/", {}).status_code == 405
