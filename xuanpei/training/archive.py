@@ -57,6 +57,10 @@ FOLDERS = {
     SessionFile.Purpose.EXAM: "考试材料",
 }
 SIGNIN_SHEET = "签到表.pdf"
+# People per sign-in sheet file: 500 rows are ~21 A4 pages, which WeasyPrint lays out in
+# about 300 MB; a larger class (an enterprise's 全员 or online training) gets several
+# files of this many people each, so memory stays bounded whatever the headcount.
+ROWS_PER_SHEET = 500
 SIGNIN_LOG = "签到记录.xlsx"
 ROSTER = "名单.xlsx"
 SUMMARY = "小结.txt"
@@ -233,7 +237,8 @@ def corrections(archive: Archive) -> list[list]:
     entries = (
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Attendance),
-            object_id__in=list(people),
+            # A subquery, not a list: an online class may have thousands of attendances.
+            object_id__in=Attendance.objects.filter(session=archive.session).values("pk"),
             action=LogEntry.Action.UPDATE,
         )
         .select_related("actor")
@@ -348,6 +353,19 @@ def session_facts(session: TrainingSession) -> list[tuple[str, str]]:
     return [(label, value) for label, value in facts if value]
 
 
+def sheet_parts(archive: Archive) -> list[tuple[str, str, list[Row]]]:
+    """(member name, part label, rows): one 签到表.pdf, or one file per ROWS_PER_SHEET people."""
+    rows, size = archive.rows, ROWS_PER_SHEET
+    if len(rows) <= size:
+        return [(SIGNIN_SHEET, "", rows)]
+    parts = []
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        label = _("第%(a)d—%(b)d人") % {"a": chunk[0].number, "b": chunk[-1].number}
+        parts.append((f"签到表-{len(parts) + 1}（{label}）.pdf", label, chunk))
+    return parts
+
+
 def _unique(name: str, taken: set[str]) -> str:
     stem, dot, ext = name.rpartition(".")
     if not dot:
@@ -380,8 +398,8 @@ def summary_text(archive: Archive) -> str:
 
 
 def _index(archive: Archive, members, missing: set[str], generated: datetime) -> str:
-    links = [
-        (SIGNIN_SHEET, _("签到表（可打印）")),
+    links = [(name, _("签到表（可打印）") + label) for name, label, _rows in sheet_parts(archive)]
+    links += [
         (SIGNIN_LOG, _("签到记录（签到签退时间、IP、设备、学时更正）")),
         (ROSTER, _("名单及考试成绩")),
         (SUMMARY, _("培训小结")),
@@ -443,8 +461,9 @@ def write_archive(session: TrainingSession, target, *, user) -> Archive:
     missing = {name for name, item in members if not _stored(item)}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(_info(INDEX, now), _index(archive, members, missing, now).encode("utf-8"))
-        with zf.open(_info(SIGNIN_SHEET, now, stored=True), "w", force_zip64=True) as member:
-            write_signin_sheet(archive, member)
+        for name, label, rows in sheet_parts(archive):
+            with zf.open(_info(name, now, stored=True), "w", force_zip64=True) as member:
+                write_signin_sheet(archive, member, rows=rows, part=label)
         _spreadsheet_into(zf, SIGNIN_LOG, write_signin_log, archive, now)
         _spreadsheet_into(zf, ROSTER, write_roster, archive, now)
         zf.writestr(_info(SUMMARY, now), summary_text(archive).encode("utf-8-sig"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from xuanpei.training import archive as archive_module
 from xuanpei.training.archive import Archive, collect, id_tail, session_facts
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -30,12 +31,12 @@ def _time(moment, day) -> str:
     return f"{local:%H:%M}" if local.date() == day else f"{local:%m-%d %H:%M}"
 
 
-def sheet_rows(archive: Archive) -> list[dict]:
+def sheet_rows(archive: Archive, rows=None) -> list[dict]:
     day = timezone.localtime(archive.session.starts_at).date()
-    rows = []
-    for row in archive.rows:
+    result = []
+    for row in archive.rows if rows is None else rows:
         a = row.attendance
-        rows.append(
+        result.append(
             {
                 "number": row.number,
                 "name": row.person.name,
@@ -46,10 +47,11 @@ def sheet_rows(archive: Archive) -> list[dict]:
                 "hours": a.hours_credited if a and (a.signed_in_at or a.hours_credited) else "",
             }
         )
-    return rows
+    return result
 
 
-def render_html(archive: Archive) -> str:
+def render_html(archive: Archive, *, rows=None, part: str = "") -> str:
+    """The sheet's HTML: every person of `archive`, or `rows` of them (one `part`)."""
     session = archive.session
     facts = dict(session_facts(session))
     return render_to_string(
@@ -60,7 +62,8 @@ def render_html(archive: Archive) -> str:
             "place": facts.get("地点", ""),
             "organiser": facts.get("组织单位", ""),
             "teacher": session.teacher,
-            "rows": sheet_rows(archive),
+            "rows": sheet_rows(archive, rows),
+            "part": part,
             "archive": archive,
             "printed": timezone.localtime(),
         },
@@ -71,18 +74,22 @@ def _refuse(url, *args, **kwargs):
     raise ValueError(f"signin sheet: fetching {url!r} is not allowed")
 
 
-def write_signin_sheet(archive: Archive, target) -> None:
-    """Render the sheet as PDF into the binary file object `target`."""
+def write_signin_sheet(archive: Archive, target, *, rows=None, part: str = "") -> None:
+    """Render the sheet (or one part of it) as PDF into the binary file object `target`."""
     from weasyprint import HTML
 
-    HTML(string=render_html(archive), url_fetcher=_refuse).write_pdf(target)
+    html = render_html(archive, rows=rows, part=part)
+    HTML(string=html, url_fetcher=_refuse).write_pdf(target)
 
 
-def signin_sheet_pdf(session, *, user) -> bytes:
-    """The sheet alone (printed before the class): a few hundred KB at most, so bytes."""
+def signin_sheet_pdf(session, *, user) -> bytes | None:
+    """The sheet alone (printed before the class), a few hundred KB; None when the class
+    is larger than one sheet file (`ROWS_PER_SHEET`): its parts are in the archive."""
     from weasyprint import HTML
 
     archive = collect(session, user=user)
+    if len(archive.rows) > archive_module.ROWS_PER_SHEET:
+        return None
     return HTML(string=render_html(archive), url_fetcher=_refuse).write_pdf()
 
 

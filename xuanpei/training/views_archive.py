@@ -7,11 +7,16 @@ outside the user's scope is a 404, as for every object.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.generic.detail import SingleObjectMixin
 
 from xuanpei.core.views import ScopedViewMixin
+from xuanpei.training import archive
 from xuanpei.training.archive import archive_filename, build_archive
 from xuanpei.training.models import TrainingSession
 from xuanpei.training.signin_sheet import PDF_CONTENT_TYPE, sheet_filename, signin_sheet_pdf
@@ -48,9 +53,15 @@ class SessionSigninSheetView(ScopedViewMixin, SingleObjectMixin, generic.View):
 
     def get(self, request, *args, **kwargs):
         session = self.get_object()
-        response = HttpResponse(
-            signin_sheet_pdf(session, user=request.user), content_type=PDF_CONTENT_TYPE
-        )
+        pdf = signin_sheet_pdf(session, user=request.user)
+        if pdf is None:
+            messages.warning(
+                request,
+                _("本期培训超过%(n)d人，签到表分为多个文件，请下载“一期一档”压缩包打印")
+                % {"n": archive.ROWS_PER_SHEET},
+            )
+            return redirect(reverse("training:session_detail", args=[session.pk]))
+        response = HttpResponse(pdf, content_type=PDF_CONTENT_TYPE)
         response["Content-Disposition"] = _inline(sheet_filename(session))
         response["Cache-Control"] = "private, no-store"
         return response

@@ -266,6 +266,28 @@ def test_a_long_roster_runs_over_pages_with_the_header_repeated(session, distric
     assert "学员69" in text
 
 
+def test_a_class_larger_than_one_sheet_gets_one_file_per_part(
+    attended, district, client, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(archive_module, "ROWS_PER_SHEET", 2)  # 3 people: parts of 2 and 1
+    zf = open_zip(attended)
+    parts = ["签到表-1（第1—2人）.pdf", "签到表-2（第3—3人）.pdf"]
+    assert set(zf.namelist()) == MEMBERS - {"签到表.pdf"} | set(parts)
+    first, second = (pdf_text(zf.read(p), tmp_path) for p in parts)
+    assert "张三" in first and "李四" in first and "王五" not in first
+    assert "王五" in second and "（第3—3人）" in second
+    assert "应到3人，实到3人" in second  # the class's totals, not the part's
+    from urllib.parse import quote
+
+    index = zf.read("index.html").decode()
+    assert all(f'href="{quote(p)}"' in index for p in parts)
+    # The sheet alone would be several files: the page says so and sends to the session.
+    client.force_login(district.town_a)
+    response = client.get(reverse("training:session_signin_sheet", args=[attended.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("training:session_detail", args=[attended.pk])
+
+
 def test_an_empty_roster_prints_a_sheet_that_says_so(session, district, tmp_path):
     text = pdf_text(signin_sheet_pdf(session, user=district.town_a), tmp_path)
     assert "名单为空" in text
