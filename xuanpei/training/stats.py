@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractQuarter, Substr, TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ from xuanpei.orgs.models import Sector, Unit
 from xuanpei.plans.choices import PlanKind, TaskKind
 from xuanpei.plans.models import Assignment, Task
 from xuanpei.publicity.views_coverage import viewer_unit
-from xuanpei.training.models import TrainingSession
+from xuanpei.training.models import Attendance, TrainingSession
 from xuanpei.training.quarters import Quarter, quarters_of_year
 
 DELIVERED_STATUSES = (TrainingSession.Status.HELD, TrainingSession.Status.ARCHIVED)
@@ -140,8 +140,10 @@ def session_list_url(**params) -> str:
 
 
 def attendance_list_url(**params) -> str:
-    """The attendance (names) behind a number; the session list while there is none."""
-    return _url("training:attendance_list", params) or session_list_url(**params)
+    """The people (names) behind 人次 and 人数: the statistics' own names page, with
+    the same filters less the status (it counts what the tables count)."""
+    params.pop("status", None)
+    return _url("training:stats_people", params) or session_list_url(**params)
 
 
 # --------------------------------------------------------------------------- base
@@ -239,6 +241,53 @@ def by_quarter(sessions: QuerySet, year: int, base: dict) -> list[StatRow]:
         StatRow.of(q.label(), got.get(q.number), _quarter_params(base, q))
         for q in quarters_of_year(year)
     ]
+
+
+# --------------------------------------------------------------------------- names
+
+
+def narrow(
+    sessions: QuerySet,
+    *,
+    kind: str = "",
+    unit: Unit | None = None,
+    task=None,
+    sector=None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet:
+    """The sessions behind one number of a table: the same filters its link names."""
+    if kind:
+        sessions = sessions.filter(kind=kind)
+    if unit is not None:
+        sessions = sessions.filter(unit__path__startswith=unit.path)
+    if task is not None:
+        sessions = sessions.filter(task=task)
+    if sector is not None:
+        sessions = sessions.filter(enterprise__sector=sector)
+    if date_from:
+        start = timezone.make_aware(datetime.combine(date_from, datetime.min.time()))
+        sessions = sessions.filter(starts_at__gte=start)
+    if date_to:
+        end = timezone.make_aware(datetime.combine(date_to, datetime.min.time()))
+        sessions = sessions.filter(starts_at__lt=end + timedelta(days=1))
+    return sessions
+
+
+def people(user, sessions: QuerySet) -> QuerySet:
+    """The people behind 人次 and 人数: one row per person with their attendances, hours
+    and last class among `sessions` (one aggregate, ordered by name)."""
+    return (
+        Attendance.objects.for_user(user, "view")
+        .filter(session__in=sessions.values("pk"))
+        .values("person_id", "person__name", "person__id_number")
+        .annotate(
+            times=Count("pk"),
+            hours=Coalesce(Sum("hours_credited"), ZERO),
+            last=Max("session__starts_at"),
+        )
+        .order_by("person__name", "person_id")
+    )
 
 
 # --------------------------------------------------------------------------- schedule

@@ -7,4 +7,5 @@ from xuanpei.training import views_stats as v
 urlpatterns = [
     path("stats/", v.StatsView.as_view(), name="stats"),
     path("stats/export/", v.StatsExportView.as_view(), name="stats_export"),
+    path("stats/people/", v.StatsPeopleView.as_view(), name="stats_people"),
 ]

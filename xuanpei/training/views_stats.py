@@ -5,19 +5,25 @@ table, scoped to the user); every number links to the sessions (or names) behind
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django import forms
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from xuanpei.core.exports import write_sheet, xlsx_response
+from xuanpei.core.privacy import mask_id_like
 from xuanpei.core.scoping import reaches
 from xuanpei.core.views import ScopedViewMixin
-from xuanpei.orgs.models import Unit
+from xuanpei.orgs.models import Sector, Unit
+from xuanpei.plans.models import Task
 from xuanpei.publicity.views import selected_year
 from xuanpei.training import stats
-from xuanpei.training.models import TrainingSession
+from xuanpei.training.models import Attendance, TrainingSession
 
 COUNT_HEADERS = (
     gettext_lazy("培训班次"),
@@ -45,6 +51,80 @@ class StatsMixin(ScopedViewMixin):
         self.year = selected_year(self.request)
         self.unit = self.chosen_unit()
         return stats.tables(self.request.user, self.year, unit=self.unit, action=self.action)
+
+
+class PeopleFilterForm(forms.Form):
+    """The filters a number's link names (stats.narrow); the choices are the user's."""
+
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=1900, max_value=2100)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("培训类型"),
+        choices=[("", gettext_lazy("全部类型")), *TrainingSession.Kind.choices],
+        required=False,
+    )
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=gettext_lazy("单位"), required=False)
+    task = forms.ModelChoiceField(
+        Task.objects.none(), label=gettext_lazy("计划任务"), required=False
+    )
+    sector = forms.ModelChoiceField(
+        Sector.objects.all(), label=gettext_lazy("行业领域"), required=False
+    )
+    date_from = forms.DateField(label=gettext_lazy("开始日期"), required=False)
+    date_to = forms.DateField(label=gettext_lazy("结束日期"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.for_user(user, "view")
+        self.fields["task"].queryset = Task.objects.for_user(user, "view")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("结束日期不能早于开始日期"))
+        return data
+
+
+class StatsPeopleView(ScopedViewMixin, generic.ListView):
+    """The names behind 人次 and 人数: who attended the classes a number counts."""
+
+    queryset = Attendance.objects.all()
+    template_name = "training/stats_people.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        data = self.request.GET.copy()
+        data.setdefault("year", str(selected_year(self.request)))
+        self.form = PeopleFilterForm(data, user=self.request.user)
+        if not self.form.is_valid():
+            return Attendance.objects.none().values("person_id")
+        f = self.form.cleaned_data
+        sessions = stats.narrow(
+            stats.year_sessions(self.request.user, f["year"]),
+            **{k: f[k] for k in ("kind", "unit", "task", "sector", "date_from", "date_to")},
+        )
+        return stats.people(self.request.user, sessions)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["object_list"] = rows = list(ctx["object_list"])
+        for row in rows:
+            row["id_masked"] = mask_id_like(row["person__id_number"])
+        ctx["form"] = self.form
+        valid = self.form.cleaned_data.items() if self.form.is_valid() else ()
+        ctx["chosen"] = [
+            (self.form.fields[name].label, self._shown(name, value))
+            for name, value in valid
+            if value not in (None, "")
+        ]
+        back = {k: self.request.GET[k] for k in ("year", "unit") if self.request.GET.get(k)}
+        ctx["stats_url"] = f"{reverse('training:stats')}?{urlencode(back)}"
+        return ctx
+
+    def _shown(self, name: str, value) -> str:
+        if name == "kind":
+            return str(TrainingSession.Kind(value).label)
+        return str(value)
 
 
 def _chart(rows, value: str = "attendances") -> dict:

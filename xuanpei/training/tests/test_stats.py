@@ -237,3 +237,49 @@ def test_the_page_answers_with_few_queries(world, client, django_assert_max_num_
     client.force_login(world.district)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("training:stats"), {"year": YEAR}).status_code == 200
+
+
+def _names(client, **params):
+    response = client.get(reverse("training:stats_people"), params)
+    assert response.status_code == 200
+    return {r["person__name"]: (r["times"], r["hours"]) for r in response.context["object_list"]}
+
+
+def test_a_number_drills_down_to_the_names_it_counts(world, client):
+    client.force_login(world.district)
+    got = stats.tables(world.district, YEAR)
+    grid = next(r for r in got["kind"] if r.label == "网格员培训")
+    assert grid.people_url.startswith(reverse("training:stats_people"))
+    response = client.get(grid.people_url)
+    names = {r["person__name"]: r["times"] for r in response.context["object_list"]}
+    # 3 人次 by 3 people: p1 and p2 (东新城, Q1) and p4 (西新城, Q3); not the planned
+    # June class's p2 nor the next year's class.
+    p = world.people
+    assert names == {p[0].name: 1, p[1].name: 1, p[3].name: 1}
+    assert len(names) == grid.people and sum(names.values()) == grid.attendances
+    # Every filter a link names narrows the same way: 东新城's subtree, 2 classes of p1.
+    east = _names(client, year=YEAR, unit=world.town_a_unit.pk)
+    assert east == {p[0].name: (2, Decimal(7)), p[1].name: (1, 2), p[2].name: (1, 4)}
+    assert _names(client, year=YEAR, sector=world.hazchem.pk) == {p[5].name: (1, 2)}
+    q3 = _names(client, year=YEAR, date_from=f"{YEAR}-07-01", date_to=f"{YEAR}-09-30")
+    assert set(q3) == {p[3].name, p[5].name}
+    assert set(_names(client, year=YEAR, task=world.cadre_task.pk)) == {p[4].name}
+    # The ID number is masked; the whole number never reaches this page.
+    body = client.get(reverse("training:stats_people"), {"year": YEAR}).content.decode()
+    assert p[0].id_number not in body and p[0].id_number[-4:] in body
+
+
+def test_the_names_page_refuses_bad_and_foreign_filters_in_chinese(world, client):
+    client.force_login(world.town_b)
+    p = world.people
+    assert _names(client, year=YEAR) == {p[3].name: (1, 2), p[5].name: (1, 2)}  # 乙镇's two
+    foreign = client.get(
+        reverse("training:stats_people"), {"year": YEAR, "unit": world.town_a_unit.pk}
+    )
+    assert foreign.status_code == 200 and not foreign.context["object_list"]
+    assert "单位" in foreign.content.decode() and "alert-danger" in foreign.content.decode()
+    backwards = client.get(
+        reverse("training:stats_people"),
+        {"year": YEAR, "date_from": f"{YEAR}-09-30", "date_to": f"{YEAR}-07-01"},
+    )
+    assert "结束日期不能早于开始日期" in backwards.content.decode()
