@@ -88,6 +88,12 @@ class Accident(ScopedModel):
     def __str__(self) -> str:
         return f"{self.enterprise.name} {self.occurred_on} {self.kind}"
 
+    @classmethod
+    def scope_allows(cls, user, action: str) -> bool:
+        # Units and departments record accidents; an enterprise's own account reads its
+        # accidents (and the obligations they create) but does not record or change them.
+        return action in ("view", "export") or not getattr(user, "enterprise_id", None)
+
 
 class TrainingObligation(ScopedModel):
     """A training an accident obliges (主要负责人, 安全管理人员 or all staff) by a deadline.

@@ -62,8 +62,9 @@ def deadline_days() -> int:
 
 
 def may_record(user) -> bool:
-    """Units and departments record accidents; an enterprise's account only reads its own."""
-    return not getattr(user, "enterprise_id", None)
+    """Units and departments record accidents; an enterprise's account only reads its own
+    (the rule is the model's: `Accident.scope_allows`)."""
+    return Accident.scope_allows(user, "add")
 
 
 def accident_errors(*, occurred_on, kind, deaths, injuries, today: date) -> dict[str, str]:
