@@ -192,7 +192,7 @@ def _year_bounds(year: int):
 
 def base_sql(user, f: Filters) -> tuple[str, list] | None:
     """The per-person statement: columns person_id, post_id, enterprise_id,
-    post_type_id, grp, kind, required, credited, shortfall, sector_id, unit_path.
+    grp, kind, required, credited, shortfall, sector_id, unit_path.
     None when the viewer's scope holds no post at all."""
     from xuanpei.workforce.models import Post
 
@@ -214,8 +214,7 @@ def base_sql(user, f: Filters) -> tuple[str, list] | None:
     person_scope = _table_case("p", "s", lambda m: _bool(m.initial_scope == InitialScope.PERSON))
     rated = f"""
 rated AS (
-  SELECT p.id, p.person_id, p.enterprise_id, p.post_type_id, p.start_date, p.end_date,
-         e.sector_id, e.unit_id,
+  SELECT p.id, p.person_id, p.enterprise_id, p.start_date, p.end_date,
          {_manager_sql("p")} AS mgr,
          {_table_case("p", "s", lambda m: _num(m.initial_hours))} AS ih,
          {_table_case("p", "s", lambda m: _num(m.yearly_hours))} AS yh,
@@ -252,7 +251,7 @@ blocked AS (
         in_scope = f"WHERE r.id IN ({sql})"
     req = f"""
 req AS (
-  SELECT h.id, h.person_id, h.enterprise_id, h.post_type_id, h.mgr, h.sector_id, h.unit_id,
+  SELECT h.id, h.person_id, h.enterprise_id, h.mgr,
          CASE WHEN {new_in_year} THEN 1 ELSE 0 END AS initial,
          CASE WHEN {new_in_year} THEN h.ih ELSE h.yh END AS hours
     FROM held h LEFT JOIN blocked b ON b.id = h.id
@@ -263,8 +262,7 @@ req AS (
     # scope the requirement is the strictest of all the person's posts (`person`).
     deciding = f"""
 deciding AS (
-  SELECT r.id, r.person_id, r.enterprise_id, r.post_type_id, r.mgr, r.hours, r.initial,
-         r.sector_id, r.unit_id,
+  SELECT r.id, r.person_id, r.enterprise_id, r.mgr, r.hours, r.initial,
          ROW_NUMBER() OVER (PARTITION BY r.person_id
                             ORDER BY r.hours DESC, r.initial DESC, r.id) AS rn
     FROM req r {in_scope}
@@ -303,17 +301,18 @@ credited AS (
     params += wparams
     manager, staff = _lit(TrainingGroup.MANAGER), _lit(TrainingGroup.STAFF)
     final = f"""
-SELECT d.person_id, d.id AS post_id, d.enterprise_id, d.post_type_id,
+SELECT d.person_id, d.id AS post_id, d.enterprise_id,
        CASE WHEN d.mgr THEN {manager} ELSE {staff} END AS grp,
        CASE WHEN {initial_max} = {required} THEN {_lit(TrainingKind.INITIAL)}
             ELSE {_lit(TrainingKind.YEARLY)} END AS kind,
        {required} AS required, COALESCE(c.hours, 0) AS credited,
        CASE WHEN {required} > COALESCE(c.hours, 0) THEN {required} - COALESCE(c.hours, 0)
             ELSE 0 END AS shortfall,
-       d.sector_id, u.path AS unit_path
+       e.sector_id, u.path AS unit_path
   FROM deciding d
   {person_join}
-  JOIN orgs_unit u ON u.id = d.unit_id
+  JOIN orgs_enterprise e ON e.id = d.enterprise_id
+  JOIN orgs_unit u ON u.id = e.unit_id
   LEFT JOIN credited c ON c.person_id = d.person_id
  WHERE d.rn = 1 {where}"""
     return "WITH " + ",".join(ctes) + final, params
@@ -327,7 +326,7 @@ def _final_where(f: Filters) -> tuple[str, list]:
         parts.append("d.enterprise_id = %s")
         params.append(int(f.enterprise_id))
     if f.sector_id:
-        parts.append("d.sector_id = %s")
+        parts.append("e.sector_id = %s")
         params.append(int(f.sector_id))
     if f.unit_path:
         parts.append("u.path LIKE %s")
@@ -364,12 +363,13 @@ def rows(
     if limit is not None:
         page = "LIMIT %s OFFSET %s"
     sql = f"""
-SELECT b.person_id, b.post_id, b.enterprise_id, b.post_type_id, b.grp, b.kind, b.required,
+SELECT b.person_id, b.post_id, b.enterprise_id, po.post_type_id, b.grp, b.kind, b.required,
        b.credited, b.shortfall, pn.name, en.name, pt.name
   FROM ({sql}) b
   JOIN workforce_person pn ON pn.id = b.person_id
   JOIN orgs_enterprise en ON en.id = b.enterprise_id
-  JOIN workforce_posttype pt ON pt.code = b.post_type_id
+  JOIN workforce_post po ON po.id = b.post_id
+  JOIN workforce_posttype pt ON pt.code = po.post_type_id
  {where}
  ORDER BY b.shortfall DESC, b.enterprise_id, b.person_id
  {page}"""
@@ -396,37 +396,68 @@ SELECT b.person_id, b.post_id, b.enterprise_id, b.post_type_id, b.grp, b.kind, b
         ]
 
 
-def totals(user, f: Filters, by: str, *, unit_depth: int | None = None) -> list[Total]:
-    """Counts per enterprise, sector or unit: people, people below their minimum,
-    hours required / credited / missing. `by="unit"` groups by the 属地 subtree at
-    `unit_depth` (the unit's level in the tree; enterprises sitting higher keep their
-    own unit), most people below first."""
-    if by not in BY:
-        raise ValueError(by)
+@dataclass(frozen=True)
+class Breakdown:
+    """Every table of the page from one statement: the grand total and the totals per
+    enterprise, sector and 属地 unit (each most people below first)."""
+
+    total: Total
+    by_enterprise: list[Total]
+    by_sector: list[Total]
+    by_unit: list[Total]
+
+
+def breakdown(user, f: Filters, *, unit_depth: int | None = None) -> Breakdown:
+    """People, people below their minimum and hours required / credited / missing,
+    counted per enterprise in SQL and rolled up per sector, per unit (the 属地 subtree at
+    `unit_depth`, the tree level; an enterprise sitting higher keeps its own unit) and
+    in all: an enterprise has one sector and one unit, so the sums are exact."""
     built = base_sql(user, f)
+    empty = Total(None, 0, 0, ZERO, ZERO, ZERO)
     if built is None:
-        return []
+        return Breakdown(empty, [], [], [])
     sql, params = built
-    if by == "enterprise":
-        key = "b.enterprise_id"
-    elif by == "sector":
-        key = "b.sector_id"
-    else:
-        width = 4 * int(unit_depth or 1)  # orgs.Unit.steplen
-        key = f"SUBSTR(b.unit_path, 1, {width})"
     sql = f"""
-SELECT {key} AS k, COUNT(*), SUM(CASE WHEN b.shortfall > 0 THEN 1 ELSE 0 END),
+SELECT b.enterprise_id, b.sector_id, b.unit_path, COUNT(*),
+       SUM(CASE WHEN b.shortfall > 0 THEN 1 ELSE 0 END),
        SUM(b.required), SUM(b.credited), SUM(b.shortfall)
   FROM ({sql}) b
- GROUP BY {key}
- ORDER BY 3 DESC, 2 DESC, 1"""
+ GROUP BY b.enterprise_id, b.sector_id, b.unit_path"""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        out = [
-            Total(r[0], r[1], int(r[2] or 0), _dec(r[3]), _dec(r[4]), _dec(r[5]))
-            for r in cursor.fetchall()
-        ]
-    return _labelled(out, by)
+        found = cursor.fetchall()
+    width = 4 * int(unit_depth or 1)  # orgs.Unit.steplen
+    sums: dict[str, dict] = {"enterprise": {}, "sector": {}, "unit": {}, "all": {}}
+    for ent, sector, path, people, below, required, credited, missing in found:
+        line = (people, int(below or 0), _dec(required), _dec(credited), _dec(missing))
+        for by, key in (
+            ("enterprise", ent),
+            ("sector", sector),
+            ("unit", path[:width]),
+            ("all", None),
+        ):
+            old = sums[by].get(key)
+            sums[by][key] = line if old is None else tuple(a + b for a, b in zip(old, line, strict=True))
+
+    def ordered(by: str) -> list[Total]:
+        out = [Total(k, *v) for k, v in sums[by].items()]
+        out.sort(key=lambda t: (-t.below, -t.people, str(t.key)))
+        return _labelled(out, by)
+
+    total = Total(None, *sums["all"][None]) if sums["all"] else empty
+    return Breakdown(total, ordered("enterprise"), ordered("sector"), ordered("unit"))
+
+
+def totals(user, f: Filters, by: str, *, unit_depth: int | None = None) -> list[Total]:
+    """One table of `breakdown` ("enterprise", "sector" or "unit")."""
+    if by not in BY:
+        raise ValueError(by)
+    return getattr(breakdown(user, f, unit_depth=unit_depth), f"by_{by}")
+
+
+def grand_total(user, f: Filters) -> Total:
+    """One line for everything the filters keep (the sum of any of the breakdowns)."""
+    return breakdown(user, f).total
 
 
 def _labelled(out: list[Total], by: str) -> list[Total]:
@@ -442,22 +473,6 @@ def _labelled(out: list[Total], by: str) -> list[Total]:
     else:
         names = dict(Unit.objects.filter(path__in=keys).values_list("path", "name"))
     return [replace(t, label=names.get(t.key, str(t.key))) for t in out]
-
-
-def grand_total(user, f: Filters) -> Total:
-    """One line for everything the filters keep (the sum of any of the breakdowns)."""
-    built = base_sql(user, f)
-    if built is None:
-        return Total(None, 0, 0, ZERO, ZERO, ZERO)
-    sql, params = built
-    sql = f"""
-SELECT COUNT(*), SUM(CASE WHEN b.shortfall > 0 THEN 1 ELSE 0 END),
-       SUM(b.required), SUM(b.credited), SUM(b.shortfall)
-  FROM ({sql}) b"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        r = cursor.fetchone()
-    return Total(None, r[0] or 0, int(r[1] or 0), _dec(r[2]), _dec(r[3]), _dec(r[4]))
 
 
 # Freshness of cached answers ----------------------------------------------------------

@@ -169,16 +169,15 @@ class ShortfallAccessMixin(ScopedViewMixin):
         if found is not None:
             return found
         base = sel.unit or viewer_unit(user)
+        found = shortfall.breakdown(user, f, unit_depth=base.depth + 1 if base else None)
         tables = {
-            "total": _total_dict(shortfall.grand_total(user, f)),
-            "by_sector": [_total_dict(t) for t in shortfall.totals(user, f, "sector")],
-            "by_enterprise": [_total_dict(t) for t in shortfall.totals(user, f, "enterprise")],
+            "total": _total_dict(found.total),
+            "by_sector": [_total_dict(t) for t in found.by_sector],
+            "by_enterprise": [_total_dict(t) for t in found.by_enterprise],
             "by_unit": [],
         }
         if base is not None and not UserScope.of(user).enterprise_id:
-            tables["by_unit"] = [
-                _total_dict(t) for t in shortfall.totals(user, f, "unit", unit_depth=base.depth + 1)
-            ]
+            tables["by_unit"] = [_total_dict(t) for t in found.by_unit]
             units = dict(
                 Unit.objects.filter(path__in=[t["key"] for t in tables["by_unit"]]).values_list(
                     "path", "pk"
