@@ -133,6 +133,7 @@ def _chart(rows, value: str = "attendances") -> dict:
         "sessions": [r.sessions for r in rows],
         "values": [getattr(r, value) for r in rows],
         "urls": [r.url for r in rows],
+        "people_urls": [r.people_url for r in rows],
     }
 
 

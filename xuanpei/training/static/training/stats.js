@@ -1,5 +1,6 @@
 /* 培训统计 charts: 人次 and 班次 per quarter (bars), 人次 by kind of training (pie).
- * Data comes from the json_script tag "training-stats-data"; a click opens the records. */
+ * Data comes from the json_script tag "training-stats-data"; a click opens the records
+ * (a 人次 bar or slice: the names; a 班次 bar: the sessions). */
 (function () {
   "use strict";
   if (!window.echarts) { return; }
@@ -8,8 +9,13 @@
   var data = JSON.parse(source.textContent);
   var charts = [];
 
-  function open(urls) {
-    return function (p) { var url = urls[p.dataIndex]; if (url) { window.location.href = url; } };
+  // 人次 opens the names behind it, 班次 the sessions.
+  function open(d) {
+    return function (p) {
+      var urls = p.seriesName === "培训班次" ? d.urls : d.people_urls;
+      var url = urls[p.dataIndex];
+      if (url) { window.location.href = url; }
+    };
   }
 
   var q = data.quarter, qEl = document.getElementById("chart-quarter");
@@ -26,7 +32,7 @@
         { name: "培训班次", type: "bar", yAxisIndex: 1, data: q.sessions, barMaxWidth: 36, itemStyle: { color: "#20c997" } }
       ]
     });
-    bars.on("click", open(q.urls));
+    bars.on("click", open(q));
     charts.push(bars);
   }
 
@@ -48,7 +54,7 @@
           data: k.labels.map(function (l, i) { return { name: l, value: k.values[i] }; })
         }]
       });
-      pie.on("click", open(k.urls));
+      pie.on("click", open(k));
       charts.push(pie);
     }
   }
