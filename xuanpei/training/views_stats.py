@@ -159,6 +159,7 @@ class StatsView(StatsMixin, generic.TemplateView):
                 "kind": _chart([r for r in tables["kind"] if r.sessions]),
             },
             can_export=reaches(self.request.user, TrainingSession, "export"),
+            show_schedule=reaches(self.request.user, Task),  # not for an enterprise account
             today=timezone.localdate(),
         )
         return ctx

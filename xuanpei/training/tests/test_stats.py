@@ -283,3 +283,11 @@ def test_the_names_page_refuses_bad_and_foreign_filters_in_chinese(world, client
         {"year": YEAR, "date_from": f"{YEAR}-09-30", "date_to": f"{YEAR}-07-01"},
     )
     assert "结束日期不能早于开始日期" in backwards.content.decode()
+
+
+def test_an_enterprise_reads_its_own_numbers_without_the_plan(world, client):
+    client.force_login(world.enterprise)
+    response = client.get(reverse("training:stats"), {"year": YEAR})
+    body = response.content.decode()
+    assert response.status_code == 200 and 'data-stat="attendances">2<' in body
+    assert 'id="table-schedule"' not in body and 'id="table-unit"' not in body
