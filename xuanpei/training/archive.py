@@ -37,6 +37,7 @@ from urllib.parse import quote
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,11 +157,15 @@ class Archive:
         return sum((r.hours or Decimal(0) for r in self.rows), Decimal(0))
 
 
-def _posts(session: TrainingSession, person_ids: list[int], user) -> dict[int, str]:
+def _posts(session: TrainingSession, user) -> dict[int, str]:
     """单位/岗位 per person: an on-duty post at the organising enterprise first, then any
     enterprise post, then a post at a unit (the organiser's first); only posts `user` sees."""
-    enterprise_posts = Post.objects.filter(person_id__in=person_ids, end_date__isnull=True)
-    unit_posts = UnitPost.objects.filter(person_id__in=person_ids, end_date__isnull=True)
+    # Subqueries, not lists of ids: an online class may have thousands of people.
+    people = Q(person_id__in=Enrolment.objects.filter(session=session).values("person_id")) | Q(
+        person_id__in=Attendance.objects.filter(session=session).values("person_id")
+    )
+    enterprise_posts = Post.objects.filter(people, end_date__isnull=True)
+    unit_posts = UnitPost.objects.filter(people, end_date__isnull=True)
     if user is not None:
         enterprise_posts = enterprise_posts.for_user(user, "view")
         unit_posts = unit_posts.for_user(user, "view")
@@ -201,7 +206,7 @@ def collect(session: TrainingSession, *, user) -> Archive:
     for person_id, attendance in attendances.items():
         if person_id not in seen:
             rows.append(Row(len(rows) + 1, attendance.person, attendance=attendance))
-    posts = _posts(session, [r.person.pk for r in rows], user)
+    posts = _posts(session, user)
     for row in rows:
         row.post = posts.get(row.person.pk, "")
     files = list(SessionFile.objects.filter(session=session).order_by("purpose", "pk"))

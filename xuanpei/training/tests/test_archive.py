@@ -162,6 +162,16 @@ def test_the_roster_holds_everyone_with_posts_hours_and_exam_scores(attended, pe
     assert (Decimal(str(wang[8])), wang[9]) == (Decimal("86.5"), "合格")
 
 
+def test_a_post_outside_the_downloaders_scope_is_not_shown(session, district):
+    person = PersonFactory(name="赵六")
+    PostFactory(person=person, enterprise=district.ent_b1)  # 西新城's enterprise
+    EnrolmentFactory(session=session, person=person)
+    [town_a_row] = sheet_rows(open_zip(session, user=district.town_a), "名单.xlsx")[1:]
+    assert town_a_row[1] == "赵六" and not town_a_row[3]
+    [district_row] = sheet_rows(open_zip(session, user=district.district), "名单.xlsx")[1:]
+    assert district_row[3].startswith(district.ent_b1.name)
+
+
 def test_no_whole_id_number_leaves_in_the_archive(attended, people):
     zf = open_zip(attended)
     texts = [zf.read("index.html").decode(), zf.read("小结.txt").decode("utf-8-sig")]
