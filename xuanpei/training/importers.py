@@ -57,6 +57,18 @@ def parse_id(text: str) -> str:
         raise ValidationError(exc.messages) from None
 
 
+def people_of(rows: list[Row]) -> dict[str, Person]:
+    """The chunk's people by (normalised) ID number, in one query; bad numbers are the
+    column parser's to report."""
+    numbers = set()
+    for row in rows:
+        try:
+            numbers.add(parse_id(row.text.get("id_number", "")))
+        except ValidationError:
+            continue
+    return {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
+
+
 def optional(parse):
     """A column parser that reads an empty cell as None (the base parses blanks too)."""
 
@@ -163,13 +175,7 @@ class UnitPostImporter(Importer):
         return self.units.resolve(text)
 
     def prepare(self, rows: list[Row]) -> None:
-        numbers = set()
-        for row in rows:
-            try:
-                numbers.add(parse_id(row.text.get("id_number", "")))
-            except ValidationError:
-                continue
-        self.people = {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
+        self.people = people_of(rows)
         self.posts: dict[tuple[int, int], list[UnitPost]] = {}
         posts = UnitPost.objects.filter(person__in=self.people.values(), role=self.role)
         for post in posts.select_related("unit", "person").order_by("-end_date", "-pk"):
@@ -463,13 +469,7 @@ class AttendanceImporter(Importer):
             raise ValidationError(exc.messages) from None
 
     def prepare(self, rows: list[Row]) -> None:
-        numbers = set()
-        for row in rows:
-            try:
-                numbers.add(parse_id(row.text.get("id_number", "")))
-            except ValidationError:
-                continue
-        self.people = {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
+        self.people = people_of(rows)
         people = list(self.people.values())
         self.enrolled = set(
             Enrolment.objects.filter(session=self.session, person__in=people).values_list(
