@@ -381,6 +381,9 @@ def format_moment(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
+ARCHIVED_MESSAGE = gettext_lazy("该培训班次已归档，不能再导入签到记录")
+
+
 def resolve_session(value, user) -> TrainingSession:
     """The session an option names; ValueError unless `user` organises it (may change it)."""
     try:
@@ -393,13 +396,12 @@ def resolve_session(value, user) -> TrainingSession:
 
 
 def organiser_people(session: TrainingSession):
-    """People the organiser could have put on the roster: enterprise staff in the scope of
-    the user who created the session, and people with a post at a unit in it."""
+    """People the organiser could have put on the roster (`services_sessions.enrollable_people`
+    of the user who created the session): the walk-ins an attendance sheet may add."""
+    from xuanpei.training.services_sessions import enrollable_people
+
     organiser = session.created_by
-    if organiser is None:
-        return Person.objects.none()
-    posts = UnitPost.objects.for_user(organiser, "view").values("person_id")
-    return Person.objects.for_user(organiser, "view") | Person.objects.filter(pk__in=posts)
+    return enrollable_people(organiser) if organiser else Person.objects.none()
 
 
 ATTENDANCE_COLUMNS = (
@@ -445,6 +447,8 @@ class AttendanceImporter(Importer):
         if "session" not in self.options:
             raise ValueError(_("导入签到记录须指定培训班次（--session 编号）"))
         self.session = resolve_session(self.options["session"], user)
+        if self.session.status == TrainingSession.Status.ARCHIVED:
+            raise ValueError(ARCHIVED_MESSAGE)
 
     def begin(self) -> None:
         self.day = timezone.localtime(self.session.starts_at).date()

@@ -31,6 +31,7 @@ from xuanpei.core.views import (
 from xuanpei.training import services_people
 from xuanpei.training.filters_people import UnitPostFilterSet
 from xuanpei.training.forms_people import UnitPostEditForm, UnitPostEndForm, UnitPostForm
+from xuanpei.training.importers import ARCHIVED_MESSAGE
 from xuanpei.training.models import Attendance, TrainingSession, UnitPost
 
 ORDERING = {
@@ -277,6 +278,11 @@ class SessionAttendanceMixin:
 class AttendanceImportView(SessionAttendanceMixin, ObjectImportView):
     template_name = "training/attendance_import.html"
 
+    def post(self, request, *args, **kwargs):
+        if self.session.status == TrainingSession.Status.ARCHIVED:
+            return self.render(job=None, error=str(ARCHIVED_MESSAGE))
+        return super().post(request, *args, **kwargs)
+
     def get_list_url(self) -> str:
         try:
             return reverse("training:session_detail", args=[self.session.pk])
@@ -286,6 +292,8 @@ class AttendanceImportView(SessionAttendanceMixin, ObjectImportView):
     def render(self, *, job, error=""):
         response = super().render(job=job, error=error)
         response.context_data["session"] = self.session
+        if self.session.status == TrainingSession.Status.ARCHIVED and not error:
+            response.context_data["error"] = str(ARCHIVED_MESSAGE)
         response.context_data["template_url"] = reverse(
             "training:attendance_import_template", args=[self.session.pk]
         )

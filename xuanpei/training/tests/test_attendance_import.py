@@ -249,3 +249,19 @@ def test_parse_moment_answers_text_with_a_value_or_a_chinese_reason(text):
         parse_moment(text, day=datetime(2026, 3, 10).date())
     except ValidationError as exc:
         assert "时间" in exc.messages[0]
+
+
+def test_an_archived_session_takes_no_attendance_sheet(world, client, tmp_path):
+    d, session, a, _b = world
+    session.status = session.Status.ARCHIVED
+    session.save()
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(xlsx_bytes([HEADER, ["甲学员", a.id_number, "", "", ""]]))
+    with pytest.raises(CommandError, match="已归档"):
+        call_command("import", "attendance", str(path), "--session", str(session.pk))
+    client.force_login(d.town_a)
+    url = reverse("training:attendance_import", args=[session.pk])
+    with path.open("rb") as upload:
+        page = client.post(url, {"file": upload})
+    assert "已归档" in page.content.decode()
+    assert not Attendance.objects.exists()

@@ -187,3 +187,12 @@ def test_the_list_and_export_pages_link_import_and_export(officers, client):
     assert export.status_code == 200
     assert client.get(reverse("training:grid_officer_import")).status_code == 200
     assert client.get(reverse("training:grid_officer_import_template")).status_code == 200
+
+
+def test_the_list_takes_a_fixed_number_of_queries(officers, client, django_assert_max_num_queries):
+    d, *_ = officers
+    for _i in range(30):
+        UnitPostFactory(unit=d.village_a)
+    client.force_login(d.district)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("training:grid_officer_list")).status_code == 200
