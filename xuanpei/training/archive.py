@@ -453,7 +453,7 @@ def _spreadsheet_into(zf, name, writer, archive, moment) -> None:
     with tempfile.TemporaryFile() as tmp:
         writer(archive, tmp)
         tmp.seek(0)
-        _copy_into(zf, _info(name, moment), tmp)
+        _copy_into(zf, _info(name, moment, stored=True), tmp)  # an xlsx is a zip already
 
 
 def write_archive(session: TrainingSession, target, *, user) -> Archive:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.generic.detail import SingleObjectMixin
@@ -62,12 +63,8 @@ class SessionSigninSheetView(ScopedViewMixin, SingleObjectMixin, generic.View):
             )
             return redirect(reverse("training:session_detail", args=[session.pk]))
         response = HttpResponse(pdf, content_type=PDF_CONTENT_TYPE)
-        response["Content-Disposition"] = _inline(sheet_filename(session))
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=False, filename=sheet_filename(session)
+        )
         response["Cache-Control"] = "private, no-store"
         return response
-
-
-def _inline(filename: str) -> str:
-    from django.utils.http import content_disposition_header
-
-    return content_disposition_header(as_attachment=False, filename=filename)
