@@ -3,7 +3,7 @@ session, enrols every grid officer of its subtree by post, ticks one present, ma
 session held — and no page scrolls sideways at 390 px.
 
 Screenshots (XUANPEI_SCREENSHOTS): session-form-town-390, session-detail-town-390,
-session-list-town-390.
+session-list-town-390, session-detail-town-1280.
 """
 
 from datetime import timedelta
@@ -72,4 +72,10 @@ def test_a_new_town_records_a_grid_officer_session_enrols_and_ticks_present(
     page.goto(f"{base}/training/sessions/")
     assert "东新城网格员季度培训" in page.inner_text("#session-table")
     shot("session-list-town-390")
+    assert page.evaluate(NO_SCROLL) <= 0
+
+    # The same detail on a desktop.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/training/sessions/{session.pk}/")
+    shot("session-detail-town-1280")
     assert page.evaluate(NO_SCROLL) <= 0
