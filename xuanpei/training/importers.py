@@ -104,6 +104,11 @@ class PostUnits:
         found = self.index.candidates(text)
         if not found and _norm(text) in self.extra:
             return self.extra[_norm(text)]
+        if len(found) > 1:
+            # A whole path from the top beats the deeper units whose paths end with it
+            # (东新城 is the new town, not a 村 named 东新城 below it).
+            exact = [u for u in found if self.index.chains[u.pk] == self._parts(text)]
+            found = exact if len(exact) == 1 else found
         if not found:
             raise ValidationError(
                 _(
@@ -119,6 +124,13 @@ class PostUnits:
                 % {"value": text, "paths": paths}
             )
         return found[0]
+
+    def _parts(self, text: str) -> tuple[str, ...]:
+        """The path's names as `UnitIndex.candidates` reads them (the district's dropped)."""
+        parts = [_norm(p) for p in re.split(r"[/\\>]", text) if _norm(p)]
+        if len(parts) > 1 and parts[0] in self.index.root_names:
+            parts = parts[1:]
+        return tuple(parts)
 
     def label(self, unit: Unit) -> str:
         if unit.pk in self.index.chains:

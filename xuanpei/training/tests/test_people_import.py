@@ -11,6 +11,8 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from xuanpei.core.imports.service import run_import
@@ -233,3 +235,46 @@ def test_an_export_for_a_masked_user_hides_whole_id_numbers(district, name):
     values = [c for r in load_workbook(buffer).active.iter_rows(values_only=True) for c in r]
     assert ID1 not in values
     assert f"{ID1[:3]}{'*' * 11}{ID1[-4:]}" in values
+
+
+# The 所在单位/网格 column: whatever the tree's names, the exporter's label of a unit (its
+# name when unambiguous, else its path) is read back by the importer as that unit.
+NAMES = st.sampled_from(["甲", "乙", "丙", "东", "西"]).map(lambda c: f"{c}村") | st.sampled_from(
+    ["甲街道", "乙镇", "东新城"]
+)
+TREES = st.lists(st.tuples(st.integers(0, 20), NAMES), min_size=1, max_size=8)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(tree=TREES)
+def test_a_units_exported_label_reads_back_as_that_unit(db, tree):
+    from django.db import transaction
+
+    from xuanpei.orgs.choices import UnitKind
+    from xuanpei.orgs.factories import add_unit
+    from xuanpei.training.importers import PostUnits
+
+    kinds = [UnitKind.NEW_TOWN, UnitKind.SUBDISTRICT, UnitKind.COMMUNITY]
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            root = add_unit(None, "性质区", UnitKind.DISTRICT)
+            units = [root]
+            for parent_index, name in tree:
+                parent = units[parent_index % len(units)]
+                if parent.depth > 3 or any(
+                    u.name == name and u.path[:-4] == parent.path for u in units
+                ):
+                    continue  # siblings have distinct names; four levels at most
+                units.append(add_unit(parent, name, kinds[parent.depth - 1]))
+            index = PostUnits()
+            for unit in units:
+                assert index.resolve(index.label(unit)).pk == unit.pk
+            raise Rollback
+    except Rollback:
+        pass
