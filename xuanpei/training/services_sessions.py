@@ -177,6 +177,20 @@ def save_session(session: TrainingSession, *, actor) -> TrainingSession:
         _require_change(actor, stored)
         session.status = stored.status  # moved only by the status actions
     _check(actor, session)
+    if not creating and session.hours is not None:
+        credited = (
+            Attendance.objects.filter(session=session, hours_credited__gt=session.hours)
+            .order_by("-hours_credited")
+            .values_list("hours_credited", flat=True)
+            .first()
+        )
+        if credited is not None:
+            raise ValidationError(
+                {
+                    "hours": _("已有签到记录认定了%(h)s学时，学时不能低于它（请先更正签到学时）")
+                    % {"h": credited}
+                }
+            )
     with transaction.atomic(), acting_as(actor):
         session.full_clean(exclude=["sign_in_token"])
         session.save()

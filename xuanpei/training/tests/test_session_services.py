@@ -408,3 +408,14 @@ def test_a_new_certificate_needs_its_fields_and_nothing_is_half_saved(district, 
     assert set(errors_of(exc)) == {"kind", "enterprise", "number"}
     passed.refresh_from_db()
     assert passed.certificate is None
+
+
+def test_hours_cannot_drop_below_hours_already_credited(district):
+    session = svc.save_session(new_session(), actor=district.town_a)
+    AttendanceFactory(session=session, hours_credited=Decimal("3"))
+    session.hours = Decimal("2")
+    with pytest.raises(ValidationError) as exc:
+        svc.save_session(session, actor=district.town_a)
+    assert "已有签到记录认定了3.0学时" in errors_of(exc)["hours"][0]
+    session.refresh_from_db()
+    assert session.hours == Decimal("3")
