@@ -55,6 +55,7 @@ from bench.measure import (
 )
 
 P95_TARGET_MS = 300
+ISSUE_RATE = 300 / 60  # phones per second: "300 phones sign in … within 60 s"
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PHONE_AGENT = "Mozilla/5.0 (Linux; Android 14; bench-phone) Mobile Safari/537.36"
 
@@ -291,6 +292,44 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[k]
 
 
+class ConnectionWatch:
+    """PostgreSQL: the most connections seen during the load (pg_stat_activity, every
+    0.2 s): ours (the bench database) and the server's in all — the server's
+    `max_connections` is shared with whatever else runs on it."""
+
+    def __init__(self, dbname: str | None):
+        self.dbname, self.peak = dbname, None
+        self._stop = threading.Event()
+
+    def __enter__(self):
+        if self.dbname:
+            self.peak = {"ours": 0, "all": 0, "max_connections": 0}
+            self._thread = threading.Thread(target=self._watch, daemon=True)
+            self._thread.start()
+        return self
+
+    def _watch(self):
+        from bench.measure import pg_connect
+
+        with pg_connect() as conn:
+            limit = conn.execute("SHOW max_connections").fetchone()[0]
+            self.peak["max_connections"] = int(limit)
+            while not self._stop.is_set():
+                ours, every = conn.execute(
+                    "SELECT count(*) FILTER (WHERE datname = %s), count(*) "
+                    "FROM pg_stat_activity WHERE backend_type = 'client backend'",
+                    [self.dbname],
+                ).fetchone()
+                self.peak["ours"] = max(self.peak["ours"], ours)
+                self.peak["all"] = max(self.peak["all"], every)
+                self._stop.wait(0.2)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self.dbname:
+            self._thread.join(timeout=5)
+
+
 # One database -------------------------------------------------------------------------------
 
 
@@ -312,13 +351,14 @@ def run_one(db: str, *, phones: int, spread: float, workers: int, pg_name: str, 
         try:
             port = server.args[-2].rsplit(":", 1)[1]
             warm_up(f"http://127.0.0.1:{port}", data["token"])
-            fired = fire(
-                f"http://127.0.0.1:{port}",
-                data["token"],
-                data["people"],
-                spread=spread,
-                workers=workers,
-            )
+            with ConnectionWatch(pg_name if db == "postgres" else None) as watch:
+                fired = fire(
+                    f"http://127.0.0.1:{port}",
+                    data["token"],
+                    data["people"],
+                    spread=spread,
+                    workers=workers,
+                )
         finally:
             stop_server(server)
         counts = attendance_counts(url, data["session"])
@@ -365,6 +405,8 @@ def run_one(db: str, *, phones: int, spread: float, workers: int, pg_name: str, 
         "get_p95_ms": round(_pct(gets, 0.95), 1),
         "load_after": round(os.getloadavg()[0], 1),
         "locked_in_log": server_log.count("database is locked"),
+        "too_many_clients_in_log": server_log.count("too many clients"),
+        "pg_connections_peak": watch.peak,
         "server_log": str(log.relative_to(ROOT)),
     }
 
@@ -377,11 +419,19 @@ def summarize(result: dict) -> list[dict]:
     )
     ok = result["errors"] == 0 and result["lost"] == 0 and result["doubled"] == 0
     ok = ok and result["rows"] == result["phones"] and result["p95_ms"] <= P95_TARGET_MS
-    locked = (
-        f"; “database is locked” in the server log {result['locked_in_log']}×"
-        if result["db"] == "sqlite"
-        else ""
-    )
+    target = f"0 errors, 0 lost or doubled, p95 ≤ {P95_TARGET_MS} ms"
+    rate = result["phones"] / result["spread_s"] if result["spread_s"] else float("inf")
+    if abs(rate - ISSUE_RATE) > 0.01:  # another rate than the issue's: for information
+        target, ok = f"(info: {rate / ISSUE_RATE:g}× the issue's rate; {target})", None
+    if result["db"] == "sqlite":
+        locked = f"; “database is locked” in the server log {result['locked_in_log']}×"
+    else:
+        peak = result.get("pg_connections_peak") or {}
+        locked = (
+            f"; connections at peak: ours {peak.get('ours')}, the server's "
+            f"{peak.get('all')}/{peak.get('max_connections')}; “too many clients” in the "
+            f"server log {result.get('too_many_clients_in_log', 0)}×"
+        )
     return [
         {
             "measure": label,
@@ -395,7 +445,7 @@ def summarize(result: dict) -> list[dict]:
                 f"{result['doubled']}{locked}"
             ),
             "ratio": None,
-            "target": f"0 errors, 0 lost or doubled, p95 ≤ {P95_TARGET_MS} ms",
+            "target": target,
             "pass": ok,
         }
     ]
@@ -451,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - started
     lines = [line for r in results for line in summarize(r)]
     for line in lines:
-        print(f"- {line['measure']}: {line['ours']} ({'pass' if line['pass'] else 'FAIL'})")
+        print(f"- {line['measure']}: {line['ours']} ({report._fmt_pass(line['pass'])})")
     if not args.no_report:
         given = list(argv if argv is not None else sys.argv[1:])
         command = "python -m bench.training_signin " + shlex.join(given)
