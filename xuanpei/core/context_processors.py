@@ -184,7 +184,8 @@ MENU: tuple[Nav, ...] = (
                 _("网格员季度培训"),
                 "training:grid_matrix",
                 "grid-3x3",
-                model="training.TrainingSession",
+                # New towns' rows: an enterprise account reaches no unit (the page is 403).
+                model="orgs.Unit",
             ),
             Nav(_("学时达标"), "training:shortfall", "hourglass-split", model="workforce.Person"),
             Nav(
