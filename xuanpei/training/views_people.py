@@ -19,6 +19,7 @@ from xuanpei.core.exports import ObjectExportView
 from xuanpei.core.imports.views import ImportTemplateView, ObjectImportView
 from xuanpei.core.ordering import PinyinCollate
 from xuanpei.core.permissions import has_action
+from xuanpei.core.pickers import PathNames, tree_path_labeller
 from xuanpei.core.privacy import display_phone
 from xuanpei.core.validators import mask_id_number
 from xuanpei.core.views import (
@@ -28,6 +29,7 @@ from xuanpei.core.views import (
     ObjectUpdateView,
     ScopedViewMixin,
 )
+from xuanpei.orgs.models import Unit
 from xuanpei.training import services_people
 from xuanpei.training.filters_people import UnitPostFilterSet
 from xuanpei.training.forms_people import UnitPostEditForm, UnitPostEndForm, UnitPostForm
@@ -104,6 +106,7 @@ class UnitPostDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         shown(self.object, self.request.user)
         ctx["pages"] = ROLE_PAGES[self.object.role]
+        ctx["unit_path"] = tree_path_labeller(PathNames(Unit))(self.object.unit)
         ctx["attendances"] = (
             Attendance.objects.for_user(self.request.user, "view")
             .filter(person=self.object.person)

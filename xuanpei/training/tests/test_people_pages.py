@@ -196,3 +196,10 @@ def test_the_list_takes_a_fixed_number_of_queries(officers, client, django_asser
     client.force_login(d.district)
     with django_assert_max_num_queries(15):
         assert client.get(reverse("training:grid_officer_list")).status_code == 200
+
+
+def test_the_detail_names_the_grid_by_its_path(officers, client):
+    d, east, *_ = officers
+    client.force_login(d.town_a)
+    page = client.get(reverse("training:unitpost_detail", args=[east.pk])).content.decode()
+    assert "东新城 / 甲街道 / 甲社区" in page
