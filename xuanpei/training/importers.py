@@ -138,15 +138,18 @@ class PostUnits:
         return unit.name
 
 
+# The person: one record per 身份证号 on the whole platform, the name must match it.
+NAME_COLUMN = Column("name", "姓名", aliases=("人员姓名",), required=True)
+ID_COLUMN = Column(
+    "id_number",
+    "身份证号",
+    aliases=("身份证号码", "公民身份号码", "证件号码"),
+    required=True,
+    help=gettext_lazy("18位身份证号；同一身份证号在全平台只登记一个人员"),
+)
 UNIT_POST_COLUMNS = (
-    Column("name", "姓名", aliases=("人员姓名",), required=True),
-    Column(
-        "id_number",
-        "身份证号",
-        aliases=("身份证号码", "公民身份号码", "证件号码"),
-        required=True,
-        help=gettext_lazy("18位身份证号；同一身份证号在全平台只登记一个人员"),
-    ),
+    NAME_COLUMN,
+    ID_COLUMN,
     Column(
         "unit",
         "所在单位/网格",
@@ -417,13 +420,8 @@ def organiser_people(session: TrainingSession):
 
 
 ATTENDANCE_COLUMNS = (
-    Column("name", "姓名", aliases=("人员姓名",), required=True),
-    Column(
-        "id_number",
-        "身份证号",
-        aliases=("身份证号码", "公民身份号码", "证件号码"),
-        required=True,
-    ),
+    NAME_COLUMN,
+    ID_COLUMN,
     Column(
         "signed_in_at",
         "签到时间",
