@@ -14,7 +14,7 @@ class TrainingConfig(AppConfig):
 
         obligations.connect_signals()  # post-accident obligations follow attendance (§7)
 
-        register(m.UnitPost)
+        register(m.UnitPost, mask_fields=["phone"])  # as a person's phone is
         register(m.TrainingSession, exclude_fields=["sign_in_token"])
         register(m.Enrolment)
         # Every correction of credited hours is in the log (issue #12 §3).
