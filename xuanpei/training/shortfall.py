@@ -205,11 +205,13 @@ def base_sql(user, f: Filters) -> tuple[str, list] | None:
     params: list = []
 
     # People concerned: a post in scope, matching the filters, held in the year.
-    person_filter = ""
+    person_filter, person_sql, person_params = "", "", []
     if not whole or narrowed:
-        sql, ps = _compiled(scoped.filter(_held_q(f.year), _filter_q(f)).values("person_id"))
-        person_filter = f"WHERE p.person_id IN ({sql})"
-        params += ps
+        person_sql, person_params = _compiled(
+            scoped.filter(_held_q(f.year), _filter_q(f)).values("person_id")
+        )
+        person_filter = f"WHERE p.person_id IN ({person_sql})"
+        params += person_params
     # Every post of those people (earlier ones decide initial or yearly), rated.
     person_scope = _table_case("p", "s", lambda m: _bool(m.initial_scope == InitialScope.PERSON))
     rated = f"""
@@ -245,10 +247,6 @@ blocked AS (
 )"""
     params += [_p(y0), _p(y1)]
     new_in_year = "h.start_date >= %s AND h.start_date <= %s AND b.id IS NULL"
-    in_scope = ""
-    if not whole:
-        sql, ps = _compiled(scoped.filter(_held_q(f.year)).values("pk"))
-        in_scope = f"WHERE r.id IN ({sql})"
     req = f"""
 req AS (
   SELECT h.id, h.person_id, h.enterprise_id, h.mgr,
@@ -257,37 +255,37 @@ req AS (
     FROM held h LEFT JOIN blocked b ON b.id = h.id
 )"""
     params += [_p(y0), _p(y1), _p(y0), _p(y1)]
-    # The deciding post: the strictest in scope. For the district it is also the
-    # strictest of all, so its hours are the person's requirement; in a narrower
-    # scope the requirement is the strictest of all the person's posts (`person`).
-    deciding = f"""
-deciding AS (
-  SELECT r.id, r.person_id, r.enterprise_id, r.mgr, r.hours, r.initial,
-         ROW_NUMBER() OVER (PARTITION BY r.person_id
-                            ORDER BY r.hours DESC, r.initial DESC, r.id) AS rn
-    FROM req r {in_scope}
-)"""
-    if in_scope:
+    # The deciding post: the strictest in scope. The person's requirement is the
+    # strictest of all their posts (windows over every post, in scope or not).
+    if whole:
+        scope_flag, person_cols = "1", ""
+    else:
+        sql, ps = _compiled(scoped.filter(_held_q(f.year)).values("pk"))
+        scope_flag = f"CASE WHEN r.id IN ({sql}) THEN 1 ELSE 0 END"
         params += ps
+        person_cols = """,
+         MAX(r.hours) OVER (PARTITION BY r.person_id) AS required,
+         MAX(CASE WHEN r.initial = 1 THEN r.hours END)
+             OVER (PARTITION BY r.person_id) AS initial_max"""
+    deciding = f"""
+flagged AS (
+  SELECT r.*, {scope_flag} AS in_scope FROM req r
+),
+deciding AS (
+  SELECT r.id, r.person_id, r.enterprise_id, r.mgr, r.hours, r.initial, r.in_scope,
+         ROW_NUMBER() OVER (PARTITION BY r.person_id
+                            ORDER BY r.in_scope DESC, r.hours DESC, r.initial DESC, r.id)
+             AS rn{person_cols}
+    FROM flagged r
+)"""
     ctes = [rated, held, blocked, req, deciding]
     if whole:
-        required, initial_max, person_join = (
-            "d.hours",
-            "CASE WHEN d.initial = 1 THEN d.hours END",
-            "",
-        )
+        required, initial_max = "d.hours", "CASE WHEN d.initial = 1 THEN d.hours END"
     else:
-        ctes.append("""
-person AS (
-  SELECT person_id, MAX(hours) AS required,
-         MAX(CASE WHEN initial = 1 THEN hours END) AS initial_max
-    FROM req GROUP BY person_id
-)""")
-        required, initial_max = "pe.required", "pe.initial_max"
-        person_join = "JOIN person pe ON pe.person_id = d.person_id"
-    credited_filter = (
-        "AND a.person_id IN (SELECT person_id FROM deciding)" if (not whole or narrowed) else ""
-    )
+        required, initial_max = "d.required", "d.initial_max"
+    # The same people, from the base tables: the planner estimates their number (an
+    # enterprise: index look-ups by person; a new town: one hash join over the year).
+    credited_filter = f"AND a.person_id IN ({person_sql})" if person_sql else ""
     ctes.append(f"""
 credited AS (
   SELECT a.person_id, ROUND(SUM(a.hours_credited), 1) AS hours
@@ -296,7 +294,7 @@ credited AS (
    WHERE t.starts_at >= %s AND t.starts_at < %s {credited_filter}
    GROUP BY a.person_id
 )""")
-    params += [_p(t0), _p(t1)]
+    params += [_p(t0), _p(t1), *person_params]
     where, wparams = _final_where(f)
     params += wparams
     manager, staff = _lit(TrainingGroup.MANAGER), _lit(TrainingGroup.STAFF)
@@ -310,11 +308,10 @@ SELECT d.person_id, d.id AS post_id, d.enterprise_id,
             ELSE 0 END AS shortfall,
        e.sector_id, u.path AS unit_path
   FROM deciding d
-  {person_join}
   JOIN orgs_enterprise e ON e.id = d.enterprise_id
   JOIN orgs_unit u ON u.id = e.unit_id
   LEFT JOIN credited c ON c.person_id = d.person_id
- WHERE d.rn = 1 {where}"""
+ WHERE d.rn = 1 AND d.in_scope = 1 {where}"""
     return "WITH " + ",".join(ctes) + final, params
 
 
@@ -437,7 +434,9 @@ SELECT b.enterprise_id, b.sector_id, b.unit_path, COUNT(*),
             ("all", None),
         ):
             old = sums[by].get(key)
-            sums[by][key] = line if old is None else tuple(a + b for a, b in zip(old, line, strict=True))
+            sums[by][key] = (
+                line if old is None else tuple(a + b for a, b in zip(old, line, strict=True))
+            )
 
     def ordered(by: str) -> list[Total]:
         out = [Total(k, *v) for k, v in sums[by].items()]
