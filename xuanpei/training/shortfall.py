@@ -511,8 +511,8 @@ def connect_signals() -> None:
 
     from xuanpei.orgs.models import Enterprise, Sector
     from xuanpei.training.models import Attendance, TrainingSession
-    from xuanpei.workforce.models import Post
+    from xuanpei.workforce.models import Person, Post
 
-    for model in (Attendance, TrainingSession, Post, Enterprise, Sector):
+    for model in (Attendance, TrainingSession, Post, Person, Enterprise, Sector):
         for signal in (post_save, post_delete):
             signal.connect(bump, sender=model, dispatch_uid=f"shortfall-{model.__name__}")
