@@ -387,3 +387,15 @@ def test_the_page_drills_down_to_a_unit_and_reports_an_unknown_one(client, distr
     assert "东城欠学时" in page and "西城欠学时" not in page
     page = client.get(url, {"year": 2026, "unit": district.town_b_unit.pk}).content.decode()
     assert "所选属地不存在或不在您的管辖范围内" in page and "西城欠学时" not in page
+
+
+def test_the_cached_page_follows_new_attendance_and_corrections(client, district):
+    person = post(PersonFactory(name="补学人员"), district.ent_a1, OTHER, date(2020, 1, 1)).person
+    client.force_login(district.district)
+    url = reverse("training:shortfall")
+    assert "补学人员" in client.get(url, {"year": 2026}).content.decode()
+    attendance = attend(person, district.town_a_unit, local(2026, 5, 6, 9, 0), 4)
+    assert "补学人员" in client.get(url, {"year": 2026}).content.decode()  # 4 of 8 h
+    attendance.hours_credited = Decimal(8)  # the organiser's correction of an existing row
+    attendance.save()
+    assert "补学人员" not in client.get(url, {"year": 2026}).content.decode()
