@@ -20,6 +20,13 @@ def overflow(page) -> int:
     return page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
 
 
+def confirm(page, name, tail):
+    page.fill("#id_name", name)
+    page.fill("#id_id_tail", tail)
+    with page.expect_navigation(wait_until="load"):
+        page.click("#signin-form button[type=submit]")
+
+
 @pytest.fixture
 def session(district):
     now = timezone.now()
@@ -46,29 +53,20 @@ def test_a_trainee_signs_in_on_a_phone(page, live_server, shot, session):
     assert overflow(page) <= 0
 
     # A tail that does not match: refused, in Chinese, nothing recorded.
-    page.fill("#id_name", "王建国")
-    page.fill("#id_id_tail", "0021")
-    with page.expect_navigation(wait_until="load"):
-        page.click("#signin-form button[type=submit]")
+    confirm(page, "王建国", "0021")
     refusal = page.inner_text("#signin-refusal")
     assert "签到未成功" in refusal and "身份证号后4位为“0021”的人员" in refusal
     shot("training-signin-refused-390")
     assert overflow(page) <= 0
 
-    page.fill("#id_name", "王建国")
-    page.fill("#id_id_tail", "002x")
-    with page.expect_navigation(wait_until="load"):
-        page.click("#signin-form button[type=submit]")
+    confirm(page, "王建国", "002x")
     assert page.inner_text("#signin-headline") == "签到成功"
     shot("training-signin-done-390")
     assert overflow(page) <= 0
 
     # Again from the same phone: one attendance, "您已签到（time）".
     page.goto(link)
-    page.fill("#id_name", "王建国")
-    page.fill("#id_id_tail", "002X")
-    with page.expect_navigation(wait_until="load"):
-        page.click("#signin-form button[type=submit]")
+    confirm(page, "王建国", "002X")
     assert page.inner_text("#signin-headline").startswith("您已签到（")
     shot("training-signin-again-390")
     assert session.attendances.count() == 1

@@ -16,7 +16,8 @@ address) must be able to sign in. Two limits:
 
 - per session and name, across all addresses, `TRAINING_SIGN_IN_NAME_RATE` (default
   10 refusals per 10 minutes): guessing one trainee's tail (11,000 candidates) would
-  take ~90 hours at that pace, far beyond any sign-in window, while a trainee who
+  take ~90 hours on average at that pace (1 a minute), far beyond any sign-in window
+  (the session and 30 minutes either side by default), while a trainee who
   mistypes a few times is not stopped;
 - per address and session, `TRAINING_SIGN_IN_IP_RATE` (default 100 refusals per 10
   minutes): one device cannot probe the roster for names, and a class of 300 behind
