@@ -116,7 +116,7 @@ class SignInView(generic.View):
         try:
             result = self.service(
                 self.session,
-                token=self.session.sign_in_token,
+                token=self.kwargs["token"],
                 name=form.cleaned_data["name"],
                 id_tail=form.cleaned_data["id_tail"],
                 now=moment,
