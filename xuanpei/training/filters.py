@@ -5,10 +5,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xuanpei.orgs.filters import ScopedFilterSet, UnitSubtreeFilter
-from xuanpei.orgs.models import Unit
+from xuanpei.orgs.models import Sector, Unit
 from xuanpei.plans.models import Task
 from xuanpei.training.models import Attendance, Enrolment, TrainingSession
 from xuanpei.workforce.models import Person
+
+# What the counts count (the computed targets, the statistics): held or archived.
+DONE = "done"
+STATUS_CHOICES = [*TrainingSession.Status.choices, (DONE, _("已举办或已归档"))]
 
 
 class SessionFilterSet(ScopedFilterSet):
@@ -20,12 +24,21 @@ class SessionFilterSet(ScopedFilterSet):
         choices=TrainingSession.Kind.choices, label=_("培训类型"), empty_label=_("全部类型")
     )
     status = django_filters.ChoiceFilter(
-        choices=TrainingSession.Status.choices, label=_("状态"), empty_label=_("全部状态")
+        choices=STATUS_CHOICES, method="by_status", label=_("状态"), empty_label=_("全部状态")
     )
+    # Departments organise classes too (the statistics link their rows here).
     unit = UnitSubtreeFilter(
-        label=_("组织单位（含下级）"),
-        queryset=Unit.objects.territorial(),
-        empty_label=_("全部单位"),
+        label=_("组织单位（含下级）"), queryset=Unit.objects.all(), empty_label=_("全部单位")
+    )
+    # The local date the class starts (a quarter, a plan period: the links of the counts).
+    date_from = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__gte", label=_("开始日期自")
+    )
+    date_to = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__lte", label=_("开始日期至")
+    )
+    sector = django_filters.ModelChoiceFilter(
+        field_name="enterprise__sector", queryset=Sector.objects.all(), label=_("行业领域")
     )
     task = django_filters.ModelChoiceFilter(
         queryset=Task.objects.all(), label=_("计划任务"), empty_label=_("全部任务")
@@ -33,7 +46,14 @@ class SessionFilterSet(ScopedFilterSet):
 
     class Meta:
         model = TrainingSession
-        fields = ["q", "year", "kind", "status", "unit", "task"]
+        fields = ["q", "year", "kind", "status", "unit", "task", "date_from", "date_to", "sector"]
+
+    def by_status(self, queryset, name, value):
+        if value == DONE:
+            return queryset.filter(
+                status__in=[TrainingSession.Status.HELD, TrainingSession.Status.ARCHIVED]
+            )
+        return queryset.filter(status=value)
 
     def search(self, queryset, name, value):
         value = value.strip()

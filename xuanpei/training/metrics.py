@@ -13,7 +13,7 @@ One mechanism for computed targets, the one publicity uses; registered from
   the target's value is the matrix's `min_sessions`.
 
 The records link opens the session list filtered the same way:
-`?unit=<pk>&task=<pk>&date_from=YYYY-MM-DD&date_to=YYYY-MM-DD&status=held&status=archived`
+`?unit=<pk>&task=<pk>&date_from=YYYY-MM-DD&date_to=YYYY-MM-DD&status=done` (held or archived)
 (grid sessions: `kind=grid_officer` in place of `task`); `unit` is a subtree filter.
 
 Records change the cached statuses through `plans.metrics.refresh_paths`, once when the
@@ -79,7 +79,7 @@ def _url(unit, start, end, **filters) -> str:
         *filters.items(),
         ("date_from", start.isoformat()),
         ("date_to", end.isoformat()),
-        *(("status", s) for s in _done()),
+        ("status", "done"),  # filters.DONE: held or archived
     ]
     return f"{base}?{urlencode(query)}"
 

@@ -110,7 +110,7 @@ def test_grid_sessions_count_held_grid_officer_classes_whatever_task_they_name(d
     assert url.startswith(reverse("training:session_list") + "?")
     assert f"unit={a.pk}" in url and "kind=grid_officer" in url
     assert "date_from=2026-04-01" in url and "date_to=2026-06-30" in url
-    assert "status=held" in url and "status=archived" in url
+    assert "status=done" in url
 
 
 def test_the_assignment_page_shows_the_computed_value(district, task, client):
