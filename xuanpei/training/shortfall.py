@@ -267,16 +267,24 @@ req AS (
          MAX(r.hours) OVER (PARTITION BY r.person_id) AS required,
          MAX(CASE WHEN r.initial = 1 THEN r.hours END)
              OVER (PARTITION BY r.person_id) AS initial_max"""
+    order = "r.in_scope DESC, r.hours DESC, r.initial DESC, r.id"
+    cols = "r.id, r.person_id, r.enterprise_id, r.mgr, r.hours, r.initial, r.in_scope"
+    if connection.vendor == "postgresql":  # one sort, no window over every row
+        pick = f"SELECT DISTINCT ON (r.person_id) {cols}, 1 AS rn{person_cols}"
+        tail = f"ORDER BY r.person_id, {order}"
+    else:
+        pick = (
+            f"SELECT {cols}, ROW_NUMBER() OVER (PARTITION BY r.person_id ORDER BY {order})"
+            f" AS rn{person_cols}"
+        )
+        tail = ""
     deciding = f"""
 flagged AS (
   SELECT r.*, {scope_flag} AS in_scope FROM req r
 ),
 deciding AS (
-  SELECT r.id, r.person_id, r.enterprise_id, r.mgr, r.hours, r.initial, r.in_scope,
-         ROW_NUMBER() OVER (PARTITION BY r.person_id
-                            ORDER BY r.in_scope DESC, r.hours DESC, r.initial DESC, r.id)
-             AS rn{person_cols}
-    FROM flagged r
+  {pick}
+    FROM flagged r {tail}
 )"""
     ctes = [rated, held, blocked, req, deciding]
     if whole:
