@@ -9,10 +9,12 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         from xuanpei.audit.registration import register
+        from xuanpei.training import metrics, obligations, shortfall
         from xuanpei.training import models as m
-        from xuanpei.training import obligations
 
         obligations.connect_signals()  # post-accident obligations follow attendance (§7)
+        shortfall.connect_signals()  # the shortfall page's cache follows every write (§5)
+        metrics.register()  # computed plan targets (plans.metrics, issue #12 §9)
 
         register(m.UnitPost, mask_fields=["phone"])  # as a person's phone is
         register(m.TrainingSession, exclude_fields=["sign_in_token"])
@@ -25,6 +27,3 @@ class TrainingConfig(AppConfig):
         register(m.Institution)
         register(m.Inspection)
         register(m.Rectification)
-        from xuanpei.training import metrics
-
-        metrics.register()  # computed plan targets (plans.metrics, issue #12 §9)

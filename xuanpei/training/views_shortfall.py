@@ -32,8 +32,6 @@ from xuanpei.training.choices import TrainingGroup, TrainingKind
 from xuanpei.training.shortfall import Filters
 from xuanpei.workforce.models import Person
 
-shortfall.connect_signals()
-
 CACHE_SECONDS = 300
 PAGE_SIZE = 25
 TOP_ENTERPRISES = 20
