@@ -162,6 +162,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Lookups of the public certificate check per client address (django-ratelimit syntax).
 PUBLIC_CHECK_RATE = env_str("PUBLIC_CHECK_RATE", "10/m")
+# Training (issue #12): refused QR sign-ins allowed per session and name / per address and
+# session (training/views_signin.py), and the days an accident's training obligations get.
+TRAINING_SIGN_IN_NAME_RATE = env_str("TRAINING_SIGN_IN_NAME_RATE", "10/10m")
+TRAINING_SIGN_IN_IP_RATE = env_str("TRAINING_SIGN_IN_IP_RATE", "100/10m")
+TRAINING_ACCIDENT_DEADLINE_DAYS = env_int("TRAINING_ACCIDENT_DEADLINE_DAYS", 30)
 
 # Lock-out: 5 failures → 15 minutes (issue #2, security baseline), for the account on the
 # client that failed (username + address, issue #9 item 5): an attacker elsewhere cannot
