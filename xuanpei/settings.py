@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "xuanpei.plans",
     "xuanpei.publicity",
     "xuanpei.training",
+    "xuanpei.assessment",
 ]
 
 MIDDLEWARE = [

@@ -53,6 +53,7 @@ api_v1 = [
     path("", include("xuanpei.plans.api.urls")),
     path("", include("xuanpei.publicity.api.urls")),
     path("", include("xuanpei.training.api.urls")),
+    path("", include("xuanpei.assessment.api.urls")),
 ]
 
 urlpatterns = [
@@ -63,6 +64,7 @@ urlpatterns = [
     path("plans/", include("xuanpei.plans.urls")),
     path("publicity/", include("xuanpei.publicity.urls")),
     path("training/", include("xuanpei.training.urls")),
+    path("assessment/", include("xuanpei.assessment.urls")),
     # A trainee's sign-in by QR code (issue #12 §3): no login, the token is the key.
     path("t/", include("xuanpei.training.urls_signin")),
     path("notifications/", include("xuanpei.notifications.urls")),

@@ -235,7 +235,51 @@ MENU: tuple[Nav, ...] = (
             Nav(_("证书真伪查询"), "public_check", "patch-check"),
         ),
     ),
-    Nav(_("考核通报"), None, "clipboard-data"),
+    Nav(
+        _("考核通报"),
+        "assessment:score_list",
+        "clipboard-data",
+        model="assessment.UnitScore",
+        children=(
+            Nav(
+                _("季度考核得分"),
+                "assessment:score_list",
+                "list-ol",
+                model="assessment.UnitScore",
+            ),
+            Nav(
+                _("本单位考核"),
+                "assessment:unit_dashboard",
+                "person-lines-fill",
+                model="assessment.UnitScore",
+            ),
+            Nav(_("全区态势"), "assessment:cockpit", "display", model="assessment.QuarterRun"),
+            Nav(
+                _("季度通报"),
+                "assessment:bulletin_list",
+                "file-earmark-text",
+                model="assessment.Bulletin",
+            ),
+            Nav(
+                _("考核指标"),
+                "assessment:indicator_set_list",
+                "sliders",
+                model="assessment.IndicatorSet",
+            ),
+            Nav(
+                _("督查加减分"),
+                "assessment:entry_list",
+                "plus-slash-minus",
+                model="assessment.ManualEntry",
+            ),
+            Nav(
+                _("考核异议"),
+                "assessment:objection_list",
+                "chat-left-dots",
+                model="assessment.Objection",
+            ),
+        ),
+    ),
     Nav(_("评估"), None, "graph-up"),
 )
 

@@ -1,0 +1,5 @@
+"""API: bulletins (issue #13)."""
+
+
+def register(router) -> None:
+    """Register this area's viewsets on the assessment router."""

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentConfig(AppConfig):
+    name = "xuanpei.assessment"
+    label = "assessment"
+    verbose_name = _("考核通报")
+
+    def ready(self) -> None:
+        from xuanpei.assessment import models as m
+        from xuanpei.audit.registration import register
+
+        register(m.IndicatorSet)
+        register(m.Indicator)
+        register(m.ManualEntry)
+        register(m.QuarterRun, exclude_fields=["snapshot"])
+        register(m.Objection)
+        register(m.Bulletin)

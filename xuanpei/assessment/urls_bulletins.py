@@ -1,0 +1,3 @@
+"""Pages: bulletins (issue #13)."""
+
+urlpatterns: list = []

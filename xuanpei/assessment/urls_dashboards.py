@@ -1,0 +1,3 @@
+"""Pages: dashboards (issue #13)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: indicators (issue #13)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: scores (issue #13)."""
+
+urlpatterns: list = []
