@@ -47,6 +47,11 @@ class IndicatorSet(ScopedModel):
     def __str__(self) -> str:
         return self.title
 
+    @classmethod
+    def shared_q(cls, prefix: str = "") -> Q:
+        """Every set of a unit above is read below it (the library has no draft state)."""
+        return Q()
+
 
 class Indicator(ScopedModel):
     """One indicator: weight, written rule, and a formula over the data or manual entry."""
@@ -87,6 +92,11 @@ class Indicator(ScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def shared_q(cls, prefix: str = "") -> Q:
+        """Every indicator of a set above is read below it."""
+        return Q()
 
 
 class ManualEntry(ScopedModel):
@@ -184,6 +194,11 @@ class QuarterRun(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.year}年第{self.quarter}季度"
+
+    @classmethod
+    def shared_q(cls, prefix: str = "") -> Q:
+        """Every run of a unit above is read below it; its status (草稿/已发布) is shown."""
+        return Q()
 
 
 class UnitScore(ScopedModel):
