@@ -296,8 +296,23 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "xuanpei@localhost")
 # Certificate reminders: days before the review/expiry date (xuanpei send_reminders).
 CERT_REMINDER_DAYS = env_list("CERT_REMINDER_DAYS", ["90", "60", "30", "0"])
 
-# Background jobs (imports): in-process threads by default; "celery" when deployed at scale.
+# Background jobs (imports): in-process threads by default; "celery" when deployed at scale
+# (Celery workers, `celery -A xuanpei worker`, on a Redis broker; docs/decisions.md).
 JOB_RUNNER = env_str("JOB_RUNNER", "thread")
+if JOB_RUNNER not in ("thread", "sync", "celery"):
+    raise ImproperlyConfigured("JOB_RUNNER must be 'thread', 'sync' or 'celery'")
+# Read only by xuanpei/celery.py (JOB_RUNNER=celery); the Job row holds every result, so
+# the result backend is optional. Both default to REDIS_URL.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL) or None
+if JOB_RUNNER == "celery" and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("JOB_RUNNER=celery needs CELERY_BROKER_URL (or REDIS_URL)")
+CELERY_TASK_IGNORE_RESULT = True
+# A job runs at most once: acknowledged when a worker takes it (a worker that dies mid-job
+# leaves the row to fail_stale_jobs, never a second run); one job fetched at a time.
+CELERY_TASK_ACKS_LATE = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A job whose heartbeat is older than this (and whose process cannot be checked) has died.
 JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 15)
 JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 30)

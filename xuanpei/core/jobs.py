@@ -1,9 +1,10 @@
-"""In-process background runner for `Job` rows (imports, large exports).
+"""Background runner for `Job` rows (imports, large exports).
 
 `start_job` creates the row and runs its handler: in a daemon thread after the
-surrounding transaction commits (JOB_RUNNER=thread, the default), or at once in
-the caller (JOB_RUNNER=sync, and `inline=True` for small files). The Job row is
-the only state a page needs, so a Celery runner can replace the thread later.
+surrounding transaction commits (JOB_RUNNER=thread, the default), on a Celery worker
+(JOB_RUNNER=celery, deployments: `core.tasks.run_job_task` is sent after the commit),
+or at once in the caller (JOB_RUNNER=sync, and `inline=True` for small files). The
+Job row is the only state a page needs, whichever runner ran it.
 
 Progress: a handler reports (done, total). The row is updated when the handler
 is not inside a transaction; during a commit the row cannot be written from the
@@ -16,7 +17,9 @@ heartbeat (written by a small per-process thread every JOB_HEARTBEAT_SECONDS, on
 its own connection). `fail_stale_jobs` marks failed a job whose worker is gone:
 its process no longer exists on this host, it is this process but the job is not
 running here any more, or (another host) its heartbeat is older than
-JOB_STALE_MINUTES. It runs lazily when a job page is loaded and in the daily
+JOB_STALE_MINUTES. A Celery job is queued with no worker (judged by its age until a
+worker takes it); the worker process that runs it writes its own name, and a process
+forked by Celery's prefork pool renames itself (`_after_fork`). It runs lazily when a job page is loaded and in the daily
 `xuanpei cleanup`. A commit that dies rolls back, so the message says nothing
 was written — unless the job's data transaction had committed (`written_at`).
 
@@ -112,12 +115,27 @@ def _beat_forever() -> None:
 _beater: list[threading.Thread | None] = [None]
 
 
+def _after_fork() -> None:
+    """A forked child (Celery's prefork pool) is another worker: its own name, none of the
+    parent's jobs, no heartbeat thread yet, fresh locks (a parent's thread may hold one)."""
+    global WORKER, _active_lock, _sqlite_queue
+    WORKER = f"{HOST}:{os.getpid()}:{_process_start(os.getpid())}"
+    _active_lock = threading.Lock()
+    _sqlite_queue = threading.Lock()
+    _active.clear()
+    _live_progress.clear()
+    _beater[0] = None
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
 @contextmanager
 def _alive(job_pk: int):
     """Mark the job active in this process (and keep the heartbeat thread going)."""
     with _active_lock:
         _active.add(job_pk)
-        if _beater[0] is None and getattr(settings, "JOB_RUNNER", "thread") == "thread":
+        if _beater[0] is None and getattr(settings, "JOB_RUNNER", "thread") != "sync":
             _beater[0] = threading.Thread(target=_beat_forever, name="job-heartbeat", daemon=True)
             _beater[0].start()
     try:
@@ -197,7 +215,9 @@ def start_job(*, kind: str, user, params: dict, inline: bool = False) -> Job:
     runner = getattr(settings, "JOB_RUNNER", "thread")
     if inline and runner == "thread" and kind in SERIAL_KINDS and _sqlite_queue.locked():
         inline = False  # another import holds SQLite: queue this one, never block the request
-    job = Job.objects.create(kind=kind, user=user, params=params, worker=WORKER)
+    queued = runner == "celery" and not inline
+    # A queued Celery job has no worker yet: the one that takes it names itself.
+    job = Job.objects.create(kind=kind, user=user, params=params, worker="" if queued else WORKER)
     if inline or runner == "sync":
         run_job(job.pk)
         job.refresh_from_db()
@@ -209,8 +229,14 @@ def start_job(*, kind: str, user, params: dict, inline: bool = False) -> Job:
                 target=_thread_main, args=(job.pk,), name=f"job-{job.pk}", daemon=True
             ).start()
         )
+    elif queued:
+        from xuanpei.core.tasks import run_job_task  # imports Celery: only for this runner
+
+        transaction.on_commit(lambda: run_job_task.delay(job.pk))
     else:
-        raise ImproperlyConfigured(f"JOB_RUNNER must be 'thread' or 'sync', not {runner!r}")
+        raise ImproperlyConfigured(
+            f"JOB_RUNNER must be 'thread', 'sync' or 'celery', not {runner!r}"
+        )
     return job
 
 
@@ -219,8 +245,19 @@ def live_progress(job: Job) -> tuple[int, int]:
     return _live_progress.get(job.pk, (job.progress_done, job.progress_total))
 
 
-def run_job(job_id: int) -> None:
-    """Run one job to completion, recording success or a Chinese failure message."""
+def run_job(job_id: int, *, only_pending: bool = False) -> None:
+    """Run one job to completion, recording success or a Chinese failure message.
+
+    `only_pending` (a Celery worker): claim the row first; a job that is no longer
+    pending (failed by fail_stale_jobs while queued, a second delivery) is not run.
+    """
+    if only_pending:
+        claimed = Job.objects.filter(pk=job_id, status=Job.Status.PENDING).update(
+            status=Job.Status.RUNNING, worker=WORKER, heartbeat_at=timezone.now()
+        )
+        if not claimed:
+            logger.warning("job %s is no longer pending: not run", job_id)
+            return
     job = Job.objects.get(pk=job_id)
     with _alive(job.pk), _queued(job):
         _run(job)

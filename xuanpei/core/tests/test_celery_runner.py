@@ -1,0 +1,248 @@
+"""Jobs on Celery workers (issue #13 item 6): under the deployment settings
+(JOB_RUNNER=celery) a Job is sent to a Celery worker on the Redis broker after the commit,
+the worker that takes it names itself on the row and runs it to its result; a job whose
+worker died is failed by fail_stale_jobs. The in-process runner (JOB_RUNNER=thread, the
+default) is covered by the other job tests.
+
+A real worker (celery.contrib.testing: a thread of this process, solo pool) talks to the
+machine's Redis (`XUANPEI_TEST_REDIS_URL`, default redis://127.0.0.1:6379/15 — db 15, a
+key prefix and queue per run, as core/tests/test_shared_cache.py). Off CI the tests skip
+when no Redis answers; on CI (CI=true, .ci/run starts Redis) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+import xuanpei.settings
+from xuanpei.core import jobs
+from xuanpei.core.imports.service import commit_import, start_import
+from xuanpei.core.imports.testing import xlsx_bytes
+from xuanpei.core.models import Job
+from xuanpei.orgs.factories import make_uscc
+from xuanpei.orgs.importers import HEADERS
+from xuanpei.orgs.models import Enterprise
+
+REDIS_URL = os.environ.get("XUANPEI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+NEW = make_uscc(12)
+
+
+def _redis_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def celery_app(settings, monkeypatch):
+    """xuanpei.celery's app on a Redis db, key prefix and queue of this test alone."""
+    if not _redis_up():
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis does not answer at {REDIS_URL} (.ci/run should have started it)")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    monkeypatch.setenv("CELERY_SKIP_CHECKS", "1")  # the worker would rerun Django's checks
+    from xuanpei.celery import app
+
+    prefix = f"xuanpei-test-{uuid.uuid4().hex[:12]}:"
+    test_conf = {
+        "broker_url": REDIS_URL,
+        "result_backend": None,
+        "task_default_queue": f"{prefix}jobs",
+        "broker_transport_options": {"global_keyprefix": prefix},
+        "worker_hijack_root_logger": False,
+    }
+    saved = {key: app.conf.get(key) for key in test_conf}
+    app.close()  # a pool made for another broker URL
+    app.conf.update(test_conf)
+    settings.JOB_RUNNER = "celery"
+    settings.JOB_HEARTBEAT_SECONDS = 0.2
+    settings.IMPORT_INLINE_MAX_BYTES = 0  # every job goes to the queue, none runs inline
+    yield app
+    app.close()
+    app.conf.update(saved)
+    beater = jobs._beater[0]
+    if isinstance(beater, threading.Thread):
+        beater.join(5)  # it ends once no job is active: before the test database goes
+    import redis
+
+    server = redis.Redis.from_url(REDIS_URL)
+    keys = list(server.scan_iter(f"{prefix}*"))
+    if keys:
+        server.delete(*keys)
+
+
+def celery_worker(app):
+    from celery.contrib.testing.worker import start_worker
+
+    return start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"
+    )
+
+
+def wait_for_end(job: Job, seconds: float = 60) -> Job:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in (Job.Status.DONE, Job.Status.FAILED):
+            return job
+        time.sleep(0.1)
+    pytest.fail(f"job {job.pk} still {job.status} after {seconds} s")
+
+
+def enterprise_file() -> SimpleUploadedFile:
+    data = xlsx_bytes(
+        [
+            HEADERS,
+            ["队列导入公司", NEW, "甲街道", "", "工矿商贸", "小型", "一般", "", "", "", ""],
+            ["坏行", "123", "甲街道", "", "工矿商贸", "", "", "", "", "", ""],
+        ]
+    )
+    return SimpleUploadedFile("企业.xlsx", data)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_is_queued_and_run_to_its_result_by_a_celery_worker(district, celery_app):
+    preview = start_import(name="enterprises", upload=enterprise_file(), user=district.town_a)
+
+    # Committed and sent, but nothing in this web process runs it: it waits for a worker.
+    time.sleep(0.5)
+    preview.refresh_from_db()
+    assert (preview.status, preview.worker) == (Job.Status.PENDING, "")
+
+    with celery_worker(celery_app):
+        preview = wait_for_end(preview)
+        assert preview.status == Job.Status.DONE, preview.error
+        assert (preview.result["created"], preview.result["rejected"]) == (1, 1)
+        assert not Enterprise.objects.filter(uscc=NEW).exists()  # a dry run writes nothing
+
+        job = commit_import(preview=preview, user=district.town_a)
+        assert job.worker == ""
+        job = wait_for_end(job)
+
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result["created"] == 1
+    assert job.progress_total >= 1 and job.progress_done == job.progress_total
+    assert job.written_at is not None and job.finished_at is not None
+    # The worker that ran it named itself: here a thread of this test process.
+    assert job.worker == jobs.WORKER and job.heartbeat_at is not None
+    assert Enterprise.objects.get(uscc=NEW).name == "队列导入公司"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_job_no_worker_took_in_time_is_failed_and_never_run_later(
+    district, celery_app, settings
+):
+    settings.JOB_STALE_MINUTES = 30
+    preview = start_import(name="enterprises", upload=enterprise_file(), user=district.town_a)
+    job = commit_import(
+        preview=Job.objects.create(
+            kind="import",
+            user=district.town_a,
+            params=preview.params,
+            status=Job.Status.DONE,
+            result={"created": 1, "updated": 0},
+        ),
+        user=district.town_a,
+    )
+    Job.objects.filter(pk=preview.pk).update(status=Job.Status.FAILED)  # not this test's point
+    young = Job.objects.filter(pk=job.pk)
+    assert jobs.fail_stale_jobs([job]) == 0  # just queued: waiting is not dying
+
+    young.update(created_at=timezone.now() - timedelta(minutes=31))
+    assert jobs.fail_stale_jobs([job]) == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error == "导入中断，数据均未写入，请重新导入"
+
+    with celery_worker(celery_app):  # the message is still queued: the worker skips it
+        time.sleep(2)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.worker == ""
+    assert not Enterprise.objects.filter(uscc=NEW).exists()
+
+
+def test_a_running_job_whose_celery_worker_died_is_failed_by_its_heartbeat(district, settings):
+    """A worker on another host cannot be looked up: its heartbeat decides."""
+    settings.JOB_STALE_MINUTES = 30
+    now = timezone.now()
+
+    def running(beat_minutes_ago: int) -> Job:
+        return Job.objects.create(
+            kind="import",
+            user=district.town_a,
+            params={"path": "imports/x.xlsx", "dry_run": False},
+            status=Job.Status.RUNNING,
+            worker="celery-node-2:4242:98765",
+            heartbeat_at=now - timedelta(minutes=beat_minutes_ago),
+        )
+
+    alive, dead = running(1), running(31)
+
+    assert jobs.fail_stale_jobs() == 1
+    alive.refresh_from_db()
+    dead.refresh_from_db()
+    assert alive.status == Job.Status.RUNNING
+    assert dead.status == Job.Status.FAILED and dead.finished_at is not None
+    assert dead.error == "导入中断，数据均未写入，请重新导入"
+
+
+def test_a_forked_worker_process_names_itself_not_its_parent():
+    """Celery's prefork pool forks its children after importing the tasks (and jobs)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its worker name and what it inherited
+        try:
+            os.write(write, f"{jobs.WORKER}|{len(jobs._active)}|{jobs._beater[0]}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        name, active, beater = pipe.read().split("|")
+    os.waitpid(pid, 0)
+
+    assert name != jobs.WORKER
+    host, child_pid, started = name.split(":")
+    assert (host, int(child_pid)) == (jobs.HOST, pid) and started
+    assert (active, beater) == ("0", "None")
+
+
+def test_job_runner_celery_needs_a_broker_and_nothing_imports_celery_by_default(monkeypatch):
+    for name in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("JOB_RUNNER", "celery")
+    with pytest.raises(ImproperlyConfigured, match="CELERY_BROKER_URL"):
+        runpy.run_path(xuanpei.settings.__file__)
+
+    monkeypatch.setenv("REDIS_URL", "redis://redis.example:6379/3")
+    deployed = runpy.run_path(xuanpei.settings.__file__)
+    assert deployed["CELERY_BROKER_URL"] == deployed["CELERY_RESULT_BACKEND"]
+    assert deployed["CELERY_BROKER_URL"] == "redis://redis.example:6379/3"
+
+    monkeypatch.delenv("JOB_RUNNER")
+    assert runpy.run_path(xuanpei.settings.__file__)["JOB_RUNNER"] == "thread"
+    # A fresh interpreter with the default settings loads Django and the job runner only.
+    code = (
+        "import django, sys; django.setup(); import xuanpei.core.jobs, xuanpei.urls; "
+        "print('celery' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("JOB_RUNNER",)}
+    env["DJANGO_SETTINGS_MODULE"] = "xuanpei.settings"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
