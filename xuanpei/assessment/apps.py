@@ -10,6 +10,7 @@ class AssessmentConfig(AppConfig):
     def ready(self) -> None:
         from xuanpei.assessment import models as m
         from xuanpei.audit.registration import register
+        from xuanpei.core import jobs
 
         register(m.IndicatorSet)
         register(m.Indicator)
@@ -17,3 +18,6 @@ class AssessmentConfig(AppConfig):
         register(m.QuarterRun, exclude_fields=["snapshot"])
         register(m.Objection)
         register(m.Bulletin)
+        jobs.register_handler(
+            "assessment_compute", "xuanpei.assessment.services_scoring.run_compute_job"
+        )
