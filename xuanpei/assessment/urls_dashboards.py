@@ -1,3 +1,10 @@
-"""Pages: dashboards (issue #13)."""
+"""Pages: dashboards (issue #13 item 4)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from xuanpei.assessment import views_dashboards as v
+
+urlpatterns = [
+    path("cockpit/", v.CockpitView.as_view(), name="cockpit"),
+    path("mine/", v.UnitDashboardView.as_view(), name="unit_dashboard"),
+]
