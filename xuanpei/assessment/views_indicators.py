@@ -1,0 +1,138 @@
+"""Pages: the indicator library (issue #13 §1), kept as data per year. District admins
+add and edit; every unit reads. The set's page shows the scored weights' sum per unit
+type; saving the set checks that each adds up to 100 (refused with the sum)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from xuanpei.assessment import services_indicators as svc
+from xuanpei.assessment.forms import IndicatorForm, IndicatorSetForm, add_errors
+from xuanpei.assessment.models import Indicator, IndicatorSet
+from xuanpei.core.permissions import is_district_admin
+from xuanpei.core.views import ObjectDetailView, ObjectListView, ScopedViewMixin
+
+
+class DistrictWriteMixin:
+    """Writes to the library are the district's (403 for everybody else)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_district_admin(request.user):
+            raise PermissionDenied(_("只有区安委办维护考核指标"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+
+class IndicatorSetListView(ObjectListView):
+    queryset = IndicatorSet.objects.select_related("unit")
+    template_name = "assessment/indicator_set_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_add"] = is_district_admin(self.request.user)
+        return ctx
+
+
+class IndicatorSetDetailView(ObjectDetailView):
+    queryset = IndicatorSet.objects.select_related("unit")
+    template_name = "assessment/indicator_set_detail.html"
+    context_object_name = "indicator_set"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["indicators"] = Indicator.objects.for_user(self.request.user, "view").filter(
+            indicator_set=self.object
+        )
+        ctx["sums"] = svc.weight_sums(self.object)
+        ctx["is_district"] = is_district_admin(self.request.user)
+        return ctx
+
+
+class IndicatorSetSaveMixin(DistrictWriteMixin):
+    form_class = IndicatorSetForm
+    template_name = "assessment/indicator_set_form.html"
+
+    def form_valid(self, form):
+        obj = form.save(commit=False)
+        if obj.unit_id is None:
+            obj.unit = self.request.user.unit
+        try:
+            svc.save_set(indicator_set=obj, actor=self.request.user)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存"))
+        return HttpResponseRedirect(reverse("assessment:indicator_set_detail", args=[obj.pk]))
+
+
+class IndicatorSetCreateView(IndicatorSetSaveMixin, ScopedViewMixin, generic.CreateView):
+    queryset = IndicatorSet.objects.all()
+    action = "add"
+
+
+class IndicatorSetUpdateView(IndicatorSetSaveMixin, ScopedViewMixin, generic.UpdateView):
+    queryset = IndicatorSet.objects.all()
+    action = "change"
+    context_object_name = "indicator_set"
+
+
+class IndicatorSaveMixin(DistrictWriteMixin):
+    form_class = IndicatorForm
+    template_name = "assessment/indicator_form.html"
+
+    def get_set(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["indicator_set"] = self.get_set()
+        return ctx
+
+    def form_valid(self, form):
+        obj = form.save(commit=False)
+        obj.indicator_set = self.get_set()
+        try:
+            svc.save_indicator(indicator=obj, actor=self.request.user)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        sums = "，".join(f"{label}{total}" for label, total in svc.weight_sums(obj.indicator_set))
+        messages.success(self.request, _("已保存。计分指标权重合计：%(sums)s") % {"sums": sums})
+        return HttpResponseRedirect(
+            reverse("assessment:indicator_set_detail", args=[obj.indicator_set_id])
+        )
+
+
+class IndicatorCreateView(IndicatorSaveMixin, ScopedViewMixin, generic.CreateView):
+    """/assessment/indicators/sets/<set_pk>/add/."""
+
+    queryset = IndicatorSet.objects.all()
+    action = "change"
+
+    def get_set(self):
+        if not hasattr(self, "indicator_set"):
+            self.indicator_set = get_object_or_404(self.queryset, pk=self.kwargs["set_pk"])
+        return self.indicator_set
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Indicator(indicator_set=self.get_set())
+        return kwargs
+
+
+class IndicatorUpdateView(IndicatorSaveMixin, ScopedViewMixin, generic.UpdateView):
+    queryset = Indicator.objects.select_related("indicator_set")
+    action = "change"
+
+    def get_set(self):
+        return self.object.indicator_set
