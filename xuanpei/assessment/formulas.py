@@ -245,19 +245,25 @@ def training_sessions(units, year, quarter, *, params):
 
 
 def post_compliance(units, year, quarter, *, params):
-    """三(二)2(1): 三项岗位持证率 on the quarter's last day over the enterprises of the
-    unit's subtree (`PostQuerySet.compliance_by_unit`, one query per tree depth); the
-    share of the score is the rate (100% = full marks). No post to certify = full marks."""
+    """三(二)2(1): 三项岗位持证率 on the quarter's last day — a 新城/镇街 over the enterprises
+    of its subtree (`PostQuerySet.compliance_by_unit`, one query per tree depth), a 行业部门
+    over the enterprises it supervises (`compliance_by(on, "enterprise__departments")`, one
+    query). The share of the score is the rate (100% = full marks); no post = full marks."""
     from xuanpei.workforce.models import Post
 
     _first, last = quarter_bounds(year, quarter)
     rows = {}
-    for depth in sorted({u.depth for u in units}):
+    territorial = [u for u in units if u.kind != UnitKind.DEPARTMENT]
+    for depth in sorted({u.depth for u in territorial}):
         for row in Post.objects.compliance_by_unit(last, depth):
             rows[row["unit_path"]] = row
+    if len(territorial) < len(units):
+        for row in Post.objects.compliance_by(last, "enterprise__departments"):
+            rows[row["enterprise__departments"]] = row
     out = {}
     for u in units:
-        row = rows.get(u.path, {"required": 0, "compliant": 0})
+        key = u.pk if u.kind == UnitKind.DEPARTMENT else u.path
+        row = rows.get(key, {"required": 0, "compliant": 0})
         req, ok = row["required"], row["compliant"]
         rate = ratio(ok, req)
         detail = f"持证 {ok}/{req} 人，持证率 {rate * 100:.1f}%" if req else "无应持证岗位"

@@ -6,10 +6,10 @@ writes it for a year. A district may then edit its year's set (weights, rules, p
 — `validate_weights` keeps each unit type's SCORED indicators at 100 points; bonus and
 deduction items (加分项/扣分项) come on top, each capped at its weight.
 
-Weights per unit type (scored): 新城 and 镇街 — plan 20, publicity 15, campaigns 10,
-training 15, new media 15, 持证率 15, grid training 10 = 100; 行业部门 — plan 20,
-publicity 15, campaigns 10, training 15, new media 15, the district's quarterly rating
-of the sector's work (manual) 25 = 100.
+Weights per unit type (scored): plan 20, publicity 15, campaigns 10, training 15, new
+media 15, 持证率 15 (a department: of the enterprises it supervises) for every type, then
+新城 and 镇街 grid training 10, 行业部门 the district's quarterly rating of the sector's
+work (manual) 10 = 100 each.
 """
 
 from __future__ import annotations
@@ -96,11 +96,11 @@ DEFAULT_LIBRARY: list[dict] = [
         "name": "三项岗位人员持证率",
         "section": "三(二)2(1) 三项岗位培训取证（持证率100%）",
         "kind": SCORED,
-        "applies_to": TERRITORIAL,
+        "applies_to": ALL,
         "weight": "15",
         "source": "post_compliance",
         "params": {},
-        "rule": "季度末辖区企业三项岗位人员持证率 × 分值（100% 得满分）。",
+        "rule": "季度末辖区（行业部门：所监管）企业三项岗位人员持证率 × 分值（100% 得满分）。",
     },
     {
         "code": "grid_training",
@@ -119,7 +119,7 @@ DEFAULT_LIBRARY: list[dict] = [
         "section": "四(六) 督导考核",
         "kind": SCORED,
         "applies_to": [AssessedKind.DEPARTMENT],
-        "weight": "25",
+        "weight": "10",
         "source": "manual",
         "params": {},
         "rule": "区安委办按季度评定行业部门督促本行业领域企业开展宣传教育培训的情况，手工录入得分。",
