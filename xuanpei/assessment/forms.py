@@ -57,7 +57,11 @@ class ManualEntryForm(BootstrapMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("被考核单位"), queryset=Unit.objects.none())
     quarter = forms.CharField(label=_("季度"), max_length=7, help_text=_("例如 2026Q2"))
     points = forms.DecimalField(
-        label=_("分值"), max_digits=6, decimal_places=2, help_text=_("扣分填负数，加分填正数")
+        label=_("分值"),
+        max_digits=6,
+        decimal_places=2,
+        required=False,
+        help_text=_("扣分填负数，加分填正数；典型经验采用可只选级别"),
     )
     level = forms.ChoiceField(
         label=_("采用级别"), choices=[("", "—"), *ManualEntry.Level.choices], required=False
