@@ -220,13 +220,15 @@ def compute_run(
 
 
 @transaction.atomic
-def publish_run(*, run: QuarterRun, actor) -> QuarterRun:
-    """Freeze the run: published, with the snapshot of the indicator set as it stood."""
+def publish_run(*, run: QuarterRun, actor, today: date | None = None) -> QuarterRun:
+    """Freeze the run: published, with the snapshot of the indicator set as it stood.
+    Refused for a quarter not over on `today` (default: today), and for a run computed
+    before its quarter ended (recompute it first)."""
     _check_actor(actor)
     run = QuarterRun.objects.select_for_update().get(pk=run.pk)
     if run.status == QuarterRun.Status.PUBLISHED:
         raise ValidationError(_("该季度考核已发布，不能重复发布"), code="published")
-    if not run.quarter_ended and not quarter_ended(run.year, run.quarter):
+    if not run.quarter_ended and not quarter_ended(run.year, run.quarter, today):
         raise ValidationError(_("季度尚未结束，只能保存为草稿，不能发布"), code="unended")
     if not run.quarter_ended:
         # Computed before the quarter ended: its figures are partial. Recompute first.
