@@ -147,6 +147,10 @@ EXPECTED_BY_ROUTE = {
     "training:session_export": [HOSTILE["training"], HOSTILE["legal"]],
     "training:grid_officer_export": [HOSTILE["person"], HOSTILE["account"]],
     "training:cadre_export": [HOSTILE["person"], HOSTILE["legal"]],
+    # The people below their yearly minimum, with their enterprise.
+    "training:shortfall_export": [HOSTILE["person"], HOSTILE["enterprise"]],
+    # Counts and names of groups (kinds, units, sectors, quarters, the district's 附件2).
+    "training:stats_export": [],
 }
 
 
