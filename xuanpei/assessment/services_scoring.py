@@ -31,6 +31,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xuanpei.assessment import indicators as library
 from xuanpei.assessment.formulas import FORMULAS, assessed_kind, quarter_bounds
@@ -47,6 +48,7 @@ from xuanpei.orgs.choices import UnitKind
 from xuanpei.orgs.models import Unit
 
 CENT = Decimal("0.01")
+UNENDED = gettext_lazy("季度尚未结束，只能保存为草稿，不能发布")
 ASSESSED_UNIT_KINDS = (UnitKind.NEW_TOWN, UnitKind.TOWN, UnitKind.SUBDISTRICT, UnitKind.DEPARTMENT)
 
 
@@ -229,7 +231,7 @@ def publish_run(*, run: QuarterRun, actor, today: date | None = None) -> Quarter
     if run.status == QuarterRun.Status.PUBLISHED:
         raise ValidationError(_("该季度考核已发布，不能重复发布"), code="published")
     if not run.quarter_ended and not quarter_ended(run.year, run.quarter, today):
-        raise ValidationError(_("季度尚未结束，只能保存为草稿，不能发布"), code="unended")
+        raise ValidationError(UNENDED, code="unended")
     if not run.quarter_ended:
         # Computed before the quarter ended: its figures are partial. Recompute first.
         raise ValidationError(_("该季度考核计算于季度结束前，请重新计算后再发布"), code="stale")
@@ -247,7 +249,7 @@ def find_run(year: int, quarter: int) -> QuarterRun | None:
 # --- manual entries -------------------------------------------------------------------
 
 
-DEDUCTION_NEEDS = _("扣分必须填写事由并上传佐证材料")
+DEDUCTION_NEEDS = gettext_lazy("扣分必须填写事由并上传佐证材料")
 
 
 def entry_errors(

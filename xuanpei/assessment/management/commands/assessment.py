@@ -68,6 +68,8 @@ class Command(BaseCommand):
                 note = "" if run.quarter_ended else "（季度未结束，草稿）"
                 self.stdout.write(f"已计算{run}考核{note}：{run.scores.count()} 个单位")
             else:
+                if not scoring.quarter_ended(year, quarter):  # refuse before computing anything
+                    raise ValidationError(scoring.UNENDED)
                 run = scoring.find_run(year, quarter)
                 if run is None:
                     run = scoring.compute_run(year=year, quarter=quarter, actor=account)
