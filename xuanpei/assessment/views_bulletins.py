@@ -37,13 +37,14 @@ class VisibleMixin:
         return services.visible_bulletins(self.request.user).select_related("unit", "run")
 
 
-class BulletinListView(VisibleMixin, ObjectListView):
+class BulletinListView(ObjectListView):
     queryset = Bulletin.objects.all()
     template_name = "assessment/bulletin_list.html"
-    paginate_by = 25
+    default_ordering = ("-year", "-quarter", "-pk")
 
     def get_queryset(self):
-        return super().get_queryset().order_by("-year", "-quarter", "-pk")
+        self.queryset = services.visible_bulletins(self.request.user).select_related("unit")
+        return super().get_queryset()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
