@@ -77,7 +77,10 @@ class ScoreListView(ScopedViewMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        runs = QuarterRun.objects.for_user(user, "view").order_by("-year", "-quarter")
+        # The district's run of a quarter first (the issuer highest in the tree).
+        runs = QuarterRun.objects.for_user(user, "view").order_by(
+            "-year", "-quarter", "unit__depth", "pk"
+        )
         (year, quarter), error = self.pick_quarter(runs)
         run = runs.filter(year=year, quarter=quarter).first()
         rows = []

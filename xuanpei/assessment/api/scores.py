@@ -31,6 +31,7 @@ def _refused(exc: DjangoValidationError):
 
 class QuarterRunSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    indicator_set_title = serializers.CharField(source="indicator_set.title", read_only=True)
 
     class Meta:
         model = QuarterRun
@@ -39,6 +40,7 @@ class QuarterRunSerializer(serializers.ModelSerializer):
             "year",
             "quarter",
             "indicator_set",
+            "indicator_set_title",
             "status",
             "status_display",
             "quarter_ended",
@@ -56,7 +58,7 @@ class ComputeSerializer(serializers.Serializer):
 class QuarterRunViewSet(ScopedReadOnlyViewSet):
     """季度考核（只读）；区安委办计算（compute）和发布（publish）。"""
 
-    queryset = QuarterRun.objects.all()
+    queryset = QuarterRun.objects.select_related("indicator_set")
     serializer_class = QuarterRunSerializer
     ordering = ["-year", "-quarter"]
 
