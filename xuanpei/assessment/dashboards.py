@@ -126,24 +126,41 @@ class Cockpit:
     bands: list[tuple[str, str]] = field(default_factory=list)
 
 
-def key_figures(user, quarter: Quarter) -> list[Figure]:
-    """The quarter's headline numbers within `user`'s scope: four queries."""
+def key_figures(user, quarter: Quarter, unit: Unit | None = None) -> list[Figure]:
+    """The quarter's headline numbers within `user`'s scope (and `unit`'s subtree when
+    given): accepted activities and reach, delivered sessions and 人次, 持证率, and —
+    for the whole scope — overdue assignments. One query each."""
     start, end = quarter.first_day, quarter.last_day
     acts = accepted(Activity.objects.for_user(user, "view")).filter(
         held_on__gte=start, held_on__lte=end
     )
+    if unit is not None:
+        acts = acts.filter(unit__path__startswith=unit.path)
     act = acts.aggregate(n=Count("*"), reach=Coalesce(Sum("participants"), 0))
-    base = {"status": "done", "date_from": start.isoformat(), "date_to": end.isoformat()}
-    sessions = stats.narrow(stats.year_sessions(user, quarter.year), date_from=start, date_to=end)
-    trained = stats.totals(sessions, {**base, "year": quarter.year})
+    sessions = stats.narrow(
+        stats.year_sessions(user, quarter.year), unit=unit, date_from=start, date_to=end
+    )
+    unit_param = {"unit": unit.pk} if unit is not None else {}
+    trained = stats.totals(
+        sessions,
+        {
+            "year": quarter.year,
+            "status": "done",
+            "date_from": start.isoformat(),
+            "date_to": end.isoformat(),
+            **unit_param,
+        },
+    )
     # 持证率 today while the quarter runs, on its last day once it has ended.
     on = min(timezone.localdate(), end)
-    rate = compliance_summary(user, on).rate
-    overdue = inbox_counts(user)["overdue"]
+    rate = compliance_summary(user, on, unit=unit).rate
     act_url = activity_list_url(
-        status=ReviewStatus.ACCEPTED.value, start=start.isoformat(), end=end.isoformat()
+        status=ReviewStatus.ACCEPTED.value,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        **unit_param,
     )
-    return [
+    figures = [
         Figure("activities", _("宣传活动"), act["n"], _("场"), act_url),
         Figure("reach", _("宣传覆盖人次"), act["reach"], _("人次"), act_url),
         Figure("sessions", _("培训班次"), trained.sessions, _("期"), trained.url),
@@ -151,18 +168,23 @@ def key_figures(user, quarter: Quarter) -> list[Figure]:
         Figure(
             "rate",
             _("三项岗位持证率"),
-            "—" if rate is None else f"{rate * 100:.1f}",
+            "—" if rate is None else round(rate, 1),
             "" if rate is None else "%",
             _url_or_blank("workforce:compliance_dashboard"),
         ),
-        Figure(
-            "overdue",
-            _("逾期任务"),
-            overdue,
-            _("项"),
-            _url_or_blank("plans:inbox", "?status=overdue"),
-        ),
     ]
+    if unit is None:
+        overdue = inbox_counts(user)["overdue"]
+        figures.append(
+            Figure(
+                "overdue",
+                _("逾期任务"),
+                overdue,
+                _("项"),
+                _url_or_blank("plans:inbox", "?status=overdue"),
+            )
+        )
+    return figures
 
 
 def _url_or_blank(name: str, query: str = "") -> str:
@@ -326,12 +348,14 @@ class UnitDashboard:
     lost: list[LostItem] = field(default_factory=list)
     band: tuple[str, str] | None = None
     history: dict = field(default_factory=dict)
+    figures: list[Figure] = field(default_factory=list)
 
 
 def unit_dashboard(user, unit: Unit, quarter: Quarter) -> UnitDashboard:
     """`unit`'s result in `quarter` (the caller has checked `unit` is in scope)."""
     score = scores_for(user, quarter).filter(unit=unit).select_related("run").first()
     board = UnitDashboard(quarter=quarter, unit=unit, score=score)
+    board.figures = key_figures(user, quarter, unit=unit)
     history = {
         r["run__quarter"]: float(r["total"])
         for r in UnitScore.objects.for_user(user, "view")

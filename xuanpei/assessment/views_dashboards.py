@@ -11,13 +11,14 @@ unit's own dashboard. Numbers come from `assessment.dashboards` (scoped query fu
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views import generic
 
 from xuanpei.assessment import dashboards
-from xuanpei.assessment.models import QuarterRun, UnitScore
+from xuanpei.assessment.models import UnitScore
 from xuanpei.core.scoping import UserScope
 from xuanpei.core.views import ScopedViewMixin
 from xuanpei.orgs.models import Unit
@@ -44,8 +45,10 @@ class PeriodMixin:
         return quarter or dashboards.latest_period(self.request.user)
 
 
-class CockpitView(PeriodMixin, ScopedViewMixin, generic.TemplateView):
-    queryset = QuarterRun.objects.all()
+class CockpitView(PeriodMixin, LoginRequiredMixin, generic.TemplateView):
+    """Gathers several domains (like the home page), each read through `for_user`; the
+    page itself is the district's: anyone else is refused (403)."""
+
     template_name = "assessment/cockpit.html"
 
     def dispatch(self, request, *args, **kwargs):
