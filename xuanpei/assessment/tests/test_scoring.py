@@ -15,10 +15,15 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from xuanpei.assessment import querysets
 from xuanpei.assessment import services_scoring as scoring
 from xuanpei.assessment.models import AssessedKind, Indicator, QuarterRun, UnitScore
 from xuanpei.core.jobs import start_job
+from xuanpei.orgs.choices import UnitKind
+from xuanpei.orgs.factories import add_unit
 from xuanpei.publicity.factories_ledger import ActivityFactory
 from xuanpei.publicity.models_ledger import ReviewStatus
 
@@ -268,3 +273,34 @@ def test_the_background_job_computes_the_run(district, settings):
     assert job.status == job.Status.DONE, job.error
     assert job.result["scores"] == 6
     assert QuarterRun.objects.get(year=2026, quarter=2).scores.count() == 6
+
+
+def test_the_query_count_does_not_grow_with_the_units(district, django_assert_max_num_queries):
+    compute(district)
+    with CaptureQueriesContext(connection) as few:
+        compute(district)
+    for i in range(5):
+        town = add_unit(district.root, f"新城{i}", UnitKind.NEW_TOWN)
+        add_unit(town, f"街道{i}", UnitKind.SUBDISTRICT)
+        add_unit(district.root, f"部门{i}", UnitKind.DEPARTMENT)
+    with django_assert_max_num_queries(len(few)):
+        run = compute(district)
+    assert run.scores.count() == 6 + 15
+
+
+def test_lost_points_name_what_costs_the_unit_points(district):
+    d = district
+    compute(d)
+    entry(d, "inspection_deduction", d.town_a_unit, "2")
+    run = compute(d)
+    score = UnitScore.objects.get(run=run, unit=d.town_a_unit)
+    lost = {r["code"]: r["lost"] for r in querysets.lost_points(score)}
+    # Empty district (module docstring): publicity 15, training 15, media 15, grid 10 lost
+    # in full, and the 2-point deduction; plan, campaigns and 持证率 are at full marks.
+    assert lost == {
+        "publicity_activities": "15.00",
+        "training_sessions": "15.00",
+        "media_output": "15.00",
+        "grid_training": "10.00",
+        "inspection_deduction": "2.00",
+    }
