@@ -10,7 +10,8 @@ Progress: a handler reports (done, total). The row is updated when the handler
 is not inside a transaction; during a commit the row cannot be written from the
 same connection (the update would only show at the end, and SQLite allows one
 writer), so progress is also kept in memory for the polling page of this
-process.
+process, and the heartbeat thread writes it to the row on its own connection (for
+the pages of other processes; not on SQLite, whose one writer is the commit).
 
 Liveness (issue #9 item 8): a job records its worker ("host:pid:start") and a
 heartbeat (written by a small per-process thread every JOB_HEARTBEAT_SECONDS, on
@@ -105,6 +106,12 @@ def _beat_forever() -> None:
                 break
         try:
             Job.objects.filter(pk__in=ids).update(heartbeat_at=timezone.now())
+            # Progress a handler could not write from inside its own transaction: for the
+            # pages of other processes (a Celery worker's job). Never over a finished row.
+            for pk, (done, total) in list(_live_progress.items()):
+                Job.objects.filter(pk=pk, status=Job.Status.RUNNING).update(
+                    progress_done=done, progress_total=total
+                )
         except OperationalError:  # SQLite busy with an import commit: beat next time
             pass
         finally:

@@ -24,6 +24,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.utils import timezone
 
 import xuanpei.settings
@@ -48,14 +49,18 @@ def _redis_up() -> bool:
         return False
 
 
-@pytest.fixture
-def celery_app(settings, monkeypatch):
-    """xuanpei.celery's app on a Redis db, key prefix and queue of this test alone."""
+@pytest.fixture(scope="module")
+def _test_broker():
+    """xuanpei.celery's app on a Redis db, key prefix and queue of this test module's run.
+
+    Once per module: the app keeps its producers (and the key prefix they were made with)
+    for the process, so the prefix cannot change between tests.
+    """
     if not _redis_up():
         if os.environ.get("CI"):
             pytest.fail(f"Redis does not answer at {REDIS_URL} (.ci/run should have started it)")
         pytest.skip(f"no Redis at {REDIS_URL}")
-    monkeypatch.setenv("CELERY_SKIP_CHECKS", "1")  # the worker would rerun Django's checks
+    os.environ["CELERY_SKIP_CHECKS"] = "1"  # the worker would rerun Django's checks
     from xuanpei.celery import app
 
     prefix = f"xuanpei-test-{uuid.uuid4().hex[:12]}:"
@@ -67,17 +72,12 @@ def celery_app(settings, monkeypatch):
         "worker_hijack_root_logger": False,
     }
     saved = {key: app.conf.get(key) for key in test_conf}
-    app.close()  # a pool made for another broker URL
+    app.close()  # a pool made for another broker
     app.conf.update(test_conf)
-    settings.JOB_RUNNER = "celery"
-    settings.JOB_HEARTBEAT_SECONDS = 0.2
-    settings.IMPORT_INLINE_MAX_BYTES = 0  # every job goes to the queue, none runs inline
     yield app
     app.close()
     app.conf.update(saved)
-    beater = jobs._beater[0]
-    if isinstance(beater, threading.Thread):
-        beater.join(5)  # it ends once no job is active: before the test database goes
+    os.environ.pop("CELERY_SKIP_CHECKS", None)
     import redis
 
     server = redis.Redis.from_url(REDIS_URL)
@@ -86,12 +86,33 @@ def celery_app(settings, monkeypatch):
         server.delete(*keys)
 
 
+@pytest.fixture
+def celery_app(_test_broker, settings):
+    """The app under the deployment settings' runner; its queue is emptied after the test."""
+    settings.JOB_RUNNER = "celery"
+    settings.JOB_HEARTBEAT_SECONDS = 0.2
+    settings.IMPORT_INLINE_MAX_BYTES = 0  # every job goes to the queue, none runs inline
+    yield _test_broker
+    _test_broker.control.purge()
+    beater = jobs._beater[0]
+    if isinstance(beater, threading.Thread):
+        beater.join(5)  # it ends once no job is active: before the test database goes
+
+
 def celery_worker(app):
     from celery.contrib.testing.worker import start_worker
 
     return start_worker(
         app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"
     )
+
+
+def queued_messages(app) -> int:
+    """Messages waiting in the test queue (kombu keeps a queue as a Redis list)."""
+    import redis
+
+    key = app.conf.broker_transport_options["global_keyprefix"] + app.conf.task_default_queue
+    return redis.Redis.from_url(REDIS_URL).llen(key)
 
 
 def wait_for_end(job: Job, seconds: float = 60) -> Job:
@@ -169,11 +190,60 @@ def test_a_queued_job_no_worker_took_in_time_is_failed_and_never_run_later(
     assert job.status == Job.Status.FAILED
     assert job.error == "导入中断，数据均未写入，请重新导入"
 
-    with celery_worker(celery_app):  # the message is still queued: the worker skips it
-        time.sleep(2)
+    assert queued_messages(celery_app) == 2  # the preview's and the commit's
+    with celery_worker(celery_app):  # the worker takes both messages and runs neither
+        deadline = time.monotonic() + 20
+        while queued_messages(celery_app) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert queued_messages(celery_app) == 0
+        time.sleep(0.5)  # the claim of the last one
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.worker == ""
     assert not Enterprise.objects.filter(uscc=NEW).exists()
+
+
+_release = threading.Event()
+
+
+def slow_handler(job: Job, progress) -> dict:
+    """A job that reports progress from inside its data transaction, then waits."""
+    with transaction.atomic():
+        Enterprise.objects.filter(pk=-1).update(name="-")  # the transaction holds a write
+        progress(3, 10)
+        if not _release.wait(30):
+            raise jobs.JobError("test timed out")
+        progress(10, 10)
+    return {"steps": 10}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_from_inside_a_worker_s_transaction_reaches_the_row_for_other_processes(
+    district, celery_app, monkeypatch
+):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite has one writer: the commit; its progress shows when it ends")
+    monkeypatch.setitem(jobs.HANDLERS, "test-slow", f"{__name__}.slow_handler")
+    _release.clear()
+    job = jobs.start_job(kind="test-slow", user=district.town_a, params={})
+    with celery_worker(celery_app):
+        try:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                job.refresh_from_db()
+                if job.progress_done == 3:
+                    break
+                time.sleep(0.1)
+            # What a web process's page reads: the row, while the job is still running.
+            assert (job.status, job.progress_done, job.progress_total) == (
+                Job.Status.RUNNING,
+                3,
+                10,
+            )
+        finally:
+            _release.set()
+        job = wait_for_end(job)
+    assert (job.status, job.result) == (Job.Status.DONE, {"steps": 10})
+    assert (job.progress_done, job.progress_total) == (10, 10)
 
 
 def test_a_running_job_whose_celery_worker_died_is_failed_by_its_heartbeat(district, settings):
