@@ -242,3 +242,24 @@ def test_parse_period(raw, ok):
     else:
         with pytest.raises(PeriodError):
             parse_period(raw)
+
+
+def test_the_rate_of_certified_posts_is_the_readers_own(client, district):
+    """持证率 = compliant / required posts (domain.md: 三项岗位 持证上岗), within the scope:
+    东新城's 3 of 4, not 西新城's 1 of 10; the district sees 4 of 14."""
+    from django.utils import timezone
+
+    from xuanpei.training.quarters import quarter_of
+    from xuanpei.workforce.models import ComplianceSnapshot
+
+    today = timezone.localdate()
+    ComplianceSnapshot.objects.create(enterprise=district.ent_a1, on=today, required=4, compliant=3)
+    ComplianceSnapshot.objects.create(
+        enterprise=district.ent_b1, on=today, required=10, compliant=1
+    )
+    period = str(quarter_of(today))
+    client.force_login(district.town_a)
+    board = client.get(MINE, {"period": period}).context["board"]
+    assert {f.key: f.value for f in board.figures}["rate"] == 75.0
+    client.force_login(district.district)
+    assert figures(client.get(COCKPIT, {"period": period}))["rate"] == round(400 / 14, 1)

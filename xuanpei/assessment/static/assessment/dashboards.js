@@ -17,6 +17,8 @@
     var el = document.getElementById(id);
     if (!el) { return; }
     var chart = echarts.init(el, null, { renderer: "canvas" });
+    // No animation: a wall screen reloads every few minutes and should show the numbers at once.
+    option.animation = false;
     chart.setOption(option);
     charts.push(chart);
   }
@@ -32,8 +34,8 @@
     make("cockpit-trend", {
       textStyle: { color: DARK.text },
       tooltip: { trigger: "axis" },
-      legend: { top: 0, textStyle: { color: DARK.text } },
-      grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
+      legend: { type: "scroll", top: 0, textStyle: { color: DARK.text }, pageTextStyle: { color: DARK.text } },
+      grid: { left: 8, right: 8, top: 52, bottom: 8, containLabel: true },
       xAxis: axis(true, { type: "category", data: t.labels }),
       yAxis: [axis(true, { type: "value", name: "人次", minInterval: 1 }), axis(true, { type: "value", name: "场/期", minInterval: 1 })],
       series: [
