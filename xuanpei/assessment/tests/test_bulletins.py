@@ -1,0 +1,274 @@
+"""The quarterly bulletin (issue #13 item 3, item 5's `xuanpei bulletin`): the draft written
+from the figures, the 发文字号 rule (GB/T 9704, domain.md §5), issuing, who reads it,
+the inbox message, the pages and the command."""
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+from docx import Document
+
+from tests.personas import build_district
+from xuanpei.assessment import services_bulletins as services
+from xuanpei.assessment.factories import QuarterRunFactory, UnitScoreFactory
+from xuanpei.assessment.models import AssessedKind, Bulletin
+from xuanpei.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 7, 5)  # Q2 2026 has ended
+TITLE = "关于2026年第二季度全区应急管理宣传教育培训工作情况的通报"
+
+
+@pytest.fixture
+def d(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    return build_district()
+
+
+def scored_run(d, year=2026, quarter=2, **kwargs):
+    """东新城 loses points on 持证率; 教育局 scores in full; 西新城 is not assessed."""
+    from xuanpei.assessment.models import IndicatorSet
+
+    existing = IndicatorSet.objects.filter(year=year).first()
+    if existing is not None:
+        kwargs["indicator_set"] = existing
+    run = QuarterRunFactory(unit=d.root, year=year, quarter=quarter, **kwargs)
+    cert = {
+        "code": "cert",
+        "name": "三项岗位持证率",
+        "weight": 10,
+        "value": 0.8,
+        "score": 8,
+        "detail": "持证率80%（4/5）",
+        "records_url": "",
+    }
+    full = {**cert, "score": 10, "detail": "持证率100%"}
+    UnitScoreFactory(run=run, unit=d.town_a_unit, total=Decimal("88"), rank=1, items=[cert])
+    UnitScoreFactory(
+        run=run,
+        unit=d.dept_unit,
+        assessed_kind=AssessedKind.DEPARTMENT,
+        total=Decimal("96"),
+        rank=1,
+        items=[full],
+    )
+    return run
+
+
+def issue(bulletin, user, code="测试安委办〔2026〕3号"):
+    return services.issue_bulletin(bulletin, actor=user, doc_code=code, today=TODAY)
+
+
+# --------------------------------------------------------------------------- draft
+
+
+def test_draft_title_defaults_and_quarter_on_quarter_sentences(d):
+    from xuanpei.publicity.factories_ledger import ActivityFactory
+    from xuanpei.publicity.models_ledger import ReviewStatus
+    from xuanpei.training.factories import TrainingSessionFactory
+    from xuanpei.training.models import TrainingSession
+
+    accepted = {"unit": d.street_a, "status": ReviewStatus.ACCEPTED}
+    for day in (date(2026, 2, 1), date(2026, 3, 31)):
+        ActivityFactory(held_on=day, participants=100, **accepted)
+    for day in (date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 30)):
+        ActivityFactory(held_on=day, participants=50, **accepted)
+    ActivityFactory(held_on=date(2026, 5, 2), unit=d.street_a)  # a draft: not counted
+    held = TrainingSession.Status.HELD
+    for month in (3, 4, 5):
+        starts = timezone.make_aware(datetime(2026, month, 10, 9))
+        TrainingSessionFactory(unit=d.town_a_unit, starts_at=starts, status=held)
+    scored_run(d)
+
+    b = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
+    assert b.title == TITLE and b.status == Bulletin.Status.DRAFT
+    assert b.signer == "测试区安全生产委员会办公室" and b.doc_prefix == "测试安委办"
+    assert b.addressees.endswith("：")  # 主送机关 ends with a full-width colon
+    # 3 activities against 2 (+50%); reach 150 against 200 (−25%); 2 sessions against 1.
+    assert "全区共开展宣传活动3场，较上季度增加1场（+50.0%）" in b.overview
+    assert "参与群众150人次，较上季度减少50人次（-25.0%）" in b.overview
+    assert "组织安全培训2期，较上季度增加1期（+100.0%）" in b.overview
+    assert "未结束" not in b.overview
+    assert "东新城" in b.units_text and "教育局" in b.units_text
+    # 三、存在的问题 names the unit that lost the points, not the one in full.
+    assert "三项岗位持证率未达标：东新城（持证率80%（4/5））" in b.problems
+    assert "教育局" not in b.problems
+    assert b.next_steps == services.DEFAULT_NEXT_STEPS
+    # Asking again reopens the same draft.
+    assert services.draft_bulletin(year=2026, quarter=2, actor=d.district) == b
+
+
+def test_settings_name_the_signer_prefix_and_addressees(d, settings):
+    settings.BULLETIN_SIGNER = "某区安委会办公室"
+    settings.BULLETIN_DOC_PREFIX = "某安办"
+    settings.BULLETIN_ADDRESSEES = "各有关单位："
+    scored_run(d)
+    b = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
+    assert (b.signer, b.doc_prefix, b.addressees) == ("某区安委会办公室", "某安办", "各有关单位：")
+
+
+def test_only_the_district_drafts(d):
+    with pytest.raises(PermissionDenied):
+        services.draft_bulletin(year=2026, quarter=2, actor=d.town_a)
+
+
+def test_a_quarter_not_ended_is_a_draft_marked_and_never_issued(d):
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    scored_run(d, year=today.year, quarter=quarter, quarter_ended=False)
+    b = services.draft_bulletin(year=today.year, quarter=quarter, actor=d.district)
+    assert "本季度未结束" in b.overview
+    with pytest.raises(ValidationError, match="未结束"):
+        services.issue_bulletin(b, actor=d.district)
+    b.refresh_from_db()
+    assert b.status == Bulletin.Status.DRAFT and not b.docx
+
+
+# --------------------------------------------------------------------------- 发文字号
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        ("测试安委办〔2025〕3号", "年份须为印发年份2026年"),
+        ("测试安委办〔2026〕0号", "不编虚位"),
+        ("测试安委办〔2026〕03号", "不编虚位"),
+        ("测试安委办[2026]3号", "六角括号"),
+        ("测试安委办〔2026〕第3号", "格式应为"),
+        ("〔2026〕3号", "格式应为"),
+    ],
+)
+def test_bad_doc_numbers_are_refused_and_nothing_is_saved(d, code, reason):
+    scored_run(d)
+    b = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
+    with pytest.raises(ValidationError, match=reason) as exc:
+        issue(b, d.district, code)
+    assert "发文字号" in str(exc.value)
+    b.refresh_from_db()
+    assert b.status == Bulletin.Status.DRAFT and b.doc_number is None and not b.docx
+    assert not Notification.objects.exists()
+
+
+def test_a_repeated_doc_number_names_the_bulletin_that_has_it(d):
+    scored_run(d)
+    scored_run(d, quarter=1)
+    first = issue(services.draft_bulletin(year=2026, quarter=1, actor=d.district), d.district)
+    second = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
+    with pytest.raises(ValidationError) as exc:
+        issue(second, d.district, "测试安委办〔2026〕3号")
+    assert f"发文字号“测试安委办〔2026〕3号”已被《{first.title}》使用" in str(exc.value)
+    # Without a number the next free one is taken.
+    assert issue(second, d.district, "").doc_code == "测试安委办〔2026〕4号"
+
+
+# --------------------------------------------------------------------------- issue
+
+
+def test_issued_bulletin_reaches_the_named_units_only(d):
+    scored_run(d)
+    b = issue(services.draft_bulletin(year=2026, quarter=2, actor=d.district), d.district)
+    assert b.status == Bulletin.Status.ISSUED and b.doc_code == "测试安委办〔2026〕3号"
+    assert b.signed_on == TODAY and b.docx and b.pdf
+    assert set(b.recipients.all()) == {d.town_a_unit, d.dept_unit}
+    assert b in services.visible_bulletins(d.town_a)  # a named new town
+    assert b in services.visible_bulletins(d.department)
+    assert b not in services.visible_bulletins(d.town_b)  # not named
+    assert b not in services.visible_bulletins(d.enterprise)
+    note = Notification.objects.get(unit=d.town_a_unit)
+    assert TITLE in note.title and note.url == reverse("assessment:bulletin_detail", args=[b.pk])
+    assert Notification.objects.filter(unit=d.dept_unit).count() == 1
+    assert not Notification.objects.filter(unit=d.town_b_unit).exists()
+    with pytest.raises(ValidationError):
+        services.update_bulletin(b, actor=d.district, next_steps="改")
+
+
+def test_drafts_are_the_districts_alone(d):
+    scored_run(d)
+    b = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
+    assert b not in services.visible_bulletins(d.town_a)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def test_pages_draft_edit_escape_issue_and_download(d, client):
+    scored_run(d)
+    client.force_login(d.district)
+    response = client.post(reverse("assessment:bulletin_add"), {"year": 2026, "quarter": 2})
+    b = Bulletin.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/{b.pk}/")
+    edit = reverse("assessment:bulletin_edit", args=[b.pk])
+    data = {
+        "title": b.title,
+        "addressees": b.addressees,
+        "overview": b.overview,
+        "units_text": b.units_text,
+        "problems": b.problems,
+        "next_steps": "<script>alert(1)</script>年底前完成补训",
+        "signer": b.signer,
+        "doc_code": "测试安委办〔2026〕01号",
+    }
+    response = client.post(edit, data)
+    assert response.status_code == 200 and "不编虚位" in response.content.decode()
+    response = client.post(edit, {**data, "doc_code": ""})
+    assert response.status_code == 302
+    page = client.get(reverse("assessment:bulletin_detail", args=[b.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;年底前完成补训" in page
+    assert "<script>alert(1)" not in page
+    assert client.get(reverse("assessment:bulletin_list")).status_code == 200
+    # Issue from the page: the suggested number is this year's next.
+    issue_url = reverse("assessment:bulletin_issue", args=[b.pk])
+    assert "测试安委办〔" in client.get(issue_url).content.decode()
+    year = timezone.localdate().year
+    response = client.post(issue_url, {"doc_code": f"测试安委办〔{year}〕5号"})
+    assert response.status_code == 302
+    b.refresh_from_db()
+    assert b.status == Bulletin.Status.ISSUED and b.doc_number == 5
+
+    client.force_login(d.town_a)
+    assert TITLE in client.get(reverse("assessment:bulletin_list")).content.decode()
+    assert client.get(reverse("assessment:bulletin_detail", args=[b.pk])).status_code == 200
+    download = client.get(reverse("assessment:bulletin_docx", args=[b.pk]))
+    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    text = [p.text for p in Document(io.BytesIO(download.content)).paragraphs]
+    assert "<script>alert(1)</script>年底前完成补训" in text  # literal text, inert in Word
+    pdf = client.get(reverse("assessment:bulletin_pdf", args=[b.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get(edit).status_code == 404
+    assert client.get(reverse("assessment:bulletin_add")).status_code == 403
+
+    client.force_login(d.town_b)
+    assert client.get(reverse("assessment:bulletin_detail", args=[b.pk])).status_code == 404
+    assert client.get(reverse("assessment:bulletin_docx", args=[b.pk])).status_code == 404
+    assert TITLE not in client.get(reverse("assessment:bulletin_list")).content.decode()
+
+
+# --------------------------------------------------------------------------- command
+
+
+def test_command_writes_a_draft_then_the_issued_files(d, tmp_path):
+    scored_run(d)
+    out, pdf = tmp_path / "b.docx", tmp_path / "b.pdf"
+    stdout = io.StringIO()
+    call_command("bulletin", "2026Q2", "--out", str(out), "--pdf", str(pdf), stdout=stdout)
+    assert "草稿" in stdout.getvalue()
+    assert TITLE in [p.text for p in Document(str(out)).paragraphs]
+    assert pdf.read_bytes().startswith(b"%PDF")
+    b = issue(Bulletin.objects.get(), d.district)
+    call_command(
+        "bulletin", "2026Q2", "--out", str(out), "--user", d.town_a.username, stdout=stdout
+    )
+    with b.docx.open("rb") as fh:
+        assert out.read_bytes() == fh.read()
+    with pytest.raises(CommandError, match="只有区安委办可以生成草稿"):
+        call_command("bulletin", "2026Q1", "--out", str(out), "--user", d.town_b.username)
+
+
+def test_command_refuses_a_malformed_quarter(d, tmp_path):
+    with pytest.raises(CommandError, match="2026Q2"):
+        call_command("bulletin", "2026-2", "--out", str(tmp_path / "x.docx"))
