@@ -5,15 +5,17 @@ required for a deduction); a unit reads its own."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from xuanpei.assessment.filters import ManualEntryFilterSet
 from xuanpei.assessment.forms import ManualEntryForm, add_errors
 from xuanpei.assessment.models import ManualEntry
+from xuanpei.assessment.views_indicators import DistrictOnlyMixin
 from xuanpei.core.permissions import is_district_admin
 from xuanpei.core.views import ObjectListView, ScopedViewMixin
 
@@ -29,16 +31,13 @@ class EntryListView(ObjectListView):
         return ctx
 
 
-class EntryAddView(ScopedViewMixin, generic.FormView):
+class EntryAddView(DistrictOnlyMixin, ScopedViewMixin, generic.FormView):
     queryset = ManualEntry.objects.all()
     action = "add"
     form_class = ManualEntryForm
     template_name = "assessment/entry_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_district_admin(request.user):
-            raise PermissionDenied(_("只有区安委办录入督查扣分和加分"))
-        return super().dispatch(request, *args, **kwargs)
+    refusal = gettext_lazy("只有区安委办录入督查扣分和加分")
+    back_url = "assessment:entry_list"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -10,6 +10,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from xuanpei.assessment import services_indicators as svc
@@ -19,13 +20,24 @@ from xuanpei.core.permissions import is_district_admin
 from xuanpei.core.views import ObjectDetailView, ObjectListView, ScopedViewMixin
 
 
-class DistrictWriteMixin:
-    """Writes to the library are the district's (403 for everybody else)."""
+class DistrictOnlyMixin:
+    """A page only the district writes through: anybody else is sent back to `back_url`
+    with the reason on a GET (the menu does not offer it) and refused (403) otherwise."""
+
+    refusal = gettext_lazy("只有区安委办维护考核指标")
+    back_url = "assessment:indicator_set_list"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not is_district_admin(request.user):
-            raise PermissionDenied(_("只有区安委办维护考核指标"))
+            if request.method == "GET" and not self.names_an_object(kwargs):
+                messages.error(request, self.refusal)
+                return HttpResponseRedirect(reverse(self.back_url))
+            raise PermissionDenied(self.refusal)
         return super().dispatch(request, *args, **kwargs)
+
+
+class DistrictWriteMixin(DistrictOnlyMixin):
+    """Writes to the library are the district's."""
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

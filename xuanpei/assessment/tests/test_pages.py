@@ -229,7 +229,10 @@ def test_units_read_their_entries_but_only_the_district_enters(client, district)
     )
     client.force_login(d.town_a)
     assert "东城台账不全" in client.get(reverse("assessment:entry_list")).content.decode()
-    assert client.get(reverse("assessment:entry_add")).status_code == 403
+    assert client.get(reverse("assessment:entry_add")).status_code == 302  # back, with why
+    assert (
+        client.post(reverse("assessment:entry_add"), _entry(ind, d.town_a_unit)).status_code == 403
+    )
     client.force_login(d.town_b)
     assert "东城台账不全" not in client.get(reverse("assessment:entry_list")).content.decode()
 
