@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xuanpei.assessment.models import AssessedKind, UnitScore
+from xuanpei.assessment.models import AssessedKind, Indicator, UnitScore
 from xuanpei.orgs.models import Unit
 from xuanpei.plans.reminders import inbox_counts
 from xuanpei.publicity import rollups
@@ -311,18 +311,24 @@ class LostItem:
 
 
 def points_lost(items: list[dict]) -> list[LostItem]:
-    """Each item with weight − score, the largest loss first (ties by name); a bonus
-    (score above weight) shows as a negative loss at the end."""
+    """Each item with the points it costs, the largest loss first (ties by name).
+
+    A scored item costs weight − score; a deduction (督查扣分) costs −score whatever its
+    weight; a bonus (加分) costs −score too, i.e. a gain, listed last — an unearned
+    bonus is no loss (the same rule as `querysets.lost_points`, which keeps only losses).
+    """
     out = []
     for item in items or ():
         weight, score = to_decimal(item.get("weight")), to_decimal(item.get("score"))
+        kind = item.get("kind") or Indicator.Kind.SCORED
+        lost = weight - score if kind == Indicator.Kind.SCORED else -score
         out.append(
             LostItem(
                 code=str(item.get("code", "")),
                 name=str(item.get("name", "")),
                 weight=weight,
                 score=score,
-                lost=weight - score,
+                lost=lost,
                 value=item.get("value"),
                 detail=str(item.get("detail") or ""),
                 records_url=_safe_url(item.get("records_url")),

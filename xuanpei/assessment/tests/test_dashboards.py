@@ -222,13 +222,17 @@ def test_a_quarter_without_scores_says_so(client, district):
 
 def test_points_lost_orders_by_loss_and_puts_bonuses_last():
     items = [
-        {"code": "bonus", "name": "典型经验", "weight": 0, "score": 2},
+        # A bonus's weight is its cap: 2 of 5 earned is a gain of 2, not a loss of 3.
+        {"code": "bonus", "name": "典型经验", "kind": "bonus", "weight": 5, "score": 2},
+        # A deduction costs its points whatever weight it carries.
+        {"code": "ded", "name": "督查", "kind": "deduction", "weight": 10, "score": -3},
         {"code": "a", "name": "甲", "weight": 10, "score": 9.5},
         {"code": "b", "name": "乙", "weight": 20, "score": 12},
         {"code": "junk", "name": "丙", "weight": "abc", "score": None},
     ]
     got = points_lost(items)
-    assert [i.code for i in got] == ["b", "a", "junk", "bonus"]
+    assert [i.code for i in got] == ["b", "ded", "a", "junk", "bonus"]
+    assert got[1].lost == Decimal(3)
     assert got[-1].lost == Decimal(-2)
 
 
