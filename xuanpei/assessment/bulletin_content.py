@@ -131,6 +131,9 @@ def units_text(run) -> str:
     lines = []
     for _kind, label, rows in score_groups(run):
         best = "、".join(f"{s.unit.name}（{fmt(s.total)}分）" for s in rows[:3])
+        if len(rows) == 1:
+            lines.append(f"{label}共1个单位参加考核：{best}。")
+            continue
         lines.append(f"{label}共{len(rows)}个单位参加考核，排名前列的是{best}。")
         if len(rows) > 3:
             last = rows[-1]

@@ -272,3 +272,15 @@ def test_command_writes_a_draft_then_the_issued_files(d, tmp_path):
 def test_command_refuses_a_malformed_quarter(d, tmp_path):
     with pytest.raises(CommandError, match="2026Q2"):
         call_command("bulletin", "2026-2", "--out", str(tmp_path / "x.docx"))
+
+
+def test_api_lists_what_the_pages_show(d, client):
+    scored_run(d)
+    b = issue(services.draft_bulletin(year=2026, quarter=2, actor=d.district), d.district)
+    url = reverse("api:assessment-bulletin-list")
+    client.force_login(d.town_a)
+    got = client.get(url, {"year": 2026}).json()
+    rows = got["results"] if isinstance(got, dict) else got
+    assert [r["doc_code"] for r in rows] == ["测试安委办〔2026〕3号"]
+    client.force_login(d.town_b)
+    assert client.get(reverse("api:assessment-bulletin-detail", args=[b.pk])).status_code == 404
