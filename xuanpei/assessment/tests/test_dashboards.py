@@ -267,3 +267,20 @@ def test_the_rate_of_certified_posts_is_the_readers_own(client, district):
     assert {f.key: f.value for f in board.figures}["rate"] == 75.0
     client.force_login(district.district)
     assert figures(client.get(COCKPIT, {"period": period}))["rate"] == round(400 / 14, 1)
+
+
+def test_a_computed_run_reads_back_on_the_units_dashboard(client, district):
+    """Scores written by the scoring service (not the factories): the scored items'
+    weights add up to 100 (issue #13: refused otherwise), so the points lost on the page
+    add up to 100 − total, and every item links to the records behind it."""
+    from xuanpei.assessment import services_scoring
+
+    services_scoring.compute_run(
+        year=2026, quarter=2, actor=district.district, today=date(2026, 7, 15)
+    )
+    client.force_login(district.town_a)
+    board = client.get(MINE, {"period": "2026Q2"}).context["board"]
+    assert board.score is not None and board.peers == 2  # 东新城 and 西新城
+    assert sum(i.lost for i in board.lost) == Decimal(100) - board.score.total
+    assert [i.lost for i in board.lost] == sorted((i.lost for i in board.lost), reverse=True)
+    assert all(i.records_url.startswith("/") for i in board.lost if i.lost > 0)
