@@ -75,7 +75,10 @@ def _process_start(pid: int) -> str | None:
     """
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
-            return fh.read().rsplit(b")", 1)[1].split()[19].decode()
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        # A zombie has died: an orphan (a killed Celery pool's child) waits for a reaper
+        # that a container may not have.
+        return None if fields[0] in (b"Z", b"X") else fields[19].decode()
     except FileNotFoundError:
         return None
     except (OSError, IndexError):

@@ -316,3 +316,82 @@ def test_job_runner_celery_needs_a_broker_and_nothing_imports_celery_by_default(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def sleeping_handler(job: Job, progress) -> dict:
+    """A job that runs until its worker is killed."""
+    progress(1, 2)
+    time.sleep(120)
+    return {}
+
+
+# A real `celery worker` (prefork pool, one child) on this run's prefix and queue.
+WORKER_SCRIPT = """
+import sys
+import django
+
+django.setup()
+from xuanpei.celery import app
+from xuanpei.core import jobs
+
+prefix, queue = sys.argv[1:3]
+jobs.register_handler("test-sleep", "xuanpei.core.tests.test_celery_runner.sleeping_handler")
+app.conf.update(task_default_queue=queue, broker_transport_options={"global_keyprefix": prefix})
+app.worker_main(["worker", "-P", "prefork", "-c", "1", "-l", "warning", "-Q", queue,
+                 "--without-mingle", "--without-gossip"])
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_runs_an_import_and_its_killed_job_is_failed(
+    district, celery_app, tmp_path, monkeypatch
+):
+    """Separate processes, as deployed: the web (this test) and `celery worker` share the
+    database (PostgreSQL) and Redis; SIGKILL the worker mid-job and the job is failed."""
+    db = connection.settings_dict
+    if connection.vendor != "postgresql":
+        pytest.skip("another process cannot open the in-memory SQLite test database")
+    monkeypatch.setitem(jobs.HANDLERS, "test-sleep", f"{__name__}.sleeping_handler")
+    conf = celery_app.conf
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "xuanpei.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "XUANPEI_VAR_DIR": str(tmp_path),  # MEDIA_ROOT is tmp_path/media here too
+        "JOB_RUNNER": "celery",
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_SKIP_CHECKS": "1",
+    }
+    script = [sys.executable, "-c", WORKER_SCRIPT]
+    args = [conf.broker_transport_options["global_keyprefix"], conf.task_default_queue]
+    worker = subprocess.Popen([*script, *args], env=env, start_new_session=True)
+    try:
+        preview = wait_for_end(
+            start_import(name="enterprises", upload=enterprise_file(), user=district.town_a)
+        )
+        job = wait_for_end(commit_import(preview=preview, user=district.town_a))
+        assert job.status == Job.Status.DONE, job.error
+        assert Enterprise.objects.get(uscc=NEW).name == "队列导入公司"
+        # Named by the pool's child that ran it, not by the web process or the pool's parent.
+        host, pid, started = job.worker.split(":")
+        assert host == jobs.HOST and int(pid) not in (os.getpid(), worker.pid) and started
+
+        sleeper = jobs.start_job(kind="test-sleep", user=district.town_a, params={})
+        deadline = time.monotonic() + 60
+        while sleeper.status != Job.Status.RUNNING and time.monotonic() < deadline:
+            time.sleep(0.1)
+            sleeper.refresh_from_db()
+        assert sleeper.status == Job.Status.RUNNING and sleeper.worker
+        assert jobs.fail_stale_jobs([sleeper]) == 0  # alive: left running
+    finally:
+        os.killpg(worker.pid, 9)  # the worker dies without a word, as in a crash
+        worker.wait(30)
+    child = int(sleeper.worker.split(":")[1])
+    deadline = time.monotonic() + 10
+    while jobs._process_start(child) and time.monotonic() < deadline:
+        time.sleep(0.1)  # SIGKILL reaches the pool's child a moment later
+    assert jobs.fail_stale_jobs([sleeper]) == 1
+    sleeper.refresh_from_db()
+    assert sleeper.status == Job.Status.FAILED
+    assert sleeper.error == "导入中断，数据均未写入，请重新导入"
