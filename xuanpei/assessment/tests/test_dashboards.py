@@ -11,6 +11,8 @@ from xuanpei.assessment.dashboards import PeriodError, parse_period, points_lost
 from xuanpei.assessment.factories import QuarterRunFactory, UnitScoreFactory
 from xuanpei.assessment.models import AssessedKind, QuarterRun
 from xuanpei.core.context_processors import menu_for
+from xuanpei.orgs.choices import UnitKind
+from xuanpei.orgs.factories import add_unit
 from xuanpei.publicity.factories_ledger import ActivityFactory
 from xuanpei.publicity.models_ledger import ReviewStatus
 from xuanpei.training.factories import AttendanceFactory, TrainingSessionFactory, local
@@ -18,6 +20,9 @@ from xuanpei.training.models import TrainingSession
 
 pytestmark = pytest.mark.django_db
 
+# Measured: 20 each (session, user, scores, one aggregate per figure and trend, the menu badge).
+COCKPIT_QUERIES = 22
+UNIT_QUERIES = 22
 COCKPIT = reverse("assessment:cockpit")
 MINE = reverse("assessment:unit_dashboard")
 
@@ -284,3 +289,18 @@ def test_a_computed_run_reads_back_on_the_units_dashboard(client, district):
     assert sum(i.lost for i in board.lost) == Decimal(100) - board.score.total
     assert [i.lost for i in board.lost] == sorted((i.lost for i in board.lost), reverse=True)
     assert all(i.records_url.startswith("/") for i in board.lost if i.lost > 0)
+
+
+def test_the_pages_take_a_few_queries_whatever_the_number_of_units(
+    client, district, django_assert_max_num_queries
+):
+    run = build_scored_world(district)
+    for i in range(8):  # more units: the same number of queries
+        town = add_unit(district.root, f"新城{i}", UnitKind.NEW_TOWN)
+        UnitScoreFactory(run=run, unit=town, total=Decimal(50 + i), rank=3 + i)
+    client.force_login(district.district)
+    with django_assert_max_num_queries(COCKPIT_QUERIES):
+        response = client.get(COCKPIT, {"period": "2026Q2"})
+    assert f'content="{300}"' in response.content.decode()  # the wall screen reloads itself
+    with django_assert_max_num_queries(UNIT_QUERIES):
+        client.get(MINE, {"period": "2026Q2"})
