@@ -43,7 +43,8 @@ def regenerate_sign_in_token(session, *, actor) -> str:
     with transaction.atomic():
         locked = (
             TrainingSession.objects.for_user(actor, "change")
-            .select_for_update()
+            # Only the session's row: the scope's outer joins cannot be locked (PostgreSQL).
+            .select_for_update(of=("self",))
             .filter(pk=session.pk)
             .first()
         )

@@ -367,6 +367,9 @@ def test_the_command_refuses_an_unknown_session_with_exit_2(capsys, attended, tm
     assert not out.exists()
 
 
+# Two runs of the CLI in one test: `xuanpei` closes its connections when a command ends,
+# which on PostgreSQL ends a test transaction, so this test commits for real.
+@pytest.mark.django_db(transaction=True)
 def test_the_command_with_user_keeps_to_that_users_scope(capsys, district, attended, tmp_path):
     out = tmp_path / "x.zip"
     args = ("training", "archive", str(attended.pk), "--out", str(out))
