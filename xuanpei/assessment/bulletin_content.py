@@ -142,24 +142,35 @@ def units_text(run) -> str:
 
 
 def problems_text(run) -> str:
-    """The units that lost points, named per indicator, with the indicator's detail."""
+    """The units that lost points, named per indicator with the indicator's detail:
+    a scored indicator below its weight (未达标), a deduction (督查扣分) below zero;
+    bonuses are no problem."""
     if run is None:
         return ""
-    by_item: dict[str, list[str]] = {}
+    short: dict[str, list[str]] = {}
+    deducted: dict[str, list[str]] = {}
     for s in run.scores.select_related("unit").order_by("assessed_kind", "rank", "pk"):
         for item in s.items or []:
+            kind = item.get("kind") or "scored"
             weight, score = _dec(item.get("weight")), _dec(item.get("score"))
-            if weight > 0 and score < weight:
-                detail = str(item.get("detail") or "").strip()
-                who = f"{s.unit.name}（{detail}）" if detail else s.unit.name
-                by_item.setdefault(str(item.get("name") or item.get("code")), []).append(who)
-    if not by_item:
-        return "本季度各单位各项指标均得满分。"
+            if kind == "scored" and weight > 0 and score < weight:
+                target = short
+            elif kind == "deduction" and score < 0:
+                target = deducted
+            else:
+                continue
+            detail = str(item.get("detail") or "").strip()
+            who = f"{s.unit.name}（{detail}）" if detail else s.unit.name
+            target.setdefault(str(item.get("name") or item.get("code")), []).append(who)
+    if not (short or deducted):
+        return "本季度各单位各项指标均得满分，未发现扣分情况。"
     cn = "一二三四五六七八九十"
     lines = []
-    for i, (name, units) in enumerate(by_item.items()):
+    entries = [(f"{n}未达标", units) for n, units in short.items()]
+    entries += [(f"{n}", units) for n, units in deducted.items()]
+    for i, (label, units) in enumerate(entries):
         n = cn[i] if i < len(cn) else str(i + 1)
-        lines.append(f"（{n}）{name}未达标：{'；'.join(units)}。")
+        lines.append(f"（{n}）{label}：{'；'.join(units)}。")
     return "\n".join(lines)
 
 

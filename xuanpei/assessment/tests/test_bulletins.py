@@ -48,14 +48,27 @@ def scored_run(d, year=2026, quarter=2, **kwargs):
         "records_url": "",
     }
     full = {**cert, "score": 10, "detail": "持证率100%"}
-    UnitScoreFactory(run=run, unit=d.town_a_unit, total=Decimal("88"), rank=1, items=[cert])
+    minus = {
+        "code": "minus",
+        "name": "督查扣分",
+        "kind": "deduction",
+        "weight": 5,
+        "value": -2,
+        "score": -2,
+        "detail": "督查发现宣传台账不全",
+        "records_url": "",
+    }
+    plus = {**minus, "name": "典型案例采用", "kind": "bonus", "score": 1, "detail": "市级采用"}
+    UnitScoreFactory(
+        run=run, unit=d.town_a_unit, total=Decimal("88"), rank=1, items=[cert, minus, plus]
+    )
     UnitScoreFactory(
         run=run,
         unit=d.dept_unit,
         assessed_kind=AssessedKind.DEPARTMENT,
         total=Decimal("96"),
         rank=1,
-        items=[full],
+        items=[full, plus],
     )
     return run
 
@@ -97,7 +110,8 @@ def test_draft_title_defaults_and_quarter_on_quarter_sentences(d):
     assert "东新城" in b.units_text and "教育局" in b.units_text
     # 三、存在的问题 names the unit that lost the points, not the one in full.
     assert "三项岗位持证率未达标：东新城（持证率80%（4/5））" in b.problems
-    assert "教育局" not in b.problems
+    assert "）督查扣分：东新城（督查发现宣传台账不全）" in b.problems
+    assert "教育局" not in b.problems and "典型案例" not in b.problems  # a bonus is no problem
     assert b.next_steps == services.DEFAULT_NEXT_STEPS
     # Asking again reopens the same draft.
     assert services.draft_bulletin(year=2026, quarter=2, actor=d.district) == b
@@ -284,3 +298,16 @@ def test_api_lists_what_the_pages_show(d, client):
     assert [r["doc_code"] for r in rows] == ["测试安委办〔2026〕3号"]
     client.force_login(d.town_b)
     assert client.get(reverse("api:assessment-bulletin-detail", args=[b.pk])).status_code == 404
+
+
+def test_a_quarter_without_a_run_is_scored_first(d):
+    """The draft of an unscored quarter computes the run (services_scoring) and writes
+    its table and problems from the computed rows."""
+    b = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
+    assert b.run is not None and b.run.scores.exists()
+    named = set(b.run.scores.values_list("unit__name", flat=True))
+    assert {"东新城", "西新城"} <= named
+    # Nothing was recorded in the quarter: the new towns lose points and are named.
+    assert "东新城" in b.problems and "西新城" in b.problems
+    # Bonuses are no problem; deductions are named only when points were taken.
+    assert "加分" not in b.problems and "扣分" not in b.problems
