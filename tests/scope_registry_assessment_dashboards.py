@@ -19,10 +19,13 @@ def _foreign_score(d) -> Foreign:
     from django.utils import timezone
 
     from xuanpei.assessment.factories import QuarterRunFactory, UnitScoreFactory
+    from xuanpei.assessment.models import QuarterRun
     from xuanpei.training.quarters import quarter_of
 
     today = quarter_of(timezone.localdate())
-    run = QuarterRunFactory(unit=d.root, year=today.year, quarter=today.number)
+    # The district's current-quarter run (another area's foreign object may have made it).
+    run = QuarterRun.objects.filter(unit=d.root, year=today.year, quarter=today.number).first()
+    run = run or QuarterRunFactory(unit=d.root, year=today.year, quarter=today.number)
     items = [
         {
             "code": "marker",
