@@ -3,9 +3,9 @@
 
 The library and the runs are read down the tree (`SCOPE_SHARED_DOWN`), so their foreign
 objects are 东新城's own (like publicity's Campaign): a set, an indicator and a run that
-西新城, the department and the enterprise must not read. The score is 甲街道's (in 东新城's
-subtree) in the district's current-quarter run — the run the dashboards' score of 东新城 sits
-in, so the ranking page shows both; an objection and a manual entry hang on 东新城.
+西新城, the department and the enterprise must not read. The score is 东新城's in the
+district's current-quarter run, registered by the dashboards' file (its marker, an indicator that cost points, shows on the ranking page as
+失分); an objection on it and a manual entry for 东新城 are this file's.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from datetime import date
 from tests.scope_registry import Foreign
 
 SET_TITLE = "东城标记指标体系"
-SCORE_TOTAL = "97.31"
 
 
 def _current_quarter() -> tuple[int, int]:
@@ -60,45 +59,27 @@ def _foreign_run(d) -> Foreign:
     return Foreign(run, (SET_TITLE,))
 
 
-def _street_score(d):
+def _town_a_score(d):
+    """东新城's score in the district's current-quarter run: the one the dashboards' file
+    registers (FOREIGN_OBJECTS["assessment.UnitScore"]), made here if that is gone."""
     from xuanpei.assessment.factories import QuarterRunFactory, UnitScoreFactory
-    from xuanpei.assessment.models import AssessedKind, QuarterRun, UnitScore
+    from xuanpei.assessment.models import QuarterRun, UnitScore
 
-    found = UnitScore.objects.filter(unit=d.street_a).first()
+    year, quarter = _current_quarter()
+    found = UnitScore.objects.filter(
+        unit=d.town_a_unit, run__unit=d.root, run__year=year, run__quarter=quarter
+    ).first()
     if found:
         return found
-    year, quarter = _current_quarter()
     run = QuarterRun.objects.filter(unit=d.root, year=year, quarter=quarter).first()
     run = run or QuarterRunFactory(unit=d.root, year=year, quarter=quarter)
-    items = [
-        {
-            "code": "marker-street",
-            "name": "东城标记得分指标",
-            "weight": "10",
-            "value": 3,
-            "score": "3",
-            "detail": "",
-            "records_url": "",
-        }
-    ]
-    return UnitScoreFactory(
-        run=run,
-        unit=d.street_a,
-        assessed_kind=AssessedKind.TOWN_STREET,
-        total=SCORE_TOTAL,
-        ytd_total=SCORE_TOTAL,
-        items=items,
-    )
-
-
-def _foreign_score(d) -> Foreign:
-    return Foreign(_street_score(d), ("东城标记得分指标", SCORE_TOTAL))
+    return UnitScoreFactory(run=run, unit=d.town_a_unit)
 
 
 def _foreign_objection(d) -> Foreign:
     from xuanpei.assessment.factories import ObjectionFactory
 
-    objection = ObjectionFactory(score=_street_score(d), text="东城标记考核异议")
+    objection = ObjectionFactory(score=_town_a_score(d), text="东城标记考核异议")
     return Foreign(objection, ("东城标记考核异议",))
 
 
@@ -118,9 +99,6 @@ FOREIGN_OBJECTS = {
     "assessment.Objection": _foreign_objection,
     "assessment.ManualEntry": _foreign_entry,
 }
-# The dashboards' file names 东新城's score (FOREIGN_OBJECTS); this is 甲街道's.
-MORE_FOREIGN_OBJECTS = {"assessment.UnitScore": [_foreign_score]}
-
 # Raising an objection names the score (`score_pk`) the user must be able to see.
 ROUTE_MODELS = {"assessment:objection_add": "assessment.UnitScore"}
 
@@ -136,7 +114,6 @@ OWNER_GET = {
 }
 
 OWNER_NO_MARKER = {
-    "assessment:score_list": "排名表按季度显示单位和得分；分项名称（仪表盘得分的标记）在 score_detail 中显示",
     "assessment:indicator_set_add": "新增表单，不列出已有指标体系",
     "assessment:entry_add": "新增表单，不列出已有录入",
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,6 +46,19 @@ def district_only(user) -> None:
 
 def message_of(exc: ValidationError) -> str:
     return "；".join(exc.messages)
+
+
+def lost_items(score: UnitScore, limit: int = 3) -> list[str]:
+    """Names of the indicators that cost the unit points (score below weight), worst first."""
+    lost = []
+    for item in score.items or []:
+        try:
+            gap = Decimal(str(item.get("weight") or 0)) - Decimal(str(item.get("score") or 0))
+        except (ArithmeticError, ValueError):
+            continue
+        if gap > 0:
+            lost.append((-gap, item.get("name", "")))
+    return [name for _gap, name in sorted(lost)[:limit]]
 
 
 def change_of(score: UnitScore):
@@ -97,6 +111,7 @@ class ScoreListView(ScopedViewMixin, generic.TemplateView):
             kind_rows = [r for r in rows if r.assessed_kind == value]
             for r in kind_rows:
                 r.change = change_of(r)
+                r.lost = lost_items(r)
                 r.of = counts[value]
             if kind_rows:
                 groups.append({"label": label, "rows": kind_rows, "of": counts[value]})

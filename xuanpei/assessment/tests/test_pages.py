@@ -71,6 +71,7 @@ def test_district_sees_every_unit_ranked_within_its_type_with_the_change(client,
     assert "↑7.50" in page  # 92.50 against 85.00
     assert "↓8.00" in page  # 80.00 against 88
     assert 'id="compute-run"' in page and 'id="publish-run"' in page
+    assert "失分：宣传活动完成率" in page  # 16 of 20: what costs 东新城 points
 
 
 def test_a_new_town_sees_its_subtree_and_its_rank_not_its_sibling(client, district):
