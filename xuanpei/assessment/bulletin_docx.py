@@ -8,7 +8,8 @@ body paragraphs indented 2 characters, headings 一、 in 黑体; 附件说明, 
 right and even pages left; the attachment (the score table) on a new page under "附件"
 in 3号黑体. Fonts come from settings.BULLETIN_FONTS (role → substitution chain); the
 first name of each chain is written as the East Asian font (w:eastAsia) on every style
-and run, and the rest of the chain as the font table's `altName`, so Word falls back.
+and run, and the second as its `altName` in the font table, so Word falls back; the PDF
+uses the whole chain as a CSS font stack.
 Text typed in the browser is inserted as text runs: markup in it stays literal.
 """
 
@@ -26,7 +27,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from xuanpei.assessment.bulletin_content import Document, document
 
-# Role → substitution chain (domain.md §5); the first name is written, the rest are altNames.
+# Role → substitution chain (domain.md §5): the first is written, the second is its altName.
 DEFAULT_FONTS = {
     "title": ["方正小标宋简体", "华文中宋", "思源宋体", "Noto Serif CJK SC"],
     "body": ["仿宋_GB2312", "仿宋", "华文仿宋", "FandolFang", "Noto Serif CJK SC"],
@@ -128,7 +129,7 @@ def _styles(doc) -> None:
 
 
 def _font_table(doc) -> None:
-    """Each chain's fallbacks as `altName` in the font table (Word substitutes them)."""
+    """Each chain's first substitute as `altName` in the font table (Word substitutes it)."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
     try:
@@ -147,7 +148,7 @@ def _font_table(doc) -> None:
         el.set(qn("w:name"), chain[0])
         if len(chain) > 1:
             alt = etree.SubElement(el, qn("w:altName"))
-            alt.set(qn("w:val"), ",".join(chain[1:]))
+            alt.set(qn("w:val"), chain[1])  # one name: what Word and LibreOffice read
         charset = etree.SubElement(el, qn("w:charset"))
         charset.set(qn("w:val"), "86")  # GB2312
     table_part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -169,7 +169,7 @@ def test_fonts_are_configurable(issued, settings):
     table = doc.part.part_related_by(
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
     )
-    assert "Noto Serif CJK SC" in table.blob.decode()  # the fallback chain as altName
+    assert '<w:altName w:val="Noto Serif CJK SC"/>' in table.blob.decode()  # the substitute
 
 
 def test_pdf_pages_render_and_show_chinese(issued, tmp_path):
