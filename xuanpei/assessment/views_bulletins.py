@@ -15,19 +15,12 @@ from django.views import generic
 
 from xuanpei.assessment import bulletin_content, bulletin_pdf
 from xuanpei.assessment import services_bulletins as services
+from xuanpei.assessment.forms import add_errors
 from xuanpei.assessment.forms_bulletins import BulletinAddForm, BulletinEditForm, BulletinIssueForm
 from xuanpei.assessment.models import Bulletin
 from xuanpei.core.views import ObjectDetailView, ObjectListView, ObjectUpdateView, ScopedViewMixin
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class VisibleMixin:
@@ -73,7 +66,7 @@ class BulletinCreateView(ScopedViewMixin, generic.FormView):
                 actor=self.request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已生成通报草稿，请核对后印发"))
         return HttpResponseRedirect(reverse("assessment:bulletin_detail", args=[bulletin.pk]))
@@ -114,7 +107,7 @@ class BulletinUpdateView(ObjectUpdateView):
         try:
             return super().form_valid(form)
         except ValidationError as exc:  # raised before the mixin's own handler
-            _add_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
 
     def get_success_url(self):
@@ -155,7 +148,7 @@ class BulletinIssueView(ScopedViewMixin, generic.FormView):
                 bulletin, actor=self.request.user, doc_code=form.cleaned_data["doc_code"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("通报已印发，已通知被通报单位"))
         return HttpResponseRedirect(reverse("assessment:bulletin_detail", args=[bulletin.pk]))
