@@ -34,6 +34,7 @@ from xuanpei.training.quarters import Quarter, quarter_of, quarters_of_year
 from xuanpei.workforce.compliance import compliance_summary
 
 ZERO = Decimal(0)
+YEARS = (2000, 2100)  # the years a period may name (dates stay computable around them)
 PERIOD_RE = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
 
 # Score bands of the cockpit's map. The issue fixes no bands; these are the usual
@@ -57,7 +58,7 @@ def parse_period(raw: str | None) -> Quarter | None:
     if not raw:
         return None
     m = PERIOD_RE.match(raw)
-    if not m:
+    if not m or not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
         raise PeriodError(
             _("季度参数“%(raw)s”格式不正确，应为“2026Q2”这样的年份加季度") % {"raw": raw[:20]}
         )

@@ -243,7 +243,15 @@ def test_points_lost_orders_by_loss_and_puts_bonuses_last():
 
 @pytest.mark.parametrize(
     ("raw", "ok"),
-    [("2026Q2", True), ("2026q4", True), ("2026Q5", False), ("26Q1", False), ("<script>", False)],
+    [
+        ("2026Q2", True),
+        ("2026q4", True),
+        ("2026Q5", False),
+        ("26Q1", False),
+        ("<script>", False),
+        ("0000Q1", False),
+        ("9999Q4", False),
+    ],
 )
 def test_parse_period(raw, ok):
     if ok:
