@@ -253,7 +253,12 @@ MENU: tuple[Nav, ...] = (
                 "person-lines-fill",
                 model="assessment.UnitScore",
             ),
-            Nav(_("全区态势"), "assessment:cockpit", "display", model="assessment.QuarterRun"),
+            Nav(
+                _("全区态势"),
+                "assessment:cockpit",
+                "display",
+                check="xuanpei.assessment.views_dashboards.may_open_cockpit",
+            ),
             Nav(
                 _("季度通报"),
                 "assessment:bulletin_list",
