@@ -141,36 +141,46 @@ def units_text(run) -> str:
     return "\n".join(lines)
 
 
+# Beyond this many units an indicator's line names them without details (the table and
+# the platform's drill-down hold them): the bulletin stays readable for 40 units.
+DETAILS_UP_TO = 6
+NO_ENTRY = "无录入"  # a manual indicator the district has not entered: not the unit's fault
+
+
 def problems_text(run) -> str:
-    """The units that lost points, named per indicator with the indicator's detail:
-    a scored indicator below its weight (未达标), a deduction (督查扣分) below zero;
-    bonuses are no problem."""
+    """The units that lost points, named per indicator: a scored indicator below its
+    weight (未达标), a deduction (督查扣分) below zero; bonuses are no problem."""
     if run is None:
         return ""
-    short: dict[str, list[str]] = {}
-    deducted: dict[str, list[str]] = {}
+    short: dict[str, list[tuple[str, str]]] = {}
+    deducted: dict[str, list[tuple[str, str]]] = {}
     for s in run.scores.select_related("unit").order_by("assessed_kind", "rank", "pk"):
         for item in s.items or []:
             kind = item.get("kind") or "scored"
             weight, score = _dec(item.get("weight")), _dec(item.get("score"))
-            if kind == "scored" and weight > 0 and score < weight:
+            detail = str(item.get("detail") or "").strip()
+            if kind == "scored" and weight > 0 and score < weight and detail != NO_ENTRY:
                 target = short
             elif kind == "deduction" and score < 0:
                 target = deducted
             else:
                 continue
-            detail = str(item.get("detail") or "").strip()
-            who = f"{s.unit.name}（{detail}）" if detail else s.unit.name
-            target.setdefault(str(item.get("name") or item.get("code")), []).append(who)
+            target.setdefault(str(item.get("name") or item.get("code")), []).append(
+                (s.unit.name, detail)
+            )
     if not (short or deducted):
         return "本季度各单位各项指标均得满分，未发现扣分情况。"
     cn = "一二三四五六七八九十"
-    lines = []
     entries = [(f"{n}未达标", units) for n, units in short.items()]
-    entries += [(f"{n}", units) for n, units in deducted.items()]
+    entries += list(deducted.items())
+    lines = []
     for i, (label, units) in enumerate(entries):
         n = cn[i] if i < len(cn) else str(i + 1)
-        lines.append(f"（{n}）{label}：{'；'.join(units)}。")
+        if len(units) <= DETAILS_UP_TO:
+            names = "；".join(f"{u}（{d}）" if d else u for u, d in units)
+        else:
+            names = "、".join(u for u, _d in units)
+        lines.append(f"（{n}）{label}（{len(units)}个单位）：{names}。")
     return "\n".join(lines)
 
 

@@ -109,8 +109,8 @@ def test_draft_title_defaults_and_quarter_on_quarter_sentences(d):
     assert "未结束" not in b.overview
     assert "东新城" in b.units_text and "教育局" in b.units_text
     # 三、存在的问题 names the unit that lost the points, not the one in full.
-    assert "三项岗位持证率未达标：东新城（持证率80%（4/5））" in b.problems
-    assert "）督查扣分：东新城（督查发现宣传台账不全）" in b.problems
+    assert "三项岗位持证率未达标（1个单位）：东新城（持证率80%（4/5））" in b.problems
+    assert "）督查扣分（1个单位）：东新城（督查发现宣传台账不全）" in b.problems
     assert "教育局" not in b.problems and "典型案例" not in b.problems  # a bonus is no problem
     assert b.next_steps == services.DEFAULT_NEXT_STEPS
     # Asking again reopens the same draft.
@@ -124,6 +124,31 @@ def test_settings_name_the_signer_prefix_and_addressees(d, settings):
     scored_run(d)
     b = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
     assert (b.signer, b.doc_prefix, b.addressees) == ("某区安委会办公室", "某安办", "各有关单位：")
+
+
+def test_many_units_short_on_an_indicator_are_named_without_details(d):
+    run = scored_run(d)
+    item = {
+        "code": "grid",
+        "name": "网格员季度培训",
+        "kind": "scored",
+        "weight": 10,
+        "score": 0,
+        "detail": "网格员培训 0 次（应 ≥ 1 次）",
+    }
+    units = [d.town_b_unit, d.street_a, d.town_b_sub, d.village_a, d.other_dept_unit]
+    for rank, unit in enumerate([*units, d.town_a_unit, d.dept_unit], 1):
+        score = run.scores.filter(unit=unit).first()
+        if score is None:
+            UnitScoreFactory(run=run, unit=unit, total=80, rank=rank + 1, items=[item])
+        else:
+            score.items = [*score.items, item]
+            score.save()
+    b = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
+    line = next(x for x in b.problems.splitlines() if "网格员季度培训" in x)
+    assert line.startswith("（") and "网格员季度培训未达标（7个单位）：" in line
+    assert all(u.name in line for u in [*units, d.town_a_unit, d.dept_unit])
+    assert "应 ≥ 1 次" not in line  # 7 units or more: names only (the details are in the table)
 
 
 def test_only_the_district_drafts(d):
@@ -309,5 +334,7 @@ def test_a_quarter_without_a_run_is_scored_first(d):
     assert {"东新城", "西新城"} <= named
     # Nothing was recorded in the quarter: the new towns lose points and are named.
     assert "东新城" in b.problems and "西新城" in b.problems
-    # Bonuses are no problem; deductions are named only when points were taken.
+    # Bonuses are no problem; deductions are named only when points were taken; a
+    # manual indicator nobody entered is the district's gap, not the unit's.
     assert "加分" not in b.problems and "扣分" not in b.problems
+    assert "无录入" not in b.problems
