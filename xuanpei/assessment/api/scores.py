@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -66,6 +67,7 @@ class QuarterRunViewSet(ScopedReadOnlyViewSet):
         if not is_district_admin(self.request.user):
             raise exceptions.PermissionDenied(_("只有区安委办计算和发布季度考核"))
 
+    @extend_schema(request=ComputeSerializer, responses={201: QuarterRunSerializer})
     @action(detail=False, methods=["post"], serializer_class=ComputeSerializer)
     def compute(self, request):
         """计算（或重新计算）一个季度的考核草稿：{"year": 2026, "quarter": 2}。"""
@@ -78,6 +80,7 @@ class QuarterRunViewSet(ScopedReadOnlyViewSet):
             raise _refused(exc) from exc
         return Response(QuarterRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={200: QuarterRunSerializer})
     @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
     def publish(self, request, pk=None):
         """发布（冻结）考核结果：季度未结束或已发布的不能发布。"""
@@ -174,6 +177,7 @@ class ObjectionViewSet(ScopedModelViewSet):
         except DjangoValidationError as exc:
             raise _refused(exc) from exc
 
+    @extend_schema(request=AnswerSerializer, responses={200: ObjectionSerializer})
     @action(detail=True, methods=["post"], action_scope="change", serializer_class=AnswerSerializer)
     def answer(self, request, pk=None):
         """答复异议（区安委办）。"""
