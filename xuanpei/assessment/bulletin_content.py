@@ -152,6 +152,7 @@ def problems_text(run) -> str:
     weight (未达标), a deduction (督查扣分) below zero; bonuses are no problem."""
     if run is None:
         return ""
+    total = run.scores.count()
     short: dict[str, list[tuple[str, str]]] = {}
     deducted: dict[str, list[tuple[str, str]]] = {}
     for s in run.scores.select_related("unit").order_by("assessed_kind", "rank", "pk"):
@@ -176,6 +177,9 @@ def problems_text(run) -> str:
     lines = []
     for i, (label, units) in enumerate(entries):
         n = cn[i] if i < len(cn) else str(i + 1)
+        if len(units) == total > DETAILS_UP_TO:
+            lines.append(f"（{n}）{label}：参加考核的{total}个单位均未得满分。")
+            continue
         if len(units) <= DETAILS_UP_TO:
             names = "；".join(f"{u}（{d}）" if d else u for u, d in units)
         else:

@@ -144,11 +144,23 @@ def test_many_units_short_on_an_indicator_are_named_without_details(d):
         else:
             score.items = [*score.items, item]
             score.save()
+    from xuanpei.orgs.choices import UnitKind
+    from xuanpei.orgs.factories import add_unit
+
+    full = {**item, "score": 10, "detail": "网格员培训 1 次（应 ≥ 1 次）"}
+    north = add_unit(d.root, "北新城", UnitKind.NEW_TOWN)
+    UnitScoreFactory(run=run, unit=north, total=99, rank=1, items=[full])
     b = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
     line = next(x for x in b.problems.splitlines() if "网格员季度培训" in x)
     assert line.startswith("（") and "网格员季度培训未达标（7个单位）：" in line
     assert all(u.name in line for u in [*units, d.town_a_unit, d.dept_unit])
     assert "应 ≥ 1 次" not in line  # 7 units or more: names only (the details are in the table)
+    assert "北新城" not in line
+    # Every unit short on it: one sentence, no list.
+    run.scores.filter(unit=north).delete()
+    b.delete()
+    b = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
+    assert "网格员季度培训未达标：参加考核的7个单位均未得满分。" in b.problems
 
 
 def test_only_the_district_drafts(d):
