@@ -281,3 +281,38 @@ def test_the_library_is_read_by_units_and_written_by_the_district(client, distri
     page = client.get(reverse("assessment:indicator_set_detail", args=[iset.pk]))
     assert "持证率指标" in page.content.decode()
     assert client.get(reverse("assessment:indicator_add", args=[iset.pk])).status_code == 403
+
+
+def test_an_unended_quarter_shows_as_a_draft_that_cannot_be_published(client, district):
+    d = district
+    run = QuarterRunFactory(unit=d.root, year=2026, quarter=4, quarter_ended=False)
+    UnitScoreFactory(run=run, unit=d.town_a_unit)
+    client.force_login(d.district)
+    page = client.get(reverse("assessment:score_list"), {"quarter": "2026Q4"}).content.decode()
+    assert "未结束" in page and "草稿" in page
+    assert 'id="publish-run"' not in page
+
+
+def test_the_district_edits_an_indicator_and_sees_the_new_sum(client, district):
+    d = district
+    iset = IndicatorSetFactory(unit=d.root, year=2026)
+    ind = IndicatorFactory(indicator_set=iset, weight=Decimal("60"), name="培训人次")
+    client.force_login(d.district)
+    data = {
+        "code": ind.code,
+        "name": "培训人次完成率",
+        "kind": "scored",
+        "applies_to": ["new_town"],
+        "weight": "100",
+        "rule": "按完成比例计分",
+        "source": "manual",
+        "sort_order": 1,
+    }
+    response = client.post(reverse("assessment:indicator_edit", args=[ind.pk]), data)
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "培训人次完成率" in page and "新城 权重合计 100" in page
+    assert "镇街 权重合计 0" in page  # no longer applies to 镇街
+    client.force_login(d.town_a)
+    edit = reverse("assessment:indicator_edit", args=[ind.pk])
+    assert client.post(edit, data).status_code == 403
