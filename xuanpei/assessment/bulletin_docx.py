@@ -197,6 +197,9 @@ def _table(doc, table, *, size=TABLE_PT) -> None:
     grid = doc.add_table(rows=1 + len(table.rows), cols=len(table.header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    header = OxmlElement("w:tblHeader")  # the header row repeats on each page
+    header.set(qn("w:val"), "true")
+    grid.rows[0]._tr.get_or_add_trPr().append(header)
     for r, values in enumerate([table.header, *table.rows]):
         for c, value in enumerate(values):
             cell = grid.cell(r, c)
@@ -207,7 +210,8 @@ def _table(doc, table, *, size=TABLE_PT) -> None:
 
 
 def _caption(doc, text: str) -> None:
-    add_text(doc, text, "heading", size=TABLE_PT + 2, indent=0, align=WD_ALIGN_PARAGRAPH.CENTER)
+    p = add_text(doc, text, "heading", size=TABLE_PT + 2, indent=0, align=WD_ALIGN_PARAGRAPH.CENTER)
+    p.paragraph_format.keep_with_next = True  # never alone at a page's foot
 
 
 def build(content: Document):
