@@ -59,7 +59,7 @@ def test_district_issues_the_q2_bulletin_and_a_new_town_downloads_it(
         page.click("#bulletin-generate")
     assert "第二季度全区应急管理宣传教育培训工作情况的通报" in page.inner_text("#bulletin-title")
     preview = page.inner_text("#bulletin-preview")
-    assert "三项岗位持证率未达标：东新城" in preview
+    assert "三项岗位持证率未达标（1个单位）：东新城" in preview
     assert page.evaluate(NO_SIDEWAYS_SCROLL) <= 0
     shot("bulletin-draft-390")
 
