@@ -289,7 +289,8 @@ def build(content: Document):
     return doc
 
 
-def render(bulletin, *, charts: bool = True) -> bytes:
+def render(bulletin, *, charts: bool = True, content: Document | None = None) -> bytes:
+    """The DOCX bytes; pass `content` to reuse one `document()` (charts drawn once)."""
     out = io.BytesIO()
-    build(document(bulletin, charts=charts)).save(out)
+    build(content or document(bulletin, charts=charts)).save(out)
     return out.getvalue()

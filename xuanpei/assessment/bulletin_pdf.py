@@ -38,10 +38,8 @@ def context(content: Document) -> dict:
     }
 
 
-def render_html(content: Document, *, print_css: bool = True) -> str:
-    return render_to_string(
-        "assessment/bulletin_document.html", {**context(content), "print_css": print_css}
-    )
+def render_html(content: Document) -> str:
+    return render_to_string("assessment/bulletin_document.html", context(content))
 
 
 def _fetcher():
@@ -51,8 +49,9 @@ def _fetcher():
     return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 
-def render(bulletin) -> bytes:
+def render(bulletin, *, content: Document | None = None) -> bytes:
+    """The PDF bytes; pass `content` to reuse one `document()` (charts drawn once)."""
     from weasyprint import HTML
 
-    html = render_html(document(bulletin))
+    html = render_html(content or document(bulletin))
     return HTML(string=html, url_fetcher=_fetcher()).write_pdf()

@@ -269,7 +269,7 @@ def issue_bulletin(
 ) -> Bulletin:
     """印发: check the quarter ended and the 发文字号, write DOCX and PDF, name the
     recipients and notify each. Nothing is saved when any step fails."""
-    from xuanpei.assessment import bulletin_docx, bulletin_pdf
+    from xuanpei.assessment import bulletin_content, bulletin_docx, bulletin_pdf
 
     _require_district(actor)
     today = today or timezone.localdate()
@@ -291,11 +291,16 @@ def issue_bulletin(
     bulletin.status = Bulletin.Status.ISSUED
     bulletin.issued_at = timezone.now()
     bulletin.issued_by = actor
+    content = bulletin_content.document(bulletin)  # one set of charts for both files
     bulletin.docx.save(
-        safe_filename(bulletin, "docx"), ContentFile(bulletin_docx.render(bulletin)), save=False
+        safe_filename(bulletin, "docx"),
+        ContentFile(bulletin_docx.render(bulletin, content=content)),
+        save=False,
     )
     bulletin.pdf.save(
-        safe_filename(bulletin, "pdf"), ContentFile(bulletin_pdf.render(bulletin)), save=False
+        safe_filename(bulletin, "pdf"),
+        ContentFile(bulletin_pdf.render(bulletin, content=content)),
+        save=False,
     )
     bulletin.save()
     units = score_units(bulletin)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -57,6 +58,23 @@ def write_whole(target: str, data: bytes) -> None:
         partial.unlink(missing_ok=True)
 
 
+class Stages:
+    """Seconds per stage (scoring, charts, document, pdf), shown with -v 2 (bench/)."""
+
+    def __init__(self):
+        self.start = self.last = time.perf_counter()
+        self.laps: list[tuple[str, float]] = []
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((name, now - self.last))
+        self.last = now
+
+    def report(self) -> str:
+        parts = "，".join(f"{name} {seconds:.2f} 秒" for name, seconds in self.laps)
+        return f"用时：{parts}；合计 {self.last - self.start:.2f} 秒"
+
+
 class Command(BaseCommand):
     help = "季度通报：导出某季度的通报（已印发的；尚未印发则生成草稿）为 DOCX 和 PDF"
 
@@ -67,7 +85,9 @@ class Command(BaseCommand):
         parser.add_argument("--user", metavar="USERNAME", help="以该账号导出（默认：区安委办）")
 
     def handle(self, *args, quarter, out, pdf=None, user=None, **options):
-        from xuanpei.assessment import bulletin_docx, bulletin_pdf
+        from xuanpei.assessment import bulletin_content, bulletin_docx, bulletin_pdf
+
+        clock = Stages()
 
         year, q = quarter
         if Path(out).is_dir() or (pdf and Path(pdf).is_dir()):
@@ -84,18 +104,27 @@ class Command(BaseCommand):
                 ) from exc
             except ValidationError as exc:
                 raise CommandError("；".join(exc.messages)) from exc
+        clock.lap("scoring")  # finding the bulletin, or scoring and writing the draft
         issued = bulletin.status == Bulletin.Status.ISSUED
+        content = None
+        if not (issued and bulletin.docx and (bulletin.pdf or not pdf)):
+            content = bulletin_content.document(bulletin)
+            clock.lap("charts")
         if issued and bulletin.docx:
             with bulletin.docx.open("rb") as fh:
                 write_whole(out, fh.read())
         else:
-            write_whole(out, bulletin_docx.render(bulletin))
+            write_whole(out, bulletin_docx.render(bulletin, content=content))
+        clock.lap("document")
         if pdf:
             if issued and bulletin.pdf:
                 with bulletin.pdf.open("rb") as fh:
                     write_whole(pdf, fh.read())
             else:
-                write_whole(pdf, bulletin_pdf.render(bulletin))
+                write_whole(pdf, bulletin_pdf.render(bulletin, content=content))
+            clock.lap("pdf")
+        if options.get("verbosity", 1) >= 2:
+            self.stdout.write(clock.report())
         state = f"已印发（{bulletin.doc_code}）" if issued else "草稿（尚未印发）"
         self.stdout.write(
             f"已写出《{bulletin.title}》{state}到 {out}" + (f" 和 {pdf}" if pdf else "")
