@@ -12,6 +12,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from docx import Document
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.personas import build_district
 from xuanpei.assessment import services_bulletins as services
@@ -350,3 +352,22 @@ def test_a_quarter_without_a_run_is_scored_first(d):
     # manual indicator nobody entered is the district's gap, not the unit's.
     assert "加分" not in b.problems and "扣分" not in b.problems
     assert "无录入" not in b.problems
+
+
+# --------------------------------------------------------------------------- parser
+
+PREFIXES = st.text(
+    alphabet=st.characters(whitelist_categories=("Lo", "Lu", "Ll", "Nd")), min_size=1, max_size=8
+)
+
+
+@given(prefix=PREFIXES, year=st.integers(1000, 9999), number=st.integers(1, 10**6))
+def test_doc_code_round_trips(prefix, year, number):
+    code = f"{prefix}〔{year}〕{number}号"
+    assert services.parse_doc_code(code) == (prefix, year, number)
+
+
+@given(prefix=PREFIXES, year=st.integers(1000, 9999), number=st.integers(0, 999))
+def test_doc_code_with_a_leading_zero_is_refused(prefix, year, number):
+    with pytest.raises(ValidationError, match="发文字号"):
+        services.parse_doc_code(f"{prefix}〔{year}〕0{number}号")
