@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xuanpei.assessment.models import AssessedKind, Indicator, UnitScore
+from xuanpei.assessment.models import AssessedKind, UnitScore
+from xuanpei.assessment.querysets import change_of, item_loss
 from xuanpei.orgs.models import Unit
 from xuanpei.plans.reminders import inbox_counts
 from xuanpei.publicity import rollups
@@ -223,12 +224,6 @@ def unit_groups(rows: list[UnitScore]) -> list[dict]:
     return groups
 
 
-def change_of(score: UnitScore) -> Decimal | None:
-    if score.previous_total is None:
-        return None
-    return score.total - score.previous_total
-
-
 def ranking(groups: list[dict]) -> list[dict]:
     """Per kind, the names and totals in rank order (the ranking bar chart)."""
     return [
@@ -316,13 +311,12 @@ def points_lost(items: list[dict]) -> list[LostItem]:
 
     A scored item costs weight − score; a deduction (督查扣分) costs −score whatever its
     weight; a bonus (加分) costs −score too, i.e. a gain, listed last — an unearned
-    bonus is no loss (the same rule as `querysets.lost_points`, which keeps only losses).
+    bonus is no loss (`querysets.item_loss`, which `lost_points` also reads).
     """
     out = []
     for item in items or ():
         weight, score = to_decimal(item.get("weight")), to_decimal(item.get("score"))
-        kind = item.get("kind") or Indicator.Kind.SCORED
-        lost = weight - score if kind == Indicator.Kind.SCORED else -score
+        lost = item_loss({**item, "weight": weight, "score": score})
         out.append(
             LostItem(
                 code=str(item.get("code", "")),

@@ -33,18 +33,25 @@ def trend(scores: QuerySet, unit, year: int) -> list[tuple[int, Decimal, int]]:
     )
 
 
+def change_of(score: UnitScore) -> Decimal | None:
+    """Quarter-on-quarter change of a unit's total (None without a previous quarter)."""
+    if score.previous_total is None:
+        return None
+    return score.total - score.previous_total
+
+
+def item_loss(item: dict) -> Decimal:
+    """The points one item of `UnitScore.items` costs: a scored item weight − score; a
+    deduction −score; a bonus −score too, i.e. a gain (≤ 0): an unearned bonus is no loss.
+    The one rule the ranking, the score page and the unit's dashboard read."""
+    weight, points = Decimal(str(item.get("weight") or 0)), Decimal(str(item.get("score") or 0))
+    if item.get("kind", Indicator.Kind.SCORED) == Indicator.Kind.SCORED:
+        return weight - points
+    return -points
+
+
 def lost_points(score: UnitScore) -> list[dict]:
-    """The items that cost the unit points, most first: scored items below their weight
-    (lost = weight − score) and deductions (lost = −score), each item dict plus "lost"."""
-    rows = []
-    for item in score.items:
-        weight, points = Decimal(item["weight"]), Decimal(item["score"])
-        if item.get("kind") == Indicator.Kind.DEDUCTION:
-            lost = -points
-        elif item.get("kind", Indicator.Kind.SCORED) == Indicator.Kind.SCORED:
-            lost = weight - points
-        else:
-            continue
-        if lost > 0:
-            rows.append({**item, "lost": str(lost)})
+    """The items that cost the unit points, most first, each item dict plus "lost"."""
+    rows = [{**item, "lost": str(item_loss(item))} for item in score.items]
+    rows = [r for r in rows if Decimal(r["lost"]) > 0]
     return sorted(rows, key=lambda r: -Decimal(r["lost"]))

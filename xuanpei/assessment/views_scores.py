@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +22,7 @@ from django.views import generic
 
 from xuanpei.assessment.forms import ObjectionForm, parse_quarter
 from xuanpei.assessment.models import AssessedKind, Objection, QuarterRun, UnitScore
+from xuanpei.assessment.querysets import change_of, lost_points
 from xuanpei.core import jobs
 from xuanpei.core.permissions import has_action, is_district_admin
 from xuanpei.core.views import ObjectDetailView, ScopedViewMixin
@@ -49,23 +49,8 @@ def message_of(exc: ValidationError) -> str:
 
 
 def lost_items(score: UnitScore, limit: int = 3) -> list[str]:
-    """Names of the indicators that cost the unit points (score below weight), worst first."""
-    lost = []
-    for item in score.items or []:
-        try:
-            gap = Decimal(str(item.get("weight") or 0)) - Decimal(str(item.get("score") or 0))
-        except (ArithmeticError, ValueError):
-            continue
-        if gap > 0:
-            lost.append((-gap, item.get("name", "")))
-    return [name for _gap, name in sorted(lost)[:limit]]
-
-
-def change_of(score: UnitScore):
-    """Quarter-on-quarter change (None when there is no previous quarter)."""
-    if score.previous_total is None:
-        return None
-    return score.total - score.previous_total
+    """Names of the indicators that cost the unit points, worst first."""
+    return [item.get("name", "") for item in lost_points(score)[:limit]]
 
 
 class ScoreListView(ScopedViewMixin, generic.TemplateView):
