@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+import uuid
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -420,6 +422,19 @@ def atomic_with_files(using=None) -> Iterator[None]:
         _stored.reset(token)
     if parent is not None:
         parent.extend(mine)
+
+
+def store_checked(row, checked: CheckedFile):
+    """Save a checked upload onto `row`'s `file` (and its thumbnail onto `thumbnail`)
+    under generated names, remembered for `atomic_with_files()`, then save the row."""
+    stem = uuid.uuid4().hex
+    row.file.save(f"{stem}.{checked.ext}", ContentFile(checked.open().read()), save=False)
+    remember_stored(row.file.name)
+    if checked.thumbnail:
+        row.thumbnail.save(f"{stem}.jpg", ContentFile(checked.thumbnail), save=False)
+        remember_stored(row.thumbnail.name)
+    row.save()
+    return row
 
 
 def remember_stored(name: str) -> None:

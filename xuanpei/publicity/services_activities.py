@@ -27,13 +27,11 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -284,14 +282,7 @@ def _store(activity: Activity, checked: uploads.CheckedFile, actor) -> ActivityF
         size=checked.size,
         created_by=actor,
     )
-    stem = uuid.uuid4().hex
-    item.file.save(f"{stem}.{checked.ext}", ContentFile(checked.open().read()), save=False)
-    uploads.remember_stored(item.file.name)
-    if checked.thumbnail:
-        item.thumbnail.save(f"{stem}.jpg", ContentFile(checked.thumbnail), save=False)
-        uploads.remember_stored(item.thumbnail.name)
-    item.save()
-    return item
+    return uploads.store_checked(item, checked)
 
 
 # Use cases -------------------------------------------------------------------------------

@@ -18,13 +18,11 @@ the same functions, so every rule answers alike, in Chinese, naming the field:
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -438,14 +436,7 @@ def add_files(session: TrainingSession, files, *, purpose, actor) -> list[Sessio
                 size=item.size,
                 created_by=actor,
             )
-            stem = uuid.uuid4().hex
-            row.file.save(f"{stem}.{item.ext}", ContentFile(item.open().read()), save=False)
-            uploads.remember_stored(row.file.name)
-            if item.thumbnail:
-                row.thumbnail.save(f"{stem}.jpg", ContentFile(item.thumbnail), save=False)
-                uploads.remember_stored(row.thumbnail.name)
-            row.save()
-            stored.append(row)
+            stored.append(uploads.store_checked(row, item))
     return stored
 
 
