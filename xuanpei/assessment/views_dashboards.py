@@ -13,14 +13,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views import generic
 
 from xuanpei.assessment import dashboards
 from xuanpei.assessment.models import UnitScore
 from xuanpei.core.scoping import UserScope
-from xuanpei.core.views import ScopedViewMixin
+from xuanpei.core.views import ScopedViewMixin, unit_from_query
 from xuanpei.orgs.models import Unit
 
 # The cockpit reloads itself (a wall screen is left open): seconds between reloads.
@@ -75,13 +74,7 @@ class UnitDashboardView(PeriodMixin, ScopedViewMixin, generic.TemplateView):
     template_name = "assessment/unit_dashboard.html"
 
     def chosen_unit(self) -> Unit | None:
-        raw = self.request.GET.get("unit")
-        if not raw:
-            return None
-        try:
-            return Unit.objects.for_user(self.request.user, "view").get(pk=int(raw))
-        except (ValueError, Unit.DoesNotExist):
-            raise Http404(_("没有这个单位，或它不在您的管辖范围内")) from None
+        return unit_from_query(self.request)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -226,3 +226,17 @@ class ObjectDeleteView(ScopedViewMixin, generic.DeleteView):
     def form_valid(self, form):
         messages.success(self.request, self.success_message)
         return super().form_valid(form)
+
+
+def unit_from_query(request, name: str = "unit"):
+    """The unit `?<name>=<pk>` names, among the units the user may view; None when the
+    parameter is absent; 404 (never a 500) for junk or a unit outside the user's scope."""
+    from xuanpei.orgs.models import Unit  # core does not import the apps at load time
+
+    raw = request.GET.get(name)
+    if not raw:
+        return None
+    try:
+        return Unit.objects.for_user(request.user, "view").get(pk=int(raw))
+    except (ValueError, Unit.DoesNotExist):
+        raise Http404(_("没有这个单位，或它不在您的管辖范围内")) from None

@@ -8,7 +8,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from django.views import generic
 from xuanpei.core.exports import write_sheet, xlsx_response
 from xuanpei.core.privacy import mask_id_like
 from xuanpei.core.scoping import reaches
-from xuanpei.core.views import ScopedViewMixin
+from xuanpei.core.views import ScopedViewMixin, unit_from_query
 from xuanpei.orgs.models import Sector, Unit
 from xuanpei.plans.models import Task
 from xuanpei.publicity.views import selected_year
@@ -39,13 +38,7 @@ class StatsMixin(ScopedViewMixin):
     queryset = TrainingSession.objects.all()
 
     def chosen_unit(self) -> Unit | None:
-        raw = self.request.GET.get("unit")
-        if not raw:
-            return None
-        try:
-            return Unit.objects.for_user(self.request.user, "view").get(pk=int(raw))
-        except (ValueError, Unit.DoesNotExist):
-            raise Http404(_("没有这个单位，或它不在您的管辖范围内")) from None
+        return unit_from_query(self.request)
 
     def tables(self) -> dict:
         self.year = selected_year(self.request)
