@@ -3,9 +3,8 @@ into tests/scope_registry.py at import.
 
 A bulletin belongs to the district; an issued one is read by the units it names
 (`recipients`), a draft by the district alone. The foreign object is an issued
-bulletin naming 东新城 only: its siblings, the department and the enterprise must not
-read it (town_a's reading, through `recipients`, is tested in test_bulletins.py). A district draft is the second object, which
-only the district reads.
+bulletin naming 东新城 only: 东新城 reads it, its siblings, the department and the
+enterprise must not. A district draft is the second object, which only the district reads.
 """
 
 from __future__ import annotations
@@ -38,10 +37,8 @@ def _foreign_bulletin(d) -> Foreign:
         signed_on=date.today(),
     )
     bulletin.recipients.set([d.town_a_unit])
-    # `Bulletin.objects.for_user` holds the district's scope only (SCOPE_UNIT = the issuing
-    # unit); a named unit reads it through services_bulletins.visible_bulletins, which
-    # xuanpei/assessment/tests/test_bulletins.py checks (town_a reads it, town_b does not).
-    return Foreign(bulletin, (ISSUED_TITLE,), visible_to=("district",))
+    # The district owns it (SCOPE_UNIT); 东新城 reads it as a named unit (SCOPE_ADDRESSED).
+    return Foreign(bulletin, (ISSUED_TITLE,), visible_to=("district", "town_a"))
 
 
 def _draft_bulletin(d) -> Foreign:
@@ -66,6 +63,10 @@ OWNER_GET = {
         "只印发草稿，且只由区安委办印发；已印发的通报对被通报单位只读",
     ),
 }
+OWNER_GET["assessment:bulletin_add"] = (
+    {200, 403},
+    "只有区安委办编制通报；被通报单位（东新城）只读已印发的通报，打开生成表单得到 403",
+)
 OWNER_NO_MARKER = {
     "assessment:bulletin_add": "生成表单，只选年度和季度，不列出已有通报",
 }

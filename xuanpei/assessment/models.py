@@ -283,6 +283,7 @@ class Bulletin(ScopedModel):
     browser, then issued with its 发文字号 and archived, visible to the units it names."""
 
     SCOPE_UNIT = "unit"
+    SCOPE_ADDRESSED = "recipients"
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -347,6 +348,11 @@ class Bulletin(ScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @classmethod
+    def addressed_q(cls, prefix: str = "") -> Q:
+        """A named unit reads its bulletin once issued, never the draft."""
+        return Q(**{f"{prefix}status": cls.Status.ISSUED})
 
     @property
     def doc_code(self) -> str:

@@ -4,8 +4,9 @@
 when there is none yet), `update_bulletin` saves the browser's edits, `issue_bulletin`
 checks and assigns the 发文字号 (机关代字〔YYYY〕N号, GB/T 9704 — domain.md §5), writes
 the DOCX and the PDF, names the recipients (the units of the score table) and drops
-one message in each recipient's inbox. `visible_bulletins` is the list a user may read:
-the district's own scope (drafts included) plus the issued bulletins naming its unit.
+one message in each recipient's inbox. Who reads a bulletin is the scoping mechanism's
+rule (`Bulletin.objects.for_user`): the district all, drafts included; a unit the issued
+bulletins naming it (`SCOPE_ADDRESSED`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,17 +96,6 @@ def is_district(user) -> bool:
 def _require_district(user) -> None:
     if not is_district(user):
         raise PermissionDenied(_("只有区安委办可以编制和印发季度通报"))
-
-
-def visible_bulletins(user) -> QuerySet:
-    """What `user` may read: its scope (the district: all, drafts included) plus the
-    issued bulletins that name its unit (recipients)."""
-    qs = Bulletin.objects.for_user(user, "view")
-    unit_id = getattr(user, "unit_id", None)
-    if unit_id and not is_district(user):
-        named = Bulletin.objects.filter(status=Bulletin.Status.ISSUED, recipients=unit_id)
-        qs = Bulletin.objects.filter(Q(pk__in=qs.values("pk")) | Q(pk__in=named.values("pk")))
-    return qs
 
 
 # --------------------------------------------------------------------------- draft

@@ -1,6 +1,6 @@
 """Pages of the quarterly bulletin (issue #13 item 3): list, draft, preview, edit, issue,
 downloads. The district drafts and issues; an issued bulletin is readable by the units
-it names (`services_bulletins.visible_bulletins`), drafts by the district only.
+it names (`Bulletin.SCOPE_ADDRESSED` in the scoping mechanism), drafts by the district only.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 class VisibleMixin:
-    """Read through `visible_bulletins` (scope + the issued bulletins naming the unit)."""
+    """Read through the scope: the district's, plus the issued bulletins naming the unit."""
 
     def get_queryset(self):
-        return services.visible_bulletins(self.request.user).select_related("unit", "run")
+        return Bulletin.objects.for_user(self.request.user, "view").select_related("unit", "run")
 
 
 class BulletinListView(ObjectListView):
@@ -36,7 +36,7 @@ class BulletinListView(ObjectListView):
     default_ordering = ("-year", "-quarter", "-pk")
 
     def get_queryset(self):
-        self.queryset = services.visible_bulletins(self.request.user).select_related("unit")
+        self.queryset = Bulletin.objects.for_user(self.request.user, "view").select_related("unit")
         return super().get_queryset()
 
     def get_context_data(self, **kwargs):

@@ -13,6 +13,9 @@ A model declares how it reaches its owner (see `core.models.ScopedModel`):
                       below it may read (a district plan and its tasks), or None;
                       "published" is the model's `shared_q()`. Reading only: writes
                       stay with the issuer's subtree.
+    SCOPE_ADDRESSED   path to the Units a published row is addressed to (a bulletin's
+                      recipients), or None; each named unit reads the row when the
+                      model's `addressed_q()` holds (issued). Reading only.
 """
 
 from __future__ import annotations
@@ -103,14 +106,37 @@ def shared_down_filter(model, scope: UserScope) -> Q | None:
     return Q(**{_lookup(path, "path__in"): ancestor_paths(scope.unit_path)}) & model.shared_q()
 
 
+def addressed_filter(model, scope: UserScope) -> Q | None:
+    """Published rows addressed to the user's own unit (read access only)."""
+    path = getattr(model, "SCOPE_ADDRESSED", None)
+    if path is None or not scope.unit_path:
+        return None
+    return Q(**{_lookup(path, "path"): scope.unit_path}) & model.addressed_q()
+
+
+def read_only_filter(model, scope: UserScope) -> Q | None:
+    """The rows a user reads without owning them: shared down the tree, or addressed."""
+    q = None
+    for part in (shared_down_filter(model, scope), addressed_filter(model, scope)):
+        if part is not None:
+            q = part if q is None else q | part
+    return q
+
+
 @functools.cache
 def crosses_to_many(model) -> bool:
-    """Does `model`'s SCOPE_UNIT or SCOPE_ENTERPRISE path follow a to-many relation?
+    """Does one of `model`'s scope paths (unit, enterprise, addressed) follow a to-many
+    relation?
 
     E.g. a person reaches enterprises through its posts ("posts__enterprise"):
     filtering on that path joins one row per post.
     """
-    for path in (getattr(model, "SCOPE_UNIT", None), getattr(model, "SCOPE_ENTERPRISE", None)):
+    paths = (
+        getattr(model, "SCOPE_UNIT", None),
+        getattr(model, "SCOPE_ENTERPRISE", None),
+        getattr(model, "SCOPE_ADDRESSED", None),
+    )
+    for path in paths:
         if not path:
             continue
         opts = model._meta
@@ -136,7 +162,7 @@ def reaches(user, model, action: str = "view") -> bool:
     scope = UserScope.of(user)
     if scope.everything or scope_filter(model, scope) is not None:
         return True
-    return action == "view" and shared_down_filter(model, scope) is not None
+    return action == "view" and read_only_filter(model, scope) is not None
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -148,7 +174,7 @@ class ScopedQuerySet(models.QuerySet):
         if scope.everything:
             return self
         q = scope_filter(self.model, scope)
-        shared = shared_down_filter(self.model, scope) if action == "view" else None
+        shared = read_only_filter(self.model, scope) if action == "view" else None
         if shared is not None:
             q = shared if q is None else q | shared
         if q is None:

@@ -1,12 +1,11 @@
 """API: bulletins (issue #13 item 3), read-only — drafting and issuing are page actions
 of the district (services_bulletins). A user reads what the pages show: the district
-everything, a unit the issued bulletins naming it (`visible_bulletins`)."""
+everything, a unit the issued bulletins naming it (`Bulletin.SCOPE_ADDRESSED`)."""
 
 from django.urls import reverse
 from rest_framework import serializers
 
 from xuanpei.assessment.models import Bulletin
-from xuanpei.assessment.services_bulletins import visible_bulletins
 from xuanpei.core.api import ScopedReadOnlyViewSet
 
 
@@ -51,7 +50,9 @@ class BulletinViewSet(ScopedReadOnlyViewSet):
     serializer_class = BulletinSerializer
 
     def get_queryset(self):
-        qs = visible_bulletins(self.request.user).order_by("-year", "-quarter", "-pk")
+        qs = Bulletin.objects.for_user(self.request.user, "view").order_by(
+            "-year", "-quarter", "-pk"
+        )
         year, quarter = (
             self.request.query_params.get("year"),
             self.request.query_params.get("quarter"),

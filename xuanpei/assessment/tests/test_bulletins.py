@@ -222,16 +222,21 @@ def test_a_repeated_doc_number_names_the_bulletin_that_has_it(d):
 # --------------------------------------------------------------------------- issue
 
 
+def _readable(user):
+    """The bulletins `user` reads: the one scoping mechanism, as every page and the API."""
+    return Bulletin.objects.for_user(user, "view")
+
+
 def test_issued_bulletin_reaches_the_named_units_only(d):
     scored_run(d)
     b = issue(services.draft_bulletin(year=2026, quarter=2, actor=d.district), d.district)
     assert b.status == Bulletin.Status.ISSUED and b.doc_code == "测试安委办〔2026〕3号"
     assert b.signed_on == TODAY and b.docx and b.pdf
     assert set(b.recipients.all()) == {d.town_a_unit, d.dept_unit}
-    assert b in services.visible_bulletins(d.town_a)  # a named new town
-    assert b in services.visible_bulletins(d.department)
-    assert b not in services.visible_bulletins(d.town_b)  # not named
-    assert b not in services.visible_bulletins(d.enterprise)
+    assert b in _readable(d.town_a)  # a named new town
+    assert b in _readable(d.department)
+    assert b not in _readable(d.town_b)  # not named
+    assert b not in _readable(d.enterprise)
     note = Notification.objects.get(unit=d.town_a_unit)
     assert TITLE in note.title and note.url == reverse("assessment:bulletin_detail", args=[b.pk])
     assert Notification.objects.filter(unit=d.dept_unit).count() == 1
@@ -243,7 +248,7 @@ def test_issued_bulletin_reaches_the_named_units_only(d):
 def test_drafts_are_the_districts_alone(d):
     scored_run(d)
     b = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
-    assert b not in services.visible_bulletins(d.town_a)
+    assert b not in _readable(d.town_a)
 
 
 # --------------------------------------------------------------------------- pages

@@ -93,7 +93,7 @@ class Command(BaseCommand):
         if Path(out).is_dir() or (pdf and Path(pdf).is_dir()):
             raise CommandError("--out/--pdf 须为文件，不是目录")
         account = acting_user(user) or district_account()
-        bulletins = services.visible_bulletins(account).filter(year=year, quarter=q)
+        bulletins = Bulletin.objects.for_user(account, "view").filter(year=year, quarter=q)
         bulletin = bulletins.filter(status=Bulletin.Status.ISSUED).order_by("-issued_at").first()
         if bulletin is None:
             try:
