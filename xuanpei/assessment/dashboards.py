@@ -13,7 +13,6 @@ Every read goes through `for_user`; the views decide who may open which page.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xuanpei.assessment import quarters
 from xuanpei.assessment.models import AssessedKind, UnitScore
 from xuanpei.assessment.querysets import change_of, item_loss
 from xuanpei.orgs.models import Unit
@@ -35,8 +35,6 @@ from xuanpei.training.quarters import Quarter, quarter_of, quarters_of_year
 from xuanpei.workforce.compliance import compliance_summary
 
 ZERO = Decimal(0)
-YEARS = (2000, 2100)  # the years a period may name (dates stay computable around them)
-PERIOD_RE = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
 
 # Score bands of the cockpit's map. The issue fixes no bands; these are the usual
 # 优秀/良好/合格/不合格 cuts of a 100-point assessment (a display choice, not a rule).
@@ -55,15 +53,15 @@ class PeriodError(ValueError):
 
 
 def parse_period(raw: str | None) -> Quarter | None:
-    """`2026Q2` → Quarter(2026, 2); empty → None; anything else → PeriodError."""
+    """`2026Q2` → Quarter(2026, 2); empty → None; anything else → PeriodError (the rule
+    and its message: `quarters.parse_quarter`)."""
     if not raw:
         return None
-    m = PERIOD_RE.match(raw)
-    if not m or not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
-        raise PeriodError(
-            _("季度参数“%(raw)s”格式不正确，应为“2026Q2”这样的年份加季度") % {"raw": raw[:20]}
-        )
-    return Quarter(int(m.group(1)), int(m.group(2)))
+    try:
+        year, number = quarters.parse_quarter(raw)
+    except quarters.QuarterError as exc:
+        raise PeriodError(str(exc)) from exc
+    return Quarter(year, number)
 
 
 def scores_for(user, quarter: Quarter):
