@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from xuanpei.assessment import quarters
 from xuanpei.assessment.models import AssessedKind, Indicator, IndicatorSet, ManualEntry
 from xuanpei.core import uploads
 from xuanpei.core.forms import BootstrapMixin, ScopedModelForm
 from xuanpei.core.pickers import enhance_pickers
 from xuanpei.orgs.models import Unit
 
-QUARTER_RE = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
-
 
 def parse_quarter(text: str) -> tuple[int, int]:
-    """ "2026Q2" → (2026, 2); a ValidationError naming the expected form otherwise."""
-    match = QUARTER_RE.match(text or "")
-    if not match:
-        raise ValidationError(_("季度应写成“年份Q季度”，例如 2026Q2"))
-    return int(match.group(1)), int(match.group(2))
+    """ "2026Q2" → (2026, 2); a ValidationError naming the expected form otherwise (the
+    rule and its message: `quarters.parse_quarter`)."""
+    try:
+        return quarters.parse_quarter(text)
+    except quarters.QuarterError as exc:
+        raise ValidationError(str(exc), code="quarter") from exc
 
 
 class IndicatorSetForm(ScopedModelForm):
@@ -97,6 +95,30 @@ class ManualEntryForm(BootstrapMixin, forms.Form):
         if upload:
             uploads.check_file(upload)
         return upload
+
+
+class ManualEntryEditForm(ManualEntryForm):
+    """An entry's correction: the same fields, filled with its values. The evidence input
+    has no "clear" box — leaving it blank keeps the stored file."""
+
+    def __init__(self, *args, entry: ManualEntry, **kwargs):
+        kwargs["initial"] = {
+            "indicator": entry.indicator_id,
+            "unit": entry.unit_id,
+            "quarter": quarters.format_quarter(entry.year, entry.quarter),
+            "points": entry.points,
+            "level": entry.level,
+            "reason": entry.reason,
+            **(kwargs.get("initial") or {}),
+        }
+        super().__init__(*args, **kwargs)
+        evidence = self.fields["evidence"]
+        evidence.widget = forms.FileInput(attrs={"accept": uploads.ACCEPT})
+        self._style_fields()
+        if entry.evidence:
+            evidence.help_text = _("已有佐证：%(name)s；不选择文件即保留原佐证") % {
+                "name": entry.evidence.name.rsplit("/", 1)[-1]
+            }
 
 
 class ObjectionForm(BootstrapMixin, forms.Form):

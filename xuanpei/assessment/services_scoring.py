@@ -1,5 +1,6 @@
 """Quarterly scoring (issue #13 item 2): compute a quarter's run, publish (freeze) it,
-and the manual entries (督查 deductions and bonuses, typical cases) it reads.
+reading the manual entries (督查 deductions and bonuses, typical cases) that
+`services_entries` writes.
 
 `compute_run` (re)writes one `UnitScore` per assessed unit (新城, 镇/街道, 行业部门) of
 the district's run for the quarter: `items` is one dict per indicator that applies to
@@ -39,9 +40,15 @@ from xuanpei.assessment.models import (
     AssessedKind,
     Indicator,
     IndicatorSet,
-    ManualEntry,
     QuarterRun,
     UnitScore,
+)
+
+# The manual entries live in services_entries; re-exported for the existing callers.
+from xuanpei.assessment.services_entries import (
+    DEDUCTION_NEEDS,
+    entry_errors,
+    save_manual_entry,
 )
 from xuanpei.core.permissions import is_district_admin
 from xuanpei.orgs.choices import UnitKind
@@ -246,101 +253,6 @@ def find_run(year: int, quarter: int) -> QuarterRun | None:
     return QuarterRun.objects.filter(unit=district_root(), year=year, quarter=quarter).first()
 
 
-# --- manual entries -------------------------------------------------------------------
-
-
-DEDUCTION_NEEDS = gettext_lazy("扣分必须填写事由并上传佐证材料")
-
-
-def entry_errors(
-    *, indicator: Indicator, unit: Unit, year: int, quarter: int, points, reason, evidence, level
-) -> dict[str, str]:
-    """{field: Chinese reason} for a manual entry that cannot be saved (empty = fine)."""
-    errors: dict[str, str] = {}
-    if indicator.source != "manual":
-        errors["indicator"] = _("指标“%(name)s”由平台数据计算，不能手工录入") % {
-            "name": indicator.name
-        }
-    kind = assessed_kind(unit)
-    if kind is None or kind not in (indicator.applies_to or []):
-        errors["unit"] = _("指标“%(name)s”不适用于“%(unit)s”") % {
-            "name": indicator.name,
-            "unit": unit,
-        }
-    if quarter not in (1, 2, 3, 4):
-        errors["quarter"] = _("季度应为 1–4")
-    if year != indicator.indicator_set.year:
-        errors["year"] = _("年度与指标体系的年度（%(year)s）不一致") % {
-            "year": indicator.indicator_set.year
-        }
-    levels = (indicator.params or {}).get("levels") or {}
-    if level and level not in ManualEntry.Level.values:
-        errors["level"] = _("采用级别无效")
-    if points is None and not (level and level in levels):
-        errors["points"] = _("请填写分值")
-    elif points is not None and Decimal(points) == 0:
-        errors["points"] = _("分值不能为 0")
-    is_deduction = indicator.kind == Indicator.Kind.DEDUCTION or (
-        points is not None and Decimal(points) < 0
-    )
-    if is_deduction and (not (reason or "").strip() or not evidence):
-        errors["evidence" if (reason or "").strip() else "reason"] = DEDUCTION_NEEDS
-    elif not (reason or "").strip():
-        errors["reason"] = _("请填写事由")
-    return errors
-
-
-@transaction.atomic
-def save_manual_entry(
-    *,
-    indicator: Indicator,
-    unit: Unit,
-    year: int,
-    quarter: int,
-    points=None,
-    reason: str = "",
-    evidence=None,
-    level: str = "",
-    actor,
-) -> ManualEntry:
-    """Record a manual entry. A deduction needs a reason AND evidence; a typical case may
-    give only its level (points from the indicator's `params["levels"]`). Deductions are
-    stored negative."""
-    if actor is not None and not is_district_admin(actor):
-        raise PermissionDenied(_("只有区级管理员可以录入考核分"))
-    errors = entry_errors(
-        indicator=indicator,
-        unit=unit,
-        year=year,
-        quarter=quarter,
-        points=points,
-        reason=reason,
-        evidence=evidence,
-        level=level,
-    )
-    if errors:
-        raise ValidationError(errors)
-    if points is None:
-        points = Decimal(str(indicator.params["levels"][level]))
-    points = Decimal(points)
-    if indicator.kind == Indicator.Kind.DEDUCTION:
-        points = -abs(points)
-    entry = ManualEntry(
-        indicator=indicator,
-        unit=unit,
-        year=year,
-        quarter=quarter,
-        points=points,
-        reason=reason.strip(),
-        level=level or "",
-        created_by=actor,
-    )
-    if evidence:
-        entry.evidence = evidence
-    entry.save()
-    return entry
-
-
 def run_compute_job(job, progress) -> dict:
     """Job handler "assessment_compute": params {year, quarter}."""
     year, quarter = int(job.params["year"]), int(job.params["quarter"])
@@ -354,6 +266,7 @@ def run_compute_job(job, progress) -> dict:
 
 
 __all__ = [
+    "DEDUCTION_NEEDS",
     "AssessedKind",
     "compute_run",
     "entry_errors",

@@ -16,6 +16,8 @@ urlpatterns = [
     path("runs/<int:pk>/publish/", views_scores.RunPublishView.as_view(), name="run_publish"),
     path("entries/", views_entries.EntryListView.as_view(), name="entry_list"),
     path("entries/add/", views_entries.EntryAddView.as_view(), name="entry_add"),
+    path("entries/<int:pk>/edit/", views_entries.EntryEditView.as_view(), name="entry_edit"),
+    path("entries/<int:pk>/delete/", views_entries.EntryDeleteView.as_view(), name="entry_delete"),
     path("objections/", views_objections.ObjectionListView.as_view(), name="objection_list"),
     path(
         "objections/<int:pk>/answer/",
