@@ -7,6 +7,7 @@ bulletin-draft-390, bulletin-edit-390, bulletin-issued-1280, bulletin-inbox-town
 bulletin-detail-town-390.
 """
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -57,6 +58,8 @@ def test_district_issues_the_q2_bulletin_and_a_new_town_downloads_it(
     page.select_option("#id_quarter", "2")
     with page.expect_navigation():
         page.click("#bulletin-generate")
+    # A background job: its page polls, then forwards to the draft.
+    page.wait_for_url(re.compile(r"/assessment/bulletins/\d+/$"))
     assert "第二季度全区应急管理宣传教育培训工作情况的通报" in page.inner_text("#bulletin-title")
     preview = page.inner_text("#bulletin-preview")
     assert "三项岗位持证率未达标（1个单位）：东新城" in preview
@@ -77,6 +80,7 @@ def test_district_issues_the_q2_bulletin_and_a_new_town_downloads_it(
     assert f"〔{today.year}〕1号" in code
     with page.expect_navigation():
         page.click("#bulletin-issue-confirm")
+    page.wait_for_url(re.compile(r"/assessment/bulletins/\d+/$"))
     assert page.inner_text("#bulletin-status").strip() == "已印发"
     page.set_viewport_size(DESKTOP)
     shot("bulletin-issued-1280")

@@ -21,3 +21,8 @@ class AssessmentConfig(AppConfig):
         jobs.register_handler(
             "assessment_compute", "xuanpei.assessment.services_scoring.run_compute_job"
         )
+        for kind, handler in (
+            ("assessment_bulletin_draft", "run_draft_job"),
+            ("assessment_bulletin_issue", "run_issue_job"),
+        ):
+            jobs.register_handler(kind, f"xuanpei.assessment.services_bulletins.{handler}")

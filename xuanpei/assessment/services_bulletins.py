@@ -101,7 +101,7 @@ def _require_district(user) -> None:
 # --------------------------------------------------------------------------- draft
 
 
-def _run_for(year: int, quarter: int, actor) -> QuarterRun | None:
+def _run_for(year: int, quarter: int, actor, progress=None) -> QuarterRun | None:
     run = QuarterRun.objects.for_user(actor, "view").filter(year=year, quarter=quarter).first()
     if run is not None:
         return run
@@ -109,11 +109,11 @@ def _run_for(year: int, quarter: int, actor) -> QuarterRun | None:
         from xuanpei.assessment.services_scoring import compute_run
     except ImportError:  # scoring not installed yet: a bulletin without a table
         return None
-    return compute_run(year=year, quarter=quarter, actor=actor)
+    return compute_run(year=year, quarter=quarter, actor=actor, progress=progress)
 
 
 @transaction.atomic
-def draft_bulletin(*, year: int, quarter: int, actor) -> Bulletin:
+def draft_bulletin(*, year: int, quarter: int, actor, progress=None) -> Bulletin:
     """The district's draft for the quarter: the existing draft, or a new one written
     from the figures (a quarter not ended yet is marked 未结束 in its text)."""
     from xuanpei.assessment import bulletin_content
@@ -131,7 +131,7 @@ def draft_bulletin(*, year: int, quarter: int, actor) -> Bulletin:
     if existing is not None:
         return existing
     root = district_root()
-    run = _run_for(year, quarter, actor)
+    run = _run_for(year, quarter, actor, progress)
     texts = bulletin_content.generate_texts(
         year=year, quarter=quarter, run=run, actor=actor, ended=quarter_ended(year, quarter)
     )
@@ -253,17 +253,11 @@ def safe_filename(bulletin: Bulletin, ext: str) -> str:
     return f"{name}.{ext}"
 
 
-@transaction.atomic
-def issue_bulletin(
-    bulletin: Bulletin, *, actor, doc_code: str = "", today: date | None = None
-) -> Bulletin:
-    """印发: check the quarter ended and the 发文字号, write DOCX and PDF, name the
-    recipients and notify each. Nothing is saved when any step fails."""
-    from xuanpei.assessment import bulletin_content, bulletin_docx, bulletin_pdf
+ISSUE_STEPS = 5  # checks, charts, DOCX, PDF, saving and notifying
 
-    _require_district(actor)
-    today = today or timezone.localdate()
-    bulletin = Bulletin.objects.for_user(actor, "change").select_for_update().get(pk=bulletin.pk)
+
+def _check_issuable(bulletin: Bulletin, doc_code: str, today: date) -> tuple[str, int, int]:
+    """The 发文字号 (prefix, year, number) to issue `bulletin` under, or a Chinese refusal."""
     if bulletin.status != Bulletin.Status.DRAFT:
         raise ValidationError(_("该通报已印发"))
     if not quarter_ended(bulletin.year, bulletin.quarter, today):
@@ -276,36 +270,131 @@ def issue_bulletin(
     code = doc_code.strip() or suggested_doc_code(bulletin, today)
     prefix, year, number = parse_doc_code(code)
     _check_doc_code(bulletin, prefix, year, number, today)
-    bulletin.doc_prefix, bulletin.doc_year, bulletin.doc_number = prefix, year, number
-    bulletin.signed_on = bulletin.signed_on or today
-    bulletin.status = Bulletin.Status.ISSUED
-    bulletin.issued_at = timezone.now()
-    bulletin.issued_by = actor
-    content = bulletin_content.document(bulletin)  # one set of charts for both files
-    bulletin.docx.save(
-        safe_filename(bulletin, "docx"),
-        ContentFile(bulletin_docx.render(bulletin, content=content)),
-        save=False,
-    )
-    bulletin.pdf.save(
-        safe_filename(bulletin, "pdf"),
-        ContentFile(bulletin_pdf.render(bulletin, content=content)),
-        save=False,
-    )
-    bulletin.save()
-    units = score_units(bulletin)
-    bulletin.recipients.set(units)
-    url = reverse("assessment:bulletin_detail", args=[bulletin.pk])
-    raise_notifications(
-        Notification(
-            unit_id=unit_id,
-            kind=NOTIFICATION_KIND,
-            key=f"assessment:bulletin:{bulletin.pk}:issued:{unit_id}",
-            level=NotificationLevel.INFO,
-            title=(_("季度通报已印发：%(t)s") % {"t": bulletin.title})[:200],
-            body=bulletin.doc_code,
-            url=url,
+    return prefix, year, number
+
+
+def check_issuable(bulletin: Bulletin, *, actor, doc_code: str = "", today=None) -> None:
+    """The checks of `issue_bulletin`, before a background job is started for it (the
+    form shows a refusal at once; the job checks again under the lock)."""
+    _require_district(actor)
+    bulletin = Bulletin.objects.for_user(actor, "change").get(pk=bulletin.pk)
+    _check_issuable(bulletin, doc_code, today or timezone.localdate())
+
+
+def _text_of(bulletin: Bulletin) -> tuple:
+    """What the files are written from: a draft edited meanwhile makes them stale."""
+    return (bulletin.run_id, *(getattr(bulletin, name) for name in EDITABLE))
+
+
+def issue_bulletin(
+    bulletin: Bulletin, *, actor, doc_code: str = "", today: date | None = None, progress=None
+) -> Bulletin:
+    """印发: check the quarter ended and the 发文字号, write DOCX and PDF, name the
+    recipients and notify each. Nothing is saved when any step fails.
+
+    The files are rendered before the row is locked (the long part, with `progress`), then
+    the checks run again under the lock and everything is saved in one transaction."""
+    from xuanpei.assessment import bulletin_content, bulletin_docx, bulletin_pdf
+
+    report = progress or (lambda done, total: None)
+    _require_district(actor)
+    today = today or timezone.localdate()
+    staged = Bulletin.objects.for_user(actor, "change").select_related("run").get(pk=bulletin.pk)
+    report(0, ISSUE_STEPS)
+    prefix, year, number = _check_issuable(staged, doc_code, today)
+    staged.doc_prefix, staged.doc_year, staged.doc_number = prefix, year, number
+    staged.signed_on = staged.signed_on or today
+    content = bulletin_content.document(staged)  # one set of charts for both files
+    report(1, ISSUE_STEPS)
+    docx = bulletin_docx.render(staged, content=content)
+    report(2, ISSUE_STEPS)
+    pdf = bulletin_pdf.render(staged, content=content)
+    report(3, ISSUE_STEPS)
+    with transaction.atomic():
+        bulletin = (
+            Bulletin.objects.for_user(actor, "change").select_for_update().get(pk=bulletin.pk)
         )
-        for unit_id in units
-    )
+        if _check_issuable(bulletin, doc_code, today) != (prefix, year, number):
+            raise ValidationError(_("发文字号在印发期间已被占用，请重新印发"))
+        if _text_of(bulletin) != _text_of(staged):
+            raise ValidationError(_("通报草稿在印发期间被修改，请核对后重新印发"))
+        bulletin.doc_prefix, bulletin.doc_year, bulletin.doc_number = prefix, year, number
+        bulletin.signed_on = staged.signed_on
+        bulletin.status = Bulletin.Status.ISSUED
+        bulletin.issued_at = timezone.now()
+        bulletin.issued_by = actor
+        bulletin.docx.save(safe_filename(bulletin, "docx"), ContentFile(docx), save=False)
+        bulletin.pdf.save(safe_filename(bulletin, "pdf"), ContentFile(pdf), save=False)
+        bulletin.save()
+        units = score_units(bulletin)
+        bulletin.recipients.set(units)
+        url = reverse("assessment:bulletin_detail", args=[bulletin.pk])
+        raise_notifications(
+            Notification(
+                unit_id=unit_id,
+                kind=NOTIFICATION_KIND,
+                key=f"assessment:bulletin:{bulletin.pk}:issued:{unit_id}",
+                level=NotificationLevel.INFO,
+                title=(_("季度通报已印发：%(t)s") % {"t": bulletin.title})[:200],
+                body=bulletin.doc_code,
+                url=url,
+            )
+            for unit_id in units
+        )
+    report(ISSUE_STEPS, ISSUE_STEPS)
     return bulletin
+
+
+# --------------------------------------------------------------------------- jobs
+
+DRAFT_JOB = "assessment_bulletin_draft"
+ISSUE_JOB = "assessment_bulletin_issue"
+
+
+def _job_result(bulletin: Bulletin, message: str, link: str) -> dict:
+    return {
+        "bulletin": bulletin.pk,
+        "message": message,
+        "url": reverse("assessment:bulletin_detail", args=[bulletin.pk]),
+        "link": link,
+        "forward": True,
+    }
+
+
+def run_draft_job(job, progress) -> dict:
+    """Job handler: params {year, quarter}; scoring the quarter first when not scored."""
+    from xuanpei.core.jobs import JobError
+
+    try:
+        bulletin = draft_bulletin(
+            year=int(job.params["year"]),
+            quarter=int(job.params["quarter"]),
+            actor=job.user,
+            progress=progress,
+        )
+    except ValidationError as exc:
+        raise JobError("；".join(exc.messages)) from exc
+    return _job_result(bulletin, _("已生成通报草稿，请核对后印发"), _("打开通报草稿"))
+
+
+def run_issue_job(job, progress) -> dict:
+    """Job handler: params {bulletin, doc_code}; a refusal is the job's message."""
+    from xuanpei.core.jobs import JobError
+
+    bulletin = Bulletin.objects.for_user(job.user, "change").filter(pk=job.params["bulletin"])
+    if not bulletin.exists():
+        raise JobError(_("通报不存在或已无权印发"))
+    try:
+        issued = issue_bulletin(
+            bulletin.get(),
+            actor=job.user,
+            doc_code=job.params.get("doc_code", ""),
+            progress=progress,
+        )
+    except ValidationError as exc:
+        raise JobError("；".join(exc.messages)) from exc
+    return _job_result(
+        issued,
+        _("通报已印发（%(c)s），已通知被通报单位") % {"c": issued.doc_code},
+        _("查看已印发的通报"),
+    )

@@ -18,6 +18,7 @@ from xuanpei.assessment import services_bulletins as services
 from xuanpei.assessment.forms import add_errors
 from xuanpei.assessment.forms_bulletins import BulletinAddForm, BulletinEditForm, BulletinIssueForm
 from xuanpei.assessment.models import Bulletin
+from xuanpei.core import jobs
 from xuanpei.core.views import ObjectDetailView, ObjectListView, ObjectUpdateView, ScopedViewMixin
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -28,6 +29,20 @@ class VisibleMixin:
 
     def get_queryset(self):
         return Bulletin.objects.for_user(self.request.user, "view").select_related("unit", "run")
+
+
+def follow_job(request, kind: str, params: dict, *, label: str = "") -> HttpResponseRedirect:
+    """Start a background job; its page shows the progress and forwards to the bulletin.
+    A job already finished (the synchronous runner) goes straight to its result."""
+    ui = {"label": label or _("正在生成通报草稿…"), "unit": _("步")}
+    job = jobs.start_job(kind=kind, user=request.user, params={**params, "ui": ui})
+    if job.status == job.Status.DONE and job.result.get("url"):
+        messages.success(request, job.result["message"])
+        return HttpResponseRedirect(job.result["url"])
+    if job.status == job.Status.FAILED:
+        messages.error(request, job.error)
+        return HttpResponseRedirect(reverse("assessment:bulletin_list"))
+    return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
 
 
 class BulletinListView(ObjectListView):
@@ -59,17 +74,9 @@ class BulletinCreateView(ScopedViewMixin, generic.FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        try:
-            bulletin = services.draft_bulletin(
-                year=form.cleaned_data["year"],
-                quarter=form.cleaned_data["quarter"],
-                actor=self.request.user,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已生成通报草稿，请核对后印发"))
-        return HttpResponseRedirect(reverse("assessment:bulletin_detail", args=[bulletin.pk]))
+        # Scoring a quarter not scored yet takes a while at district scale: a job.
+        params = {"year": form.cleaned_data["year"], "quarter": form.cleaned_data["quarter"]}
+        return follow_job(self.request, services.DRAFT_JOB, params)
 
 
 class BulletinDetailView(VisibleMixin, ObjectDetailView):
@@ -143,15 +150,14 @@ class BulletinIssueView(ScopedViewMixin, generic.FormView):
 
     def form_valid(self, form):
         bulletin = self.get_bulletin()
-        try:
-            services.issue_bulletin(
-                bulletin, actor=self.request.user, doc_code=form.cleaned_data["doc_code"]
-            )
+        code = form.cleaned_data["doc_code"]
+        try:  # refusals on the form at once; the job checks again under the lock
+            services.check_issuable(bulletin, actor=self.request.user, doc_code=code)
         except ValidationError as exc:
             add_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("通报已印发，已通知被通报单位"))
-        return HttpResponseRedirect(reverse("assessment:bulletin_detail", args=[bulletin.pk]))
+        params = {"bulletin": bulletin.pk, "doc_code": code}
+        return follow_job(self.request, services.ISSUE_JOB, params, label=_("正在印发通报…"))
 
 
 class BulletinFileView(VisibleMixin, ScopedViewMixin, generic.DetailView):

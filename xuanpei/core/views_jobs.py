@@ -114,7 +114,19 @@ class JobStatusView(LoginRequiredMixin, View):
         if htmx and not htmx.boosted:
             request.session_poll = True  # the progress refresh does not renew the idle session
         template = "core/partials/job.html" if htmx and not htmx.boosted else "core/job_detail.html"
-        return TemplateResponse(request, template, job_context(job))
+        response = TemplateResponse(request, template, job_context(job))
+        result = job.result or {}
+        url = str(result.get("url") or "")
+        if (
+            htmx
+            and job.status == Job.Status.DONE
+            and result.get("forward")
+            and url.startswith("/")
+            and not url.startswith("//")
+        ):
+            # The poll that sees the job finish takes the page to what it made.
+            response["HX-Redirect"] = url
+        return response
 
 
 class JobRowsView(LoginRequiredMixin, View):

@@ -254,7 +254,8 @@ def test_drafts_are_the_districts_alone(d):
 # --------------------------------------------------------------------------- pages
 
 
-def test_pages_draft_edit_escape_issue_and_download(d, client):
+def test_pages_draft_edit_escape_issue_and_download(d, client, settings):
+    settings.JOB_RUNNER = "sync"  # the jobs run at once: the POSTs land on the bulletin
     scored_run(d)
     client.force_login(d.district)
     response = client.post(reverse("assessment:bulletin_add"), {"year": 2026, "quarter": 2})
@@ -304,6 +305,71 @@ def test_pages_draft_edit_escape_issue_and_download(d, client):
     assert client.get(reverse("assessment:bulletin_detail", args=[b.pk])).status_code == 404
     assert client.get(reverse("assessment:bulletin_docx", args=[b.pk])).status_code == 404
     assert TITLE not in client.get(reverse("assessment:bulletin_list")).content.decode()
+
+
+def test_issuing_is_a_job_whose_page_shows_progress_then_forwards(d, client):
+    from xuanpei.core.jobs import run_job
+    from xuanpei.core.models import Job
+
+    scored_run(d)
+    b = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
+    client.force_login(d.district)
+    issue_url = reverse("assessment:bulletin_issue", args=[b.pk])
+    # A broken number is refused on the form at once; no job is started.
+    response = client.post(issue_url, {"doc_code": "测试安委办2026第5号"})
+    assert response.status_code == 200 and "六角括号" in response.content.decode()
+    assert not Job.objects.exists()
+    year = timezone.localdate().year
+    response = client.post(issue_url, {"doc_code": f"测试安委办〔{year}〕7号"})
+    job = Job.objects.get(kind=services.ISSUE_JOB)
+    assert response.url == reverse("core:job_detail", args=[job.pk])  # the thread runner
+    page = client.get(response.url).content.decode()
+    assert "正在印发通报…" in page and "hx-trigger" in page
+    b.refresh_from_db()
+    assert b.status == Bulletin.Status.DRAFT  # nothing issued before the job runs
+    run_job(job.pk)  # what the worker thread does after the request's commit
+    poll = client.get(reverse("core:job_detail", args=[job.pk]), HTTP_HX_REQUEST="true")
+    detail = reverse("assessment:bulletin_detail", args=[b.pk])
+    assert poll["HX-Redirect"] == detail
+    assert f"测试安委办〔{year}〕7号" in poll.content.decode()
+    b.refresh_from_db()
+    assert b.status == Bulletin.Status.ISSUED and b.doc_number == 7
+    job.refresh_from_db()
+    assert (job.progress_done, job.progress_total) == (services.ISSUE_STEPS,) * 2
+
+
+def test_an_issue_job_refused_under_the_lock_says_why(d):
+    """The draft edited after the job was queued: the job fails with the reason."""
+    from xuanpei.core.jobs import run_job
+    from xuanpei.core.models import Job
+
+    scored_run(d)
+    b = issue(services.draft_bulletin(year=2026, quarter=2, actor=d.district), d.district)
+    job = Job.objects.create(
+        kind=services.ISSUE_JOB, user=d.district, params={"bulletin": b.pk, "doc_code": ""}
+    )
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.error == "该通报已印发"
+
+
+def test_a_draft_edited_while_its_files_render_is_not_issued_stale(d, monkeypatch):
+    from xuanpei.assessment import bulletin_pdf
+
+    scored_run(d)
+    b = services.draft_bulletin(year=2026, quarter=2, actor=d.district)
+    render = bulletin_pdf.render
+
+    def render_while_someone_edits(bulletin, **kwargs):
+        Bulletin.objects.filter(pk=b.pk).update(next_steps="另一位同事改过的要求")
+        return render(bulletin, **kwargs)
+
+    monkeypatch.setattr(bulletin_pdf, "render", render_while_someone_edits)
+    with pytest.raises(ValidationError) as exc:
+        issue(b, d.district)
+    assert "通报草稿在印发期间被修改" in str(exc.value)
+    b.refresh_from_db()
+    assert b.status == Bulletin.Status.DRAFT and not b.docx and not b.recipients.exists()
 
 
 # --------------------------------------------------------------------------- command
