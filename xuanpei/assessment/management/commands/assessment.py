@@ -15,26 +15,20 @@ reason as one Chinese line on stderr.
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from xuanpei.assessment import services_scoring as scoring
+from xuanpei.assessment.quarters import QuarterError, parse_quarter
 from xuanpei.core.management.acting_user import acting_user
-
-PERIOD = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
 
 
 def parse_period(value: str) -> tuple[int, int]:
-    """ "2026Q2" → (2026, 2); anything else is refused (exit 2) with a Chinese message."""
-    found = PERIOD.match(value or "")
-    if not found or not 2000 <= int(found[1]) <= 2100:
-        raise CommandError(
-            f"考核期间“{value}”格式不正确，应为“年份Q季度”，如 2026Q2（季度为 1–4）",
-            returncode=2,
-        )
-    return int(found[1]), int(found[2])
+    """ "2026Q2" → (2026, 2) by the one quarter rule; anything else is refused (exit 2)."""
+    try:
+        return parse_quarter(value)
+    except QuarterError as exc:
+        raise CommandError(str(exc), returncode=2) from exc
 
 
 def _reason(exc: Exception) -> str:

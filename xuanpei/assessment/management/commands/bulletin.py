@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import time
 from pathlib import Path
 
@@ -21,15 +20,17 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xuanpei.assessment import services_bulletins as services
 from xuanpei.assessment.models import Bulletin
+from xuanpei.assessment.quarters import QuarterError, parse_quarter
 from xuanpei.core.management.acting_user import acting_user
 from xuanpei.core.permissions import Role
 
 
 def quarter_arg(value: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d{4})[Qq]([1-4])", value.strip())
-    if not match:
-        raise argparse.ArgumentTypeError(f"季度应写作 2026Q2（年份加Q加1至4，收到 {value!r}）")
-    return int(match.group(1)), int(match.group(2))
+    """argparse's type: the one quarter rule (`quarters.parse_quarter`)."""
+    try:
+        return parse_quarter(value)
+    except QuarterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def district_account():
