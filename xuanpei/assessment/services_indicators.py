@@ -2,7 +2,8 @@
 
 An indicator is saved on its own (a library is built one line at a time); the set is
 checked when it is saved (`save_set`): the weights of its scored indicators must add up
-to 100 for every unit type (`indicators.validate_weights`, refused with the sum).
+to 100 for every unit type (`indicators.validate_weights`, refused with the sum). A new
+year's set may start as a copy of last year's (`copy_indicator_set`).
 """
 
 from __future__ import annotations
@@ -64,3 +65,63 @@ def save_indicator(*, indicator: Indicator, actor) -> Indicator:
     indicator.full_clean()
     indicator.save()
     return indicator
+
+
+# The fields an indicator is copied with (everything but its set and its bookkeeping).
+COPIED_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "applies_to",
+    "weight",
+    "rule",
+    "source",
+    "params",
+    "sort_order",
+)
+
+
+def copied_title(source_set: IndicatorSet, year: int) -> str:
+    """The copy's title: the source's with its year replaced ("2026年…" → "2027年…")."""
+    old = str(source_set.year)
+    if old in source_set.title:
+        return source_set.title.replace(old, str(year))
+    return _("%(year)s年%(title)s") % {"year": year, "title": source_set.title}
+
+
+@transaction.atomic
+def copy_indicator_set(source_set: IndicatorSet, *, year: int, actor) -> IndicatorSet:
+    """Year `year`'s set of the same unit as a copy of `source_set` (its notes and every
+    indicator with its code, name, kind, unit types, weight, rule, source, params and
+    order). Refused when the unit already has a set for that year; all or nothing."""
+    from xuanpei.assessment.quarters import YEARS
+
+    _district_only(actor)
+    if not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
+        raise ValidationError(
+            _("年度应在 %(lo)s–%(hi)s 之间") % {"lo": YEARS[0], "hi": YEARS[1]}, code="year"
+        )
+    if IndicatorSet.objects.filter(unit=source_set.unit, year=year).exists():
+        raise ValidationError(
+            _("%(unit)s已有%(year)s年的考核指标体系，不能再复制；请直接修改该年度的指标体系")
+            % {"unit": source_set.unit, "year": year},
+            code="exists",
+        )
+    copy = IndicatorSet(
+        unit=source_set.unit,
+        year=year,
+        title=copied_title(source_set, year)[: IndicatorSet._meta.get_field("title").max_length],
+        notes=source_set.notes,
+        created_by=actor,
+    )
+    copy.full_clean()
+    copy.save()
+    Indicator.objects.bulk_create(
+        Indicator(
+            indicator_set=copy,
+            created_by=actor,
+            **{name: getattr(ind, name) for name in COPIED_FIELDS},
+        )
+        for ind in source_set.indicators.order_by("sort_order", "pk")
+    )
+    return copy

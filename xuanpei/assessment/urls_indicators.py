@@ -16,6 +16,11 @@ urlpatterns = [
         name="indicator_set_edit",
     ),
     path(
+        "indicators/sets/<int:pk>/copy/",
+        v.IndicatorSetCopyView.as_view(),
+        name="indicator_set_copy",
+    ),
+    path(
         "indicators/sets/<int:set_pk>/add/", v.IndicatorCreateView.as_view(), name="indicator_add"
     ),
     path("indicators/<int:pk>/edit/", v.IndicatorUpdateView.as_view(), name="indicator_edit"),

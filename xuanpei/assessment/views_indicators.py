@@ -45,6 +45,20 @@ class DistrictWriteMixin(DistrictOnlyMixin):
         return kwargs
 
 
+def copy_targets(user, sets) -> dict[int, int]:
+    """{set pk: the next year} for each set the district may copy into the next year (no
+    set of its unit for that year yet); empty for anyone else (no button)."""
+    if not is_district_admin(user):
+        return {}
+    sets = list(sets)
+    taken = set(
+        IndicatorSet.objects.filter(unit__in={s.unit_id for s in sets}).values_list(
+            "unit_id", "year"
+        )
+    )
+    return {s.pk: s.year + 1 for s in sets if (s.unit_id, s.year + 1) not in taken}
+
+
 class IndicatorSetListView(ObjectListView):
     queryset = IndicatorSet.objects.select_related("unit")
     template_name = "assessment/indicator_set_list.html"
@@ -52,6 +66,7 @@ class IndicatorSetListView(ObjectListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["can_add"] = is_district_admin(self.request.user)
+        ctx["copy_targets"] = copy_targets(self.request.user, ctx["object_list"])
         return ctx
 
 
@@ -67,6 +82,7 @@ class IndicatorSetDetailView(ObjectDetailView):
         )
         ctx["sums"] = svc.weight_sums(self.object)
         ctx["is_district"] = is_district_admin(self.request.user)
+        ctx["copy_year"] = copy_targets(self.request.user, [self.object]).get(self.object.pk)
         return ctx
 
 
@@ -96,6 +112,41 @@ class IndicatorSetUpdateView(IndicatorSetSaveMixin, ScopedViewMixin, generic.Upd
     queryset = IndicatorSet.objects.all()
     action = "change"
     context_object_name = "indicator_set"
+
+
+class IndicatorSetCopyView(DistrictOnlyMixin, ScopedViewMixin, generic.View):
+    """POST /assessment/indicators/sets/<pk>/copy/ {year (default: the next year),
+    back=list}: the unit's set for `year` as a copy of this one, then that set's page
+    (to check the weights); a refusal is reported where the button was."""
+
+    queryset = IndicatorSet.objects.select_related("unit")
+    action = "add"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        source = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        back = (
+            reverse("assessment:indicator_set_list")
+            if request.POST.get("back") == "list"
+            else reverse("assessment:indicator_set_detail", args=[source.pk])
+        )
+        raw = (request.POST.get("year") or "").strip()
+        try:
+            year = int(raw) if raw else source.year + 1
+        except ValueError:
+            messages.error(request, _("年度“%(raw)s”不是整数") % {"raw": raw[:10]})
+            return HttpResponseRedirect(back)
+        try:
+            copy = svc.copy_indicator_set(source, year=year, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return HttpResponseRedirect(back)
+        messages.success(
+            request,
+            _("已按%(source)s年指标体系建立%(year)s年指标体系（%(n)s项指标），请核对权重和评分规则")
+            % {"source": source.year, "year": copy.year, "n": copy.indicators.count()},
+        )
+        return HttpResponseRedirect(reverse("assessment:indicator_set_detail", args=[copy.pk]))
 
 
 class IndicatorSaveMixin(DistrictWriteMixin):
