@@ -13,6 +13,8 @@ their department links are bulk-inserted in batches, which keeps `--scale 10`
 
 from __future__ import annotations
 
+import collections
+import itertools
 import random
 import time
 from dataclasses import dataclass, field
@@ -32,6 +34,8 @@ from xuanpei.orgs.models import Enterprise, Sector, Unit
 DEMO_SEED = 20260402
 BASE_ENTERPRISES = 2000
 BATCH_SIZE = 1000
+# Tries for an unused invented firm name before the firm becomes a namesake's branch.
+NAME_ATTEMPTS = 50
 
 DISTRICT_NAME = "秦川区"
 DISTRICT_CODE = "610199"  # an invented 行政区划码; also the USCC registration area
@@ -444,6 +448,21 @@ def _enterprise_homes(new_towns: list[Unit], towns: list[Unit]) -> list[tuple[Un
     return homes
 
 
+def firm_name(rng, places, brands, words, forms, used_names: set, branches) -> str:
+    """An invented firm name not in `used_names` (added to it). At large scales (≈ 44,000
+    firms and up) the combinations run out: after NAME_ATTEMPTS tries the firm becomes a
+    branch of its namesake (…有限公司第2分公司), as registers have them."""
+    for attempt in itertools.count():
+        name = f"{rng.choice(places)}{rng.choice(brands)}{rng.choice(words)}{rng.choice(forms)}"
+        if attempt >= NAME_ATTEMPTS:
+            branches[name] += 1
+            name = f"{name}第{branches[name]}分公司"
+        if name not in used_names:
+            used_names.add(name)
+            return name
+    raise AssertionError("unreachable")
+
+
 def _build_enterprises(
     rng: random.Random,
     *,
@@ -469,6 +488,7 @@ def _build_enterprises(
     today = timezone.localdate()
 
     used_names: set[str] = set()
+    branches: collections.Counter[str] = collections.Counter()
     used_codes: set[str] = set()
     links: list[tuple[str, list[Unit]]] = []
     batch: list[Enterprise] = []
@@ -478,12 +498,8 @@ def _build_enterprises(
         sector = sectors[code]
         unit, new_town = rng.choice(homes)
         words, forms, prefix = _NAME_PARTS[code]
-        while True:
-            place = rng.choice(("", "", unit.name[:2], new_town.name[:2], DISTRICT_NAME[:2]))
-            name = f"{place}{rng.choice(_BRANDS)}{rng.choice(words)}{rng.choice(forms)}"
-            if name not in used_names:
-                break
-        used_names.add(name)
+        places = ("", "", unit.name[:2], new_town.name[:2], DISTRICT_NAME[:2])
+        name = firm_name(rng, places, _BRANDS, words, forms, used_names, branches)
         while True:
             uscc = make_demo_uscc(rng, prefix)
             if uscc not in used_codes:

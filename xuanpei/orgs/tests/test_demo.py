@@ -175,3 +175,20 @@ def test_every_demo_account_can_log_in_with_its_printed_password(seeded, client)
         assert response.status_code == 302, username
         assert int(client.session["_auth_user_id"]) == User.objects.get(username=username).pk
         client.logout()
+
+
+def test_invented_firm_names_never_run_out():
+    """Scale 30 (60,000 firms) once hung: the combinations ran out and the loop retried
+    for ever. A tiny name space must still give as many distinct names as asked."""
+    import collections
+    import random
+
+    from xuanpei.orgs.demo import firm_name
+
+    rng, used, branches = random.Random(1), set(), collections.Counter()
+    names = [
+        firm_name(rng, ("", "秦川"), ("恒达",), ("机械",), ("有限公司",), used, branches)
+        for _ in range(40)
+    ]
+    assert len(set(names)) == 40
+    assert {"恒达机械有限公司", "秦川恒达机械有限公司", "恒达机械有限公司第1分公司"} <= set(names)
