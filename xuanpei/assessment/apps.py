@@ -9,9 +9,11 @@ class AssessmentConfig(AppConfig):
 
     def ready(self) -> None:
         from xuanpei.assessment import models as m
+        from xuanpei.assessment.services_entries import PENDING_DIR
         from xuanpei.audit.registration import register
-        from xuanpei.core import jobs
+        from xuanpei.core import jobs, uploads
 
+        uploads.register_held_dir(PENDING_DIR)
         register(m.IndicatorSet)
         register(m.Indicator)
         register(m.ManualEntry)

@@ -60,7 +60,17 @@ THUMBNAIL_SIZE = 480  # px, the longer side; shown at 240 px on high-density scr
 PHOTO_MAX_SIDE = 2560  # px: a cleaned photo's longer side (a phone's 4000 px → 2560)
 PHOTO_QUALITY = 85
 _SNIFF_BYTES = 8192
+# Directories of uploads held between a form and its confirmation (`register_held_dir`):
+# a confirmation never made leaves its file there; `xuanpei cleanup` removes it after
+# IMPORT_UPLOAD_RETENTION_HOURS, like an import upload never committed.
+HELD_DIRS: list[str] = []
 _WINDOWS_RESERVED = set('<>:"|?*')
+
+
+def register_held_dir(directory: str) -> None:
+    """Let an app name a directory of held uploads for the daily clean-up."""
+    if directory not in HELD_DIRS:
+        HELD_DIRS.append(directory)
 
 
 def kind_label(kind: str) -> str:

@@ -4,6 +4,7 @@ stays), and neither rule reaches into the other's directory."""
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from datetime import timedelta
@@ -183,3 +184,15 @@ def test_the_batch_retention_has_a_command_line_override(retention):
 
     recent.refresh_from_db()
     assert recent.file_path == ""
+
+
+def test_uploads_held_for_an_unmade_confirmation_go_after_the_upload_retention(retention):
+    from xuanpei.assessment.services_entries import PENDING_DIR
+    from xuanpei.core.uploads import HELD_DIRS
+
+    assert PENDING_DIR in HELD_DIRS  # registered by the assessment app
+    old = store(f"{PENDING_DIR}/abandoned.pdf", days_old=3)
+    fresh = store(f"{PENDING_DIR}/being-confirmed.pdf", days_old=0.5)
+    call_command("cleanup", stdout=io.StringIO())
+    assert not default_storage.exists(old)
+    assert default_storage.exists(fresh)

@@ -15,6 +15,8 @@
   path blanked; the batch and its change rows stay (the history still reads).
   A file there that no batch names (its import rolled back after the copy was
   written) goes after IMPORT_UPLOAD_RETENTION_HOURS.
+- Uploads held for a confirmation that was never made (`core.uploads.HELD_DIRS`, e.g. a
+  manual entry's new evidence) go after IMPORT_UPLOAD_RETENTION_HOURS as well.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from django.utils import timezone
 from xuanpei.audit.models import ImportBatch
 from xuanpei.core.jobs import fail_stale_jobs
 from xuanpei.core.models import Job
+from xuanpei.core.uploads import HELD_DIRS
 
 UPLOADS = "imports"
 REPORTS = "imports/reports"
@@ -130,8 +133,13 @@ class Command(BaseCommand):
         orphans = [
             name for name in _old_files(BATCHES, now - timedelta(hours=hours)) if name not in named
         ]
+        held = [
+            name
+            for directory in HELD_DIRS
+            for name in _old_files(directory, now - timedelta(hours=hours))
+        ]
         if not dry_run:
-            _delete(uploads + reports + orphans)
+            _delete(uploads + reports + orphans + held)
             for job in previews:
                 _delete(name for name in preview_files(job) if name not in in_use)
             Job.objects.filter(pk__in=[job.pk for job in previews]).delete()
@@ -145,5 +153,5 @@ class Command(BaseCommand):
             f"中断的任务标记为失败 {stale} 个；{verb}未确认导入的上传文件 {len(uploads)} 个"
             f"（{hours} 小时前）、导入报告 {len(reports)} 个、未确认的导入预览 {len(previews)} 个"
             f"（{days} 天前）、导入批次原始文件 {len(expired) + len(orphans)} 个"
-            f"（{batch_days} 天前）"
+            f"（{batch_days} 天前）、未确认的暂存上传 {len(held)} 个（{hours} 小时前）"
         )
