@@ -3,12 +3,14 @@
 Since issue #3 §8 it also adds the demo workforce (people, posts, certificates)
 to every enterprise, runs the integrity checks and refreshes the 持证率 snapshots;
 since issue #4 the yearly plans (2022 from the template, this year's as its copy)
-with their reports as of today; since issue #11 the themed-day calendar.
+with their reports as of today; since issue #11 the themed-day calendar; since issue #13
+the assessment year (scored quarters, 督查 entries, an issued bulletin and a draft).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from xuanpei.assessment import demo as assessment_demo
 from xuanpei.orgs import demo
 from xuanpei.plans import demo as plans_demo
 from xuanpei.publicity import demo as publicity_demo
@@ -49,6 +51,7 @@ class Command(BaseCommand):
             plans = plans_demo.seed_plans(seed=seed)
             publicity = publicity_demo.seed_publicity()
             training = training_demo.seed_training(seed=seed)
+            assessment = assessment_demo.seed_assessment()
         self.stdout.write(
             self.style.SUCCESS(
                 f"已载入演示数据：单位 {result.units} 个（其中行业部门 {result.departments} 个），"
@@ -71,3 +74,4 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(plans.summary_line()))
         self.stdout.write(self.style.SUCCESS(publicity.summary_line()))
         self.stdout.write(self.style.SUCCESS(training.summary_line()))
+        self.stdout.write(self.style.SUCCESS(assessment.summary_line()))
