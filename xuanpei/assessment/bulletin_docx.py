@@ -193,6 +193,17 @@ def _layout(section) -> None:
     section.header_distance = Mm(15)
 
 
+# The score table's columns in mm (156 mm 版心): the unit's name gets the room it needs
+# (住房和城乡建设局 on one line), the numbers what theirs need.
+SCORE_COLUMNS_MM = (14, 34, 22, 22, 21, 21, 22)
+
+
+def _column_widths(count: int):
+    if count != len(SCORE_COLUMNS_MM):
+        return None  # another table: Word's automatic widths
+    return [Mm(w) for w in SCORE_COLUMNS_MM]
+
+
 def _table(doc, table, *, size=TABLE_PT) -> None:
     grid = doc.add_table(rows=1 + len(table.rows), cols=len(table.header))
     grid.style = "Table Grid"
@@ -200,9 +211,16 @@ def _table(doc, table, *, size=TABLE_PT) -> None:
     header = OxmlElement("w:tblHeader")  # the header row repeats on each page
     header.set(qn("w:val"), "true")
     grid.rows[0]._tr.get_or_add_trPr().append(header)
+    widths = _column_widths(len(table.header))
+    if widths:  # the grid (LibreOffice, WPS) and each cell (Word) say the same
+        grid.autofit = False
+        for column, width in zip(grid.columns, widths, strict=True):
+            column.width = width
     for r, values in enumerate([table.header, *table.rows]):
         for c, value in enumerate(values):
             cell = grid.cell(r, c)
+            if widths:
+                cell.width = widths[c]
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(2)

@@ -197,3 +197,32 @@ def test_pdf_refuses_to_fetch_urls(issued):
     HTML(string=html, url_fetcher=bulletin_pdf._fetcher()).write_pdf()  # no fetch, no error
     with pytest.raises(ValueError):
         bulletin_pdf._fetcher().fetch("file:///etc/passwd")
+
+
+def test_score_tables_give_the_unit_name_its_room(issued):
+    """住房和城乡建设局 on one line: the 单位 column is the widest of the 156 mm."""
+    from docx.shared import Mm
+
+    doc = Document(io.BytesIO(bulletin_docx.render(issued, charts=False)))
+    table = doc.tables[0]
+    widths = [c.width for c in table.columns]
+    assert abs(widths[1] - Mm(34)) < Mm(0.5) and widths[1] == max(widths)
+    assert abs(sum(widths) - Mm(156)) < Mm(1)  # the 版心 (GB/T 9704 §5.2.2)
+
+
+def test_many_units_get_horizontal_bars_few_get_columns():
+    """25 镇街 as columns overlapped their names; as rows each name is readable."""
+    from PIL import Image
+
+    from xuanpei.assessment.bulletin_charts import bar_chart
+
+    def size(n):
+        png = bar_chart(
+            "得分", [f"第{i}街道" for i in range(n)], [Decimal(60 + i) for i in range(n)]
+        )
+        return Image.open(io.BytesIO(png)).size
+
+    wide, high = size(25)
+    assert high > wide  # one row per unit: taller than wide
+    wide, high = size(5)
+    assert high < wide
