@@ -245,26 +245,31 @@ def training_sessions(units, year, quarter, *, params):
 
 
 def post_compliance(units, year, quarter, *, params):
-    """三(二)2(1): 三项岗位持证率 on the quarter's last day — a 新城/镇街 over the enterprises
-    of its subtree (`PostQuerySet.compliance_by_unit`, one query per tree depth), a 行业部门
-    over the enterprises it supervises (`compliance_by(on, "enterprise__departments")`, one
-    query). The share of the score is the rate (100% = full marks); no post = full marks."""
-    from xuanpei.workforce.models import Post
+    """三(二)2(1): 三项岗位持证率 on the quarter's last day, as the compliance dashboard
+    counts it (`workforce.compliance.compliance_summary`: open enterprises only; the
+    day's snapshot when there is one — a quarter's last day is a month-end, kept once
+    made — else live): a 新城/镇街 over the enterprises of its subtree, a 行业部门 over
+    the enterprises it supervises. The share of the score is the rate (100% = full
+    marks); no post = full marks."""
+    from xuanpei.workforce import compliance
 
     _first, last = quarter_bounds(year, quarter)
+    source = compliance.source_for(last)
+    groups = []
+    if any(u.kind != UnitKind.DEPARTMENT for u in units):
+        groups += ["new_town", "town"]
+    if any(u.kind == UnitKind.DEPARTMENT for u in units):
+        groups.append("department")
     rows = {}
-    territorial = [u for u in units if u.kind != UnitKind.DEPARTMENT]
-    for depth in sorted({u.depth for u in territorial}):
-        for row in Post.objects.compliance_by_unit(last, depth):
-            rows[row["unit_path"]] = row
-    if len(territorial) < len(units):
-        for row in Post.objects.compliance_by(last, "enterprise__departments"):
-            rows[row["enterprise__departments"]] = row
+    for group in groups:
+        summary = compliance.compliance_summary(None, last, group_by=group, source=source)
+        for row in summary.rows:
+            if not row.extra.get("own_level"):  # a new town's 本级 row is not its subtree
+                rows[row.key] = row
     out = {}
     for u in units:
-        key = u.pk if u.kind == UnitKind.DEPARTMENT else u.path
-        row = rows.get(key, {"required": 0, "compliant": 0})
-        req, ok = row["required"], row["compliant"]
+        row = rows.get(u.pk)
+        req, ok = (row.required, row.compliant) if row else (0, 0)
         rate = ratio(ok, req)
         detail = f"持证 {ok}/{req} 人，持证率 {rate * 100:.1f}%" if req else "无应持证岗位"
         link = url("workforce:compliance_unit", u.pk)

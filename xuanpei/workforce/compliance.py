@@ -357,7 +357,7 @@ def connect_signals() -> None:
 # Reading -------------------------------------------------------------------------------
 
 
-def _source_for(on: date) -> str:
+def source_for(on: date) -> str:
     """'snapshot' when the day is (or can be made) a snapshot day, else 'live'."""
     today = timezone.localdate()
     if on == today or (on < today and is_month_end(on)):
@@ -367,11 +367,14 @@ def _source_for(on: date) -> str:
 
 
 def _base(user, on: date, source: str, *, unit=None, enterprise=None) -> QuerySet:
-    """Scoped rows to aggregate: snapshot rows of day `on`, or live certified posts."""
+    """Scoped rows to aggregate: snapshot rows of day `on`, or live certified posts.
+    `user` None is the whole district for the system's own reckoning (the assessment's
+    scoring), never a person's view."""
+    model = ComplianceSnapshot if source == "snapshot" else Post
+    rows = model.objects.all() if user is None else model.objects.for_user(user, "view")
+    qs = rows.filter(open_on_q(on))
     if source == "snapshot":
-        qs = ComplianceSnapshot.objects.for_user(user, "view").filter(open_on_q(on), on=on)
-    else:
-        qs = Post.objects.for_user(user, "view").filter(open_on_q(on))
+        qs = qs.filter(on=on)
     if unit is not None:
         qs = qs.filter(enterprise__unit__path__startswith=unit.path)
     if enterprise is not None:
@@ -434,7 +437,7 @@ def compliance_summary(
     on = on or timezone.localdate()
     if group_by is not None and group_by not in GROUP_CHOICES:
         raise ValueError(f"group_by must be one of {GROUP_CHOICES}")
-    source = source or _source_for(on)
+    source = source or source_for(on)
     qs = _base(user, on, source, unit=unit, enterprise=enterprise)
     summary = ComplianceSummary(on=on, source=source)
     if group_by in ("new_town", "town", "unit"):
@@ -544,7 +547,7 @@ def enterprise_ranking(
     """Per-enterprise rows {enterprise_id, required, compliant, rate}, lowest rate first:
     a queryset, so a Paginator fetches one page (and counts) in SQL."""
     on = on or timezone.localdate()
-    source = source or _source_for(on)
+    source = source or source_for(on)
     qs = _base(user, on, source, unit=unit)
     if source == "snapshot":
         rows = qs.filter(required__gt=0).values("enterprise_id", "required", "compliant")

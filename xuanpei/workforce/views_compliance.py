@@ -84,7 +84,7 @@ class ComplianceContextMixin:
         request = self.request
         user = request.user
         on = chosen_day(request)
-        source = compliance._source_for(on)
+        source = compliance.source_for(on)
         depth = compliance.group_depth_for(user, unit)
         if depth:
             summary = compliance.compliance_summary(

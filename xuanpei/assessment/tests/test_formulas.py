@@ -185,6 +185,26 @@ def test_post_compliance_rate_by_territory_and_by_supervising_department(distric
     assert got[d.dept_unit.pk].detail == "无应持证岗位"
 
 
+def test_post_compliance_counts_a_new_towns_own_firms_and_leaves_closed_ones_out(district):
+    """As the 持证率 dashboard counts: a firm sitting on the new town itself is in the new
+    town's subtree (it once replaced the subtree's total), a firm closed before the
+    quarter's end is not counted at all."""
+    from xuanpei.orgs.factories import EnterpriseFactory
+
+    d = district
+    issued = date(2025, 6, 1)
+    covered = PostFactory(enterprise=d.ent_a1)
+    CertificateFactory(holder=covered.person, enterprise=d.ent_a1, issue_date=issued)
+    own = EnterpriseFactory(unit=d.town_a_unit)  # 东新城 本级
+    PostFactory(enterprise=own)  # no certificate
+    closed = EnterpriseFactory(unit=d.street_a, is_active=False, closed_at=date(2026, 5, 1))
+    PostFactory(enterprise=closed)  # no certificate, but closed on 30 June
+    got = run("post_compliance", [d.town_a_unit, d.street_a])
+    # 东新城: ent_a1 1/1 + its own firm 0/1 = 1/2; 甲街道: ent_a1 1/1 (the closed one left out).
+    assert ratios(got) == {d.town_a_unit.pk: Decimal("0.5"), d.street_a.pk: 1}
+    assert got[d.town_a_unit.pk].detail == "持证 1/2 人，持证率 50.0%"
+
+
 def test_plan_assignments_on_time_at_the_quarter_end(district):
     d = district
     plan = PlanFactory(unit=d.root, year=2026)
