@@ -118,3 +118,16 @@ def test_roster_summary_reads_a_run_result(tiny_xlsx):
 def test_command_line_accepts_the_documented_options():
     args = _parser().parse_args(["roster", "--rows", "100k", "--db", "sqlite", "--format", "csv"])
     assert (args.what, args.rows, args.db, args.format) == ("roster", 100_000, ["sqlite"], ["csv"])
+
+
+def test_bulletin_bench_reads_the_stages_the_command_reports():
+    """bench/bulletin.py times `xuanpei bulletin -v 2` by the lines its Stages print."""
+    from bench.bulletin import STAGE_RE, STAGES
+    from xuanpei.assessment.management.commands.bulletin import Stages
+
+    clock = Stages()
+    for name in STAGES:
+        clock.lap(name)
+    found = dict(STAGE_RE.findall(clock.report()))
+    assert list(found) == list(STAGES)
+    assert all(float(seconds) >= 0 for seconds in found.values())
