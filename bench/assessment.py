@@ -161,22 +161,14 @@ def mismatches(platform: dict, hand: dict) -> list[str]:
     return wrong
 
 
-def add_grid_sessions_and_entries(year: int, quarter: int) -> dict:
-    """One session in ten becomes a grid-officer class; a manual deduction, bonus and
-    typical case for every third assessed unit."""
+def add_manual_entries(year: int, quarter: int) -> int:
+    """A 督查 deduction and a bonus for every third assessed unit."""
     from decimal import Decimal
-
-    from django.db import connection
 
     from xuanpei.assessment import indicators as library
     from xuanpei.assessment.models import ManualEntry
     from xuanpei.assessment.services_scoring import assessed_units, district_root
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE training_trainingsession SET kind = 'grid_officer' WHERE id % 10 = 0"
-        )
-        grid = cursor.rowcount
     indicator_set = library.ensure_default_set(year, unit=district_root())
     manual = {i.code: i for i in indicator_set.indicators.filter(source="manual")}
     entries = [
@@ -192,8 +184,20 @@ def add_grid_sessions_and_entries(year: int, quarter: int) -> dict:
         if n % 3 == 0
         for code, points in (("inspection_deduction", "-2"), ("inspection_bonus", "1"))
     ]
-    ManualEntry.objects.bulk_create(entries)
-    return {"grid_sessions": grid, "manual_entries": len(entries)}
+    return len(ManualEntry.objects.bulk_create(entries))
+
+
+def add_grid_sessions_and_entries(year: int, quarter: int) -> dict:
+    """One session in ten becomes a grid-officer class; a manual deduction and bonus for
+    every third assessed unit."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE training_trainingsession SET kind = 'grid_officer' WHERE id % 10 = 0"
+        )
+        grid = cursor.rowcount
+    return {"grid_sessions": grid, "manual_entries": add_manual_entries(year, quarter)}
 
 
 def measure(*, year: int, quarter: int, repeat: int = 5) -> dict:

@@ -112,32 +112,6 @@ def add_training(*, attendances: int) -> dict:
     return counts
 
 
-def add_manual_entries(year: int, quarter: int) -> int:
-    """A 督查 deduction and a bonus for every third assessed unit."""
-    from decimal import Decimal
-
-    from xuanpei.assessment import indicators as library
-    from xuanpei.assessment.models import ManualEntry
-    from xuanpei.assessment.services_scoring import assessed_units, district_root
-
-    indicator_set = library.ensure_default_set(year, unit=district_root())
-    manual = {i.code: i for i in indicator_set.indicators.filter(source="manual")}
-    entries = [
-        ManualEntry(
-            indicator=manual[code],
-            unit=u,
-            year=year,
-            quarter=quarter,
-            points=Decimal(points),
-            reason="基准录入",
-        )
-        for n, u in enumerate(assessed_units())
-        if n % 3 == 0
-        for code, points in (("inspection_deduction", "-2"), ("inspection_bonus", "1"))
-    ]
-    return len(ManualEntry.objects.bulk_create(entries))
-
-
 def last_ended_quarter(today) -> tuple[int, int]:
     if today.month > 3:
         return today.year, (today.month - 1) // 3
@@ -268,7 +242,7 @@ def run(
                 activities=activities, media=2 * activities, scale=scale
             )
             build["training"] = add_training(attendances=attendances)
-            build["manual_entries"] = add_manual_entries(year, quarter)
+            build["manual_entries"] = assessment.add_manual_entries(year, quarter)
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
         result.update(period=f"{year}Q{quarter}", build=build, counts=existing_counts())
