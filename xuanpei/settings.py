@@ -56,6 +56,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz for probes on the machine itself: before the host check and the
+    # HTTPS redirect (core/health.py, issue #14).
+    "xuanpei.core.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's, except that job-progress polls do not renew the idle session (issue #9).
@@ -116,6 +119,26 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool("PG_
     # JIT compiling adds ~1 s to the big 持证率 aggregates and gains nothing on
     # them (docs/decisions.md, "PostgreSQL JIT off"). PG_JIT=1 turns it back on.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# PostgreSQL connections from a pool per server process (psycopg-pool, Django 5.2), at most
+# DB_POOL_MAX_SIZE each: the server holds ≤ workers × DB_POOL_MAX_SIZE connections whatever
+# the load (issue #14: without a bound, 50 users exhausted max_connections). `xuanpei serve`
+# turns it on (one per request thread); 0, the default, keeps `make run` and the tests on
+# Django's own per-thread connections. A request that waits DB_POOL_TIMEOUT seconds for a
+# free connection fails (PoolTimeout) rather than queueing for ever.
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0)
+if DB_POOL_MAX_SIZE > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _pool_min = env_int("DB_POOL_MIN_SIZE", 1)
+    if not 0 <= _pool_min <= DB_POOL_MAX_SIZE:
+        raise ImproperlyConfigured("DB_POOL_MIN_SIZE must be between 0 and DB_POOL_MAX_SIZE")
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": _pool_min,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": env_int("DB_POOL_TIMEOUT", 10),
+    }
+    # Django refuses persistent connections with a pool: the pool keeps them instead.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DB_POOL_MAX_SIZE < 0:
+    raise ImproperlyConfigured("DB_POOL_MAX_SIZE must be 0 (no pool) or a positive integer")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -157,8 +180,16 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             # Several deployments (or test runs) may share one Redis server.
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "xuanpei"),
+            # A Redis that does not answer fails the request (and /readyz) in seconds
+            # instead of holding a server thread until the TCP stack gives up.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
+    # Sessions read from Redis, written through to the database: every server process sees
+    # the same session, and a restarted Redis (which keeps nothing on disk here) logs
+    # nobody out. The job-progress polls that must not renew a session (issue #9) go
+    # through core.middleware.SessionMiddleware whatever the engine.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Lookups of the public certificate check per client address (django-ratelimit syntax).

@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import BasePermission
 
+from xuanpei.core import health
 from xuanpei.core.api import not_found as api_not_found
 from xuanpei.workforce.views_public import PublicCheckView
 
@@ -57,6 +58,10 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # Probes (issue #14 item 6): no login, no data. core.health.HealthMiddleware answers
+    # them first; these entries name them (reverse, the scope meta-test).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("xuanpei.core.urls")),
     path("accounts/", include("xuanpei.accounts.urls")),
     path("orgs/", include("xuanpei.orgs.urls")),
