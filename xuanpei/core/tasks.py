@@ -1,11 +1,12 @@
-"""Celery tasks of the core app: running a `Job` row on a worker (JOB_RUNNER=celery)."""
+"""Celery tasks of the core app: running a `Job` row on a worker (JOB_RUNNER=celery), and
+the daily jobs that Celery beat sends (issue #14 item 2, core/schedule.py)."""
 
 from __future__ import annotations
 
 from django.db import connections
 
 from xuanpei.celery import app
-from xuanpei.core import jobs
+from xuanpei.core import jobs, schedule
 
 
 @app.task(name="xuanpei.core.run_job", ignore_result=True)
@@ -17,5 +18,15 @@ def run_job_task(job_id: int) -> None:
     """
     try:
         jobs.run_job(job_id, only_pending=True)
+    finally:
+        connections.close_all()
+
+
+@app.task(name=schedule.TASK_NAME, ignore_result=True)
+def run_daily_job_task(name: str) -> str:
+    """Run the daily job `name` (a key of schedule.DAILY_JOBS, never a command: a message
+    naming anything else is refused) and return its output, which is also logged."""
+    try:
+        return schedule.run_daily_job(name)
     finally:
         connections.close_all()
