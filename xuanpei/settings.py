@@ -180,9 +180,6 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             # Several deployments (or test runs) may share one Redis server.
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "xuanpei"),
-            # A Redis that does not answer fails the request (and /readyz) in seconds
-            # instead of holding a server thread until the TCP stack gives up.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
     # Sessions read from Redis, written through to the database: every server process sees
