@@ -23,6 +23,9 @@ class WorkforceConfig(AppConfig):
         register(m.OperationItem)
 
         # Keep the 持证率 snapshots in step with single edits (pages, API, services).
-        from xuanpei.workforce.compliance import connect_signals
+        from xuanpei.core import jobs
+        from xuanpei.workforce.compliance import REFRESH_JOB_KIND, connect_signals
 
         connect_signals()
+        # A page that finds a snapshot day missing queues its refresh (issue #14 item 2).
+        jobs.register_handler(REFRESH_JOB_KIND, "xuanpei.workforce.compliance.run_refresh_job")

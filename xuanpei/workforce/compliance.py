@@ -10,10 +10,17 @@ in ≤ 500 ms at 1,000,000 people / 50,000 enterprises):
 - **today and month-ends** read `ComplianceSnapshot` (one row per enterprise per
   day). `refresh_snapshots()` recomputes a day with ONE set-based
   ``INSERT … SELECT … ON CONFLICT DO UPDATE`` (PostgreSQL and SQLite; other
-  databases fall back to a bulk upsert). Today's rows are made by the daily cron
-  (`xuanpei refresh_compliance`) or, failing that, by the first reader of the
-  day; a past month-end is computed once, when first asked for.
+  databases fall back to a bulk upsert). Today's rows are made by the daily job
+  (`xuanpei refresh_compliance`, 01:30 in core.schedule); a past month-end is computed
+  once, when first asked for.
 - **any other day** is computed live from `PostQuerySet` — one GROUP BY query.
+
+Who computes a missing snapshot day (issue #14 item 2): the system's own callers (the
+assessment's scoring, commands) get the exact day, made inline (`inline=True`, the
+default). A page never does — at 1,000,000 people the first render of a day took 28.6 s:
+it reads the last snapshot day before the asked one (`page_reading`, "数据截至 …" on the
+page), or computes that one day live when there is no snapshot at all, and queues one
+background job (`compliance_refresh`, `queue_refresh`) that makes the missing days.
 
 A day "has snapshots" when any row exists for it, so a partial refresh (some
 enterprises, after an edit) only touches days that a full refresh already made:
@@ -30,6 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
     Count,
@@ -63,6 +71,11 @@ DEFAULT_WINDOW_DAYS = 90
 TREND_POINTS = 12
 # Non-month-end snapshot days older than this are pruned by `refresh_compliance`.
 KEEP_DAILY_DAYS = 31
+# The job kind that makes missing snapshot days for a page (registered in WorkforceConfig).
+REFRESH_JOB_KIND = "compliance_refresh"
+# After a page queued a day's refresh, other readers (any process: the cache is Redis in
+# deployments) queue none for this long, even if the job already ended or failed.
+REFRESH_GUARD_SECONDS = 15 * 60
 
 
 # Rows ----------------------------------------------------------------------------------
@@ -97,6 +110,12 @@ class ComplianceSummary:
     required: int = 0
     compliant: int = 0
     rows: list[RateRow] = field(default_factory=list)
+    # The snapshot day read when it is not `on` (a page while `on`'s are being made).
+    as_of: date | None = None
+
+    @property
+    def data_day(self) -> date:
+        return self.as_of or self.on
 
     @property
     def rate(self) -> float | None:
@@ -357,13 +376,120 @@ def connect_signals() -> None:
 # Reading -------------------------------------------------------------------------------
 
 
-def source_for(on: date) -> str:
-    """'snapshot' when the day is (or can be made) a snapshot day, else 'live'."""
+def is_snapshot_day(on: date) -> bool:
+    """Today and past month-ends are kept as snapshots; other days are computed live."""
     today = timezone.localdate()
-    if on == today or (on < today and is_month_end(on)):
+    return on == today or (on < today and is_month_end(on))
+
+
+def source_for(on: date, *, inline: bool = True) -> str:
+    """'snapshot' when the day is (or, `inline`, can be made) a snapshot day, else 'live'.
+
+    `inline` (the system's callers): a missing snapshot of today or a past month-end is
+    made now, in the caller. Pages pass False — or better use `page_reading`, which
+    also queues the refresh and falls back to the last snapshot day.
+    """
+    if inline and is_snapshot_day(on):
         ensure_snapshots([on])
         return "snapshot"
     return "snapshot" if snapshot_days([on]) else "live"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a page shows for an asked day: the day read (`day`) and from where (`source`)."""
+
+    asked: date
+    day: date
+    source: str  # "snapshot" or "live"
+
+    @property
+    def stale(self) -> bool:
+        """The numbers are of an earlier snapshot day ("数据截至 …" on the page)."""
+        return self.day != self.asked
+
+
+def last_snapshot_day(on: date) -> date | None:
+    """The most recent snapshot day ≤ `on` (one backward step of the (on, enterprise) index)."""
+    return (
+        ComplianceSnapshot.objects.filter(on__lte=on)
+        .order_by("-on")
+        .values_list("on", flat=True)
+        .first()
+    )
+
+
+def page_reading(on: date, *, user) -> Reading:
+    """Where a page reads day `on` from, never computing a snapshot day in the request.
+
+    A stored day is read as it is; a day that is never stored (not today, not a
+    month-end) is computed live, one query, as before. A missing snapshot day (today
+    before the daily job, a month-end nobody asked for yet) queues its refresh for
+    `user` (once, see `queue_refresh`) and reads the last snapshot day before it; with
+    no snapshot at all, that one day is computed live.
+    """
+    if snapshot_days([on]):
+        return Reading(on, on, "snapshot")
+    if not is_snapshot_day(on):
+        return Reading(on, on, "live")
+    queue_refresh([on], user=user)
+    last = last_snapshot_day(on)
+    if last is None:
+        return Reading(on, on, "live")
+    return Reading(on, last, "snapshot")
+
+
+def queue_refresh(days: Iterable[date], *, user):
+    """Start one `compliance_refresh` job for the `days` (≤ today) not already queued.
+
+    Many readers, one job: a day is left out while a pending or running refresh job
+    holds it, or while another reader's claim on it (an atomic `cache.add`, shared by
+    every process through Redis) is younger than REFRESH_GUARD_SECONDS. Returns the job,
+    or None when there was nothing to queue.
+    """
+    from xuanpei.core import jobs
+    from xuanpei.core.models import Job
+
+    today = timezone.localdate()
+    wanted = sorted({d for d in days if d <= today})
+    if not wanted:
+        return None
+    # The claim first: the readers after the first one then cost no query at all.
+    wanted = [d for d in wanted if cache.add(_refresh_key(d), 1, timeout=REFRESH_GUARD_SECONDS)]
+    if not wanted:
+        return None
+    busy = set()  # another process's job (a per-process cache, no Redis, cannot tell)
+    for params in Job.objects.filter(
+        kind=REFRESH_JOB_KIND, status__in=(Job.Status.PENDING, Job.Status.RUNNING)
+    ).values_list("params", flat=True):
+        busy.update(params.get("days", []))
+    wanted = [d for d in wanted if d.isoformat() not in busy]
+    if not wanted:
+        return None
+    return jobs.start_job(
+        kind=REFRESH_JOB_KIND, user=user, params={"days": [d.isoformat() for d in wanted]}
+    )
+
+
+def _refresh_key(day: date) -> str:
+    return f"workforce:compliance-refresh:{day.isoformat()}"
+
+
+def run_refresh_job(job, progress) -> dict:
+    """Job handler "compliance_refresh": params {"days": ["YYYY-MM-DD", …]}.
+
+    Makes each day's snapshots that are still missing (the daily job or another
+    reader's job may have made them meanwhile); future days are never stored.
+    """
+    days = [date.fromisoformat(d) for d in job.params.get("days", [])]
+    today = timezone.localdate()
+    made = []
+    for i, day in enumerate(days, start=1):
+        if day <= today and not snapshot_days([day]):
+            refresh_snapshots(on=day)
+            made.append(day.isoformat())
+        progress(i, len(days))
+    return {"made": made}
 
 
 def _base(user, on: date, source: str, *, unit=None, enterprise=None) -> QuerySet:
@@ -426,6 +552,7 @@ def compliance_summary(
     enterprise: Enterprise | None = None,
     depth: int | None = None,
     source: str | None = None,
+    inline: bool = True,
 ) -> ComplianceSummary:
     """持证率 over what `user` may see on day `on` (default today), optionally within `unit`
     (its subtree) or one `enterprise`, with rows per `group_by`:
@@ -433,13 +560,20 @@ def compliance_summary(
     new_town / town / unit (children at `depth`), sector, department, enterprise.
     One aggregate query (plus, for today or a month-end, the snapshot-day check, which a
     page making several summaries does once and passes as `source`).
+
+    `inline` False (a page, without `source`): a missing snapshot day is not made here;
+    the summary is of the last snapshot day (`as_of`) while a job makes it (`page_reading`).
     """
     on = on or timezone.localdate()
     if group_by is not None and group_by not in GROUP_CHOICES:
         raise ValueError(f"group_by must be one of {GROUP_CHOICES}")
+    asked = on
+    if source is None and not inline:
+        reading = page_reading(on, user=user)
+        source, on = reading.source, reading.day
     source = source or source_for(on)
     qs = _base(user, on, source, unit=unit, enterprise=enterprise)
-    summary = ComplianceSummary(on=on, source=source)
+    summary = ComplianceSummary(on=asked, source=source, as_of=on if on != asked else None)
     if group_by in ("new_town", "town", "unit"):
         depth = {"new_town": DEPTH_NEW_TOWN, "town": DEPTH_TOWN}.get(group_by, depth)
         rows = _grouped(qs, on, source, ["unit_path"], unit_path=_unit_path_expr(depth))
@@ -571,12 +705,26 @@ def attach_enterprises(rows: Iterable[dict]) -> list[dict]:
 
 
 def trend(
-    user, on: date | None = None, *, unit=None, enterprise=None, points: int = TREND_POINTS
+    user,
+    on: date | None = None,
+    *,
+    unit=None,
+    enterprise=None,
+    points: int = TREND_POINTS,
+    inline: bool = True,
 ) -> list[RateRow]:
-    """持证率 at the month-ends up to `on` (and `on`): snapshots, made once when missing."""
+    """持证率 at the month-ends up to `on` (and `on`): snapshots, made once when missing.
+
+    `inline` False (pages): missing days are not made here but queued (`queue_refresh`)
+    and shown as gaps (no rate) until the job has made them.
+    """
     on = on or timezone.localdate()
     days = trend_days(on, points)
-    stored = ensure_snapshots(days)
+    if inline:
+        stored = ensure_snapshots(days)
+    else:
+        stored = snapshot_days(days)
+        queue_refresh([d for d in days if d not in stored and is_snapshot_day(d)], user=user)
     snap_days = [d for d in days if d in stored]
     qs = ComplianceSnapshot.objects.for_user(user, "view").filter(
         _open_on_snapshot_day_q(), on__in=snap_days
@@ -596,7 +744,9 @@ def trend(
         if day in stored:
             r = counts.get(day, {"required": 0, "compliant": 0})
             required, compliant = r["required"] or 0, r["compliant"] or 0
-        else:  # a future day: computed live, never stored
+        elif is_snapshot_day(day):  # queued (a page): a gap until its snapshots are made
+            required, compliant = 0, 0
+        else:  # a future day, or a page's past mid-month day: computed live, never stored
             live = _base(user, day, "live", unit=unit, enterprise=enterprise).compliance_totals(day)
             required, compliant = live["required"], live["compliant"]
         label = f"{day:%Y-%m}" if is_month_end(day) else f"{day:%m-%d}"

@@ -4,6 +4,10 @@ Every number comes from `workforce.compliance`, which reads through `for_user`:
 an enterprise user sees only its enterprise, a department the enterprises it
 supervises, a unit its subtree. A drill-down to a unit or an enterprise outside
 scope is a 404.
+
+No page computes snapshot days (issue #14 item 2): a missing day is read from the last
+snapshot day before it, said on the page ("数据截至 …"), and queued for a background
+refresh (`compliance.page_reading`, `trend(inline=False)`).
 """
 
 from __future__ import annotations
@@ -84,27 +88,29 @@ class ComplianceContextMixin:
         request = self.request
         user = request.user
         on = chosen_day(request)
-        source = compliance.source_for(on)
+        reading = compliance.page_reading(on, user=user)
+        # The numbers are of the day read (the asked one, or the last snapshot day).
+        day, source = reading.day, reading.source
         depth = compliance.group_depth_for(user, unit)
         if depth:
             summary = compliance.compliance_summary(
-                user, on, "unit", unit=unit, depth=depth, source=source
+                user, day, "unit", unit=unit, depth=depth, source=source
             )
             q = _on_query(on)
             for row in summary.rows:
                 if not row.extra["own_level"]:
                     row.url = reverse("workforce:compliance_unit", args=[row.key]) + q
         else:
-            summary = compliance.compliance_summary(user, on, unit=unit, source=source)
-        sectors = compliance.compliance_summary(user, on, "sector", unit=unit, source=source)
+            summary = compliance.compliance_summary(user, day, unit=unit, source=source)
+        sectors = compliance.compliance_summary(user, day, "sector", unit=unit, source=source)
         scope = UserScope.of(user)
         departments = None
         if unit is None and scope.everything:
-            departments = compliance.compliance_summary(user, on, "department", source=source).rows
-        trend = compliance.trend(user, on, unit=unit)
+            departments = compliance.compliance_summary(user, day, "department", source=source).rows
+        trend = compliance.trend(user, on, unit=unit, inline=False)
         due = compliance.due_counts(user, unit=unit)  # from today: what the list shows
         ranking = Paginator(
-            compliance.enterprise_ranking(user, on, unit=unit, source=source), RANKING_PER_PAGE
+            compliance.enterprise_ranking(user, day, unit=unit, source=source), RANKING_PER_PAGE
         ).get_page(request.GET.get("page"))
         ranked = compliance.attach_enterprises(ranking.object_list)
         q = _on_query(on)
@@ -116,6 +122,7 @@ class ComplianceContextMixin:
             "today": timezone.localdate(),
             "is_today": on == timezone.localdate(),
             "source": source,
+            "reading": reading,
             "unit": unit,
             "summary": summary,
             "rate_class": _rate_class(summary.rate),
@@ -229,7 +236,10 @@ class ComplianceEnterpriseView(ScopedViewMixin, generic.DetailView):
         user = self.request.user
         enterprise = self.object
         on = chosen_day(self.request)
-        summary = compliance.compliance_summary(user, on, enterprise=enterprise)
+        reading = compliance.page_reading(on, user=user)
+        summary = compliance.compliance_summary(
+            user, reading.day, enterprise=enterprise, source=reading.source
+        )
         posts = Paginator(
             compliance.uncertified_posts(user, on, enterprise=enterprise), UNCERTIFIED_PER_PAGE
         ).get_page(self.request.GET.get("page"))
@@ -238,12 +248,16 @@ class ComplianceEnterpriseView(ScopedViewMixin, generic.DetailView):
                 "on": on,
                 "today": timezone.localdate(),
                 "is_today": on == timezone.localdate(),
+                "reading": reading,
+                "source": reading.source,
                 "summary": summary,
                 "rate_class": _rate_class(summary.rate),
                 "target": TARGET_RATE,
                 "is_open": enterprise.is_active
                 or (enterprise.closed_at is not None and enterprise.closed_at > on),
-                "trend_chart": _chart(compliance.trend(user, on, enterprise=enterprise)),
+                "trend_chart": _chart(
+                    compliance.trend(user, on, enterprise=enterprise, inline=False)
+                ),
                 "due": compliance.due_counts(user, enterprise=enterprise),
                 "due_days": compliance.DEFAULT_WINDOW_DAYS,
                 "due_url": reverse("workforce:certificates_due") + f"?enterprise={enterprise.pk}",
