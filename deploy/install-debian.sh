@@ -161,7 +161,7 @@ app_env() {
     "XDG_CACHE_HOME=$CACHE_DIR" "MPLCONFIGDIR=$CACHE_DIR/matplotlib")
   while IFS= read -r line || [[ -n $line ]]; do
     line=${line%$'\r'}
-    [[ $line =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] && APP_ENV+=("$line")
+    if [[ $line =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; then APP_ENV+=("$line"); fi
   done <"$ENV_FILE"
 }
 
@@ -251,15 +251,29 @@ echo "宣培通安装：域名 $DOMAIN，程序 $PREFIX，数据 $VAR_DIR，配�
 echo "  数据库 $DB_NAME@$DB_HOST:$DB_PORT，HTTPS 端口 $HTTPS_PORT，服务管理：$([[ $MODE == systemd ]] && echo systemd || echo 脚本直接启动)"
 
 # ----------------------------------------------------------------------------- 1. packages
-PACKAGES=(python3.11 python3.11-venv make git rsync curl openssl ca-certificates
-  nodejs npm fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 postgresql-client nginx)
-is_local_db && PACKAGES+=(postgresql)
-[[ $REDIS_URL == redis://127.0.0.1* || $REDIS_URL == redis://localhost* ]] && PACKAGES+=(redis-server)
+# What a fresh Debian 12 needs, each checked by a command it provides (a machine with
+# Node.js from NodeSource, or postgresql-client-15 instead of the metapackage, is left as
+# it is) or, for libraries and fonts, by its package.
+NEEDS=(/usr/bin/python3.11:python3.11 make:make git:git rsync:rsync curl:curl openssl:openssl
+  setpriv:util-linux npm:"nodejs npm" pg_dump:postgresql-client nginx:nginx)
+PACKAGES=(python3.11-venv ca-certificates fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)
+is_local_db && NEEDS+=(pg_ctlcluster:postgresql)
+LOCAL_REDIS=0
+if [[ $REDIS_URL == redis://127.0.0.1[:/]* || $REDIS_URL == redis://localhost[:/]* ]]; then
+  LOCAL_REDIS=1
+  NEEDS+=(redis-server:redis-server)
+fi
 if ((SKIP_APT)); then
   step "跳过系统软件包安装（--skip-apt）"
 else
   step "安装系统软件包"
   missing=()
+  for need in "${NEEDS[@]}"; do
+    if ! command -v "${need%%:*}" >/dev/null; then
+      read -r -a pkgs <<<"${need#*:}"
+      missing+=("${pkgs[@]}")
+    fi
+  done
   for pkg in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
   done
@@ -272,20 +286,23 @@ else
     note "已全部安装"
   fi
 fi
-command -v python3.11 >/dev/null || die "找不到 python3.11（Debian 12 自带；其他系统请先安装）"
+# Debian's own Python: a python3.11 elsewhere on root's PATH (pyenv under /root) is one the
+# service user could not even run.
+PYTHON=/usr/bin/python3.11
+[[ -x $PYTHON ]] || die "找不到 $PYTHON（Debian 12 自带，软件包 python3.11）"
 
 # ----------------------------------------------------------------------------- 2. PostgreSQL and Redis
 step "启动 PostgreSQL 与 Redis"
 if [[ $MODE == systemd ]]; then
   if is_local_db; then systemctl enable --now postgresql; fi
-  if [[ " ${PACKAGES[*]} " == *" redis-server "* ]]; then systemctl enable --now redis-server; fi
+  if ((LOCAL_REDIS)); then systemctl enable --now redis-server; fi
 else
   if is_local_db && ! pg_isready -h "$DB_HOST" -p "$DB_PORT" -q; then
     cluster=$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -V | tail -1)
     [[ -n $cluster ]] || die "没有找到 PostgreSQL 集群（/etc/postgresql）"
     pg_ctlcluster --skip-systemctl-redirect "$cluster" main start
   fi
-  if [[ " ${PACKAGES[*]} " == *" redis-server "* ]] && ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
+  if ((LOCAL_REDIS)) && ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
     redis-server --daemonize yes --bind 127.0.0.1 --port 6379
   fi
 fi
@@ -322,14 +339,18 @@ else
   note "就地安装（脚本位于程序目录内）"
 fi
 step "Python 虚拟环境与前端库（make install）"
-make -C "$PREFIX" install
+if [[ -f $PREFIX/.venv/pyvenv.cfg ]] && ! grep -qx "home = /usr/bin" "$PREFIX/.venv/pyvenv.cfg"; then
+  note "现有虚拟环境不是用 $PYTHON 建的，重新创建"
+  rm -rf "$PREFIX/.venv"
+fi
+make -C "$PREFIX" install PYTHON="$PYTHON"
 
 # ----------------------------------------------------------------------------- 5. env file
 step "配置文件 $ENV_FILE"
 if [[ ! -f $ENV_FILE ]]; then
   install -m 0640 -o root -g "$APP_USER" "$PREFIX/.env.production.example" "$ENV_FILE"
-  db_password=$(python3.11 -c 'import secrets; print(secrets.token_urlsafe(24))')
-  set_env SECRET_KEY "$(python3.11 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+  db_password=$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(24))')
+  set_env SECRET_KEY "$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(50))')"
   set_env DATABASE_URL "postgres://$DB_USER:$db_password@$DB_HOST:$DB_PORT/$DB_NAME"
   set_env ALLOWED_HOSTS "$DOMAIN"
   if [[ $HTTPS_PORT == 443 ]]; then
@@ -361,7 +382,7 @@ app_env
 step "PostgreSQL 数据库 $DB_NAME 与角色 $DB_USER"
 if is_local_db; then
   db_url=$(get_env DATABASE_URL)
-  db_password=$(DB_URL="$db_url" python3.11 -c \
+  db_password=$(DB_URL="$db_url" "$PYTHON" -c \
     'import os, urllib.parse; print(urllib.parse.unquote(urllib.parse.urlsplit(os.environ["DB_URL"]).password or ""))')
   [[ -n $db_password ]] || die "$ENV_FILE 中的 DATABASE_URL 没有密码"
   pg_admin() { (cd / && runuser -u postgres -- psql -p "$DB_PORT" -X -q -v ON_ERROR_STOP=1 "$@"); }

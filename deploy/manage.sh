@@ -24,7 +24,7 @@ env_vars=(PATH=/usr/local/bin:/usr/bin:/bin "HOME=$VAR_DIR" LANG=C.UTF-8
   "XDG_CACHE_HOME=$CACHE_DIR" "MPLCONFIGDIR=$CACHE_DIR/matplotlib")
 while IFS= read -r line || [[ -n $line ]]; do
   line=${line%$'\r'}
-  [[ $line =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] && env_vars+=("$line")
+  if [[ $line =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; then env_vars+=("$line"); fi
 done <"$ENV_FILE"
 
 cd "$PREFIX"
