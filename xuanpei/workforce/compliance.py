@@ -424,15 +424,18 @@ def page_reading(on: date, *, user) -> Reading:
 
     A stored day is read as it is; a day that is never stored (not today, not a
     month-end) is computed live, one query, as before. A missing snapshot day (today
-    before the daily job, a month-end nobody asked for yet) queues its refresh for
-    `user` (once, see `queue_refresh`) and reads the last snapshot day before it; with
-    no snapshot at all, that one day is computed live.
+    before the daily job, a month-end nobody asked for yet) reads the last snapshot day
+    before it; with no snapshot at all, that one day is computed live. The page's missing
+    snapshot days — `on` and the month-ends of its trend — are queued in one refresh job
+    for `user` (once, however many read them: `queue_refresh`).
     """
-    if snapshot_days([on]):
+    days = trend_days(on)  # ends with `on`
+    stored = snapshot_days(days)
+    queue_refresh([d for d in days if d not in stored and is_snapshot_day(d)], user=user)
+    if on in stored:
         return Reading(on, on, "snapshot")
     if not is_snapshot_day(on):
         return Reading(on, on, "live")
-    queue_refresh([on], user=user)
     last = last_snapshot_day(on)
     if last is None:
         return Reading(on, on, "live")
@@ -715,16 +718,12 @@ def trend(
 ) -> list[RateRow]:
     """持证率 at the month-ends up to `on` (and `on`): snapshots, made once when missing.
 
-    `inline` False (pages): missing days are not made here but queued (`queue_refresh`)
-    and shown as gaps (no rate) until the job has made them.
+    `inline` False (pages): missing days are not made here (`page_reading` queued them)
+    and show as gaps (no rate) until the job has made them.
     """
     on = on or timezone.localdate()
     days = trend_days(on, points)
-    if inline:
-        stored = ensure_snapshots(days)
-    else:
-        stored = snapshot_days(days)
-        queue_refresh([d for d in days if d not in stored and is_snapshot_day(d)], user=user)
+    stored = ensure_snapshots(days) if inline else snapshot_days(days)
     snap_days = [d for d in days if d in stored]
     qs = ComplianceSnapshot.objects.for_user(user, "view").filter(
         _open_on_snapshot_day_q(), on__in=snap_days
