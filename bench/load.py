@@ -632,7 +632,8 @@ def _ours(r: dict) -> str:
         f"p95 {s['p95_ms']:,.0f} ms (p50 {s['p50_ms']:,.0f}, p99 {s['p99_ms']:,.0f}, max "
         f"{s['max_ms']:,.0f}); {s['rps']:.1f} requests/s over {s['requests']:,} requests; "
         f"errors {s['errors']} ({kinds}); resets {s['resets']}; stale keep-alive re-sends "
-        f"{s['stale_retries']}; PostgreSQL connections at most {peak.get('ours')} "
+        f"{s['stale_retries']} (TCP connections {r.get('tcp_connections')} for {r['users']} "
+        f"users); PostgreSQL connections at most {peak.get('ours')} "
         f"(bound {bound if bound else 'unknown'}; the server's "
         f"{peak.get('all')}/{peak.get('max_connections')})"
     )
@@ -704,7 +705,28 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--workers", type=int, help="serve: worker processes (default: its own)")
     p.add_argument("--ramp", type=float, help="seconds over which users start (default ≤ 10)")
-    p.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    p.add_argument(
+        "--request-timeout", type=float, default=30.0, help="seconds per request (default 30)"
+    )
+
+
+def run_args(args: argparse.Namespace) -> dict:
+    """`run` from parsed arguments (this module's, or bench.run's with `add_arguments`)."""
+    if args.users < 1 or args.minutes <= 0 or args.think < 0:
+        raise SystemExit("--users ≥ 1, --minutes > 0 and --think ≥ 0")
+    return run(
+        servers=["runserver", "serve"] if args.compare else [args.server],
+        users=args.users,
+        think=args.think,
+        minutes=args.minutes,
+        scale=args.scale,
+        reuse_db=args.reuse_db,
+        db_name=getattr(args, "db_name", None),
+        keep=args.keep,
+        ramp=args.ramp,
+        workers=args.workers,
+        timeout=args.request_timeout,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -718,23 +740,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the fresh database")
     p.add_argument("--no-report", action="store_true", help="do not touch docs/benchmarks.md")
     args = p.parse_args(argv)
-    if args.users < 1 or args.minutes <= 0 or args.think < 0:
-        p.error("--users ≥ 1, --minutes > 0 and --think ≥ 0")
     info = machine()
     started = time.perf_counter()
-    result = run(
-        servers=["runserver", "serve"] if args.compare else [args.server],
-        users=args.users,
-        think=args.think,
-        minutes=args.minutes,
-        scale=args.scale,
-        reuse_db=args.reuse_db,
-        db_name=args.db_name,
-        keep=args.keep,
-        ramp=args.ramp,
-        workers=args.workers,
-        timeout=args.timeout,
-    )
+    result = run_args(args)
     seconds = time.perf_counter() - started
     lines = summarize(result)
     for line in lines:
