@@ -6,7 +6,8 @@ set -euo pipefail
 
 BACKUP_DIR=${BACKUP_DIR:-/var/backups/xuanpei}
 BACKUP_KEEP_DAYS=${BACKUP_KEEP_DAYS:-14}
-XUANPEI=${XUANPEI:-/opt/xuanpei/.venv/bin/xuanpei}
+# The venv beside this script (deploy/ of the program directory, /opt/xuanpei by default).
+XUANPEI=${XUANPEI:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.venv/bin/xuanpei}
 
 if ! [[ $BACKUP_KEEP_DAYS =~ ^[0-9]+$ ]] || ((BACKUP_KEEP_DAYS < 1)); then
   echo "BACKUP_KEEP_DAYS 应为正整数，当前为：$BACKUP_KEEP_DAYS" >&2
