@@ -79,22 +79,29 @@ AGENT = "Mozilla/5.0 (X11; Linux x86_64) xuanpei-bench-load"
 
 # The servers, as their owners start them. `{port}` and `{workers}` are filled in; an
 # argument holding `{workers}` is left out when --workers is not given (the server's own
-# default then). `https`: send X-Forwarded-Proto as nginx does — production settings
-# redirect plain http and mark cookies Secure.
+# default then). `before`: `xuanpei …` commands run first with the same environment.
+# `https`: send X-Forwarded-Proto as nginx does — production settings redirect plain
+# http and mark cookies Secure. `var`: its own XUANPEI_VAR_DIR under var/bench/, so
+# that the static files it collects do not touch the checkout's var/.
 SERVERS: dict[str, dict] = {
-    "runserver": {
+    "runserver": {  # as `make run` starts it (DEBUG on, DB_CONN_MAX_AGE's default)
         "argv": ["runserver", "127.0.0.1:{port}", "--noreload"],
         "env": {},
+        "before": [],
         "https": False,
+        "var": None,
     },
-    "serve": {
+    "serve": {  # production settings; the pool's size is serve's default unless exported
         "argv": ["serve", "--bind", "127.0.0.1:{port}", "--workers={workers}"],
         "env": {
             "DEBUG": "0",
             "SECRET_KEY": "bench-load-only-not-a-secret-0123456789abcdefghijklmnop",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
         },
+        # DEBUG=0 serves static files from the manifest: serve refuses to start without it.
+        "before": [["collectstatic", "--noinput"]],
         "https": True,
+        "var": "load-var",
     },
 }
 
@@ -404,7 +411,13 @@ def server_argv(server: str, port: int, workers: int | None) -> list[str]:
 def start_server(server: str, database_url: str, *, workers: int | None, log: Path):
     """The server on a free port, answering the login page (≤ 90 s), with its env."""
     port = free_port()
-    env = app_env(database_url, **SERVERS[server]["env"])
+    spec = SERVERS[server]
+    extra = dict(spec["env"])
+    if spec["var"]:
+        extra["XUANPEI_VAR_DIR"] = str(ROOT / "var" / "bench" / spec["var"])
+    env = app_env(database_url, **extra)
+    for command in spec["before"]:
+        check(run_measured(xuanpei_cmd(*command), env=env), " ".join(command))
     handle = log.open("w")
     proc = subprocess.Popen(
         xuanpei_cmd(*server_argv(server, port, workers)),
@@ -431,11 +444,16 @@ def start_server(server: str, database_url: str, *, workers: int | None, log: Pa
     raise RuntimeError(f"{server} did not answer within 90 s")
 
 
-def pool_bound(env: dict, workers: int | None) -> int | None:
-    """DB_POOL_MAX_SIZE × workers, when both are known."""
-    size = env.get("DB_POOL_MAX_SIZE")
-    workers = workers or (int(env["WEB_CONCURRENCY"]) if env.get("WEB_CONCURRENCY") else None)
-    return int(size) * workers if size and workers else None
+def pool_bound(server: str, env: dict, workers: int | None) -> int | None:
+    """The most PostgreSQL connections the server may hold: DB_POOL_MAX_SIZE × workers
+    under serve (each unset one: serve's own default, xuanpei/core/serve.py); none for
+    a server without a pool (runserver: a connection per request thread)."""
+    if server != "serve":
+        return None
+    from xuanpei.core import serve  # plain constants: no Django set-up needed
+
+    size = int(env.get("DB_POOL_MAX_SIZE") or serve.DEFAULT_THREADS)
+    return size * (workers or serve.default_workers()) if size > 0 else None
 
 
 # The load -----------------------------------------------------------------------------------
@@ -556,7 +574,7 @@ def run_one(
         "login_failures": failures[:10],
         "tcp_connections": opened,
         "pg_connections_peak": watch.peak,
-        "pool_bound": pool_bound(env, workers),
+        "pool_bound": pool_bound(server, env, workers),
         "too_many_clients_in_log": server_log.count("too many clients"),
         "tracebacks_in_log": server_log.count("Traceback"),
         "server_log": str(log.relative_to(ROOT)),

@@ -123,11 +123,15 @@ def test_summarize_compares_throughput_when_both_servers_ran():
     assert load.summarize(slow)[2]["pass"] is False  # 50 / 28 < 2
 
 
-def test_pool_bound_is_the_pool_size_times_the_workers_when_both_are_known():
-    assert load.pool_bound({"DB_POOL_MAX_SIZE": "8"}, 4) == 32
-    assert load.pool_bound({"DB_POOL_MAX_SIZE": "8", "WEB_CONCURRENCY": "3"}, None) == 24
-    assert load.pool_bound({}, 4) is None
-    assert load.pool_bound({"DB_POOL_MAX_SIZE": "8"}, None) is None
+def test_pool_bound_is_the_pool_size_times_the_workers_under_serve():
+    from xuanpei.core import serve
+
+    assert load.pool_bound("serve", {"DB_POOL_MAX_SIZE": "8"}, 4) == 32
+    # unset: serve's own defaults (one connection per thread, 2 × cores + 1 workers)
+    assert load.pool_bound("serve", {}, 3) == serve.DEFAULT_THREADS * 3
+    assert load.pool_bound("serve", {}, None) == serve.DEFAULT_THREADS * serve.default_workers()
+    assert load.pool_bound("serve", {"DB_POOL_MAX_SIZE": "0"}, 4) is None  # pool off
+    assert load.pool_bound("runserver", {"DB_POOL_MAX_SIZE": "8"}, 4) is None
 
 
 def test_server_argv_leaves_workers_to_the_server_unless_given():
