@@ -44,11 +44,16 @@ PHOTO_NAME, PDF_NAME = "现场照片.jpg", "活动方案.pdf"
 # The source builder (runs in a subprocess) -------------------------------------------------
 
 
-def build_source(kind: str) -> None:
-    """Schema, reference data, a small district and three stored files, in DATABASE_URL."""
+def build_source(kind: str, empty_copy: str = "") -> None:
+    """Schema, reference data, a small district and three stored files, in DATABASE_URL.
+
+    `empty_copy`: a PostgreSQL database to create from the source while it is migrated but
+    empty — the restore's other kind of target (its tables are dropped before pg_restore).
+    """
     import types
 
     import django
+    from auditlog.context import disable_auditlog
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuanpei.settings")
     django.setup()
@@ -67,7 +72,8 @@ def build_source(kind: str) -> None:
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes(), clean_start=True)
     editor = types.SimpleNamespace(connection=connection)
     MigrationRecorder(connection).ensure_schema()
-    with transaction.atomic():
+    # The loaders get today's models, not historical ones: no audit rows, as under migrate.
+    with transaction.atomic(), disable_auditlog():
         for migration, _backwards in plan:
             for operation in migration.operations:
                 if isinstance(operation, RunPython):
@@ -75,6 +81,12 @@ def build_source(kind: str) -> None:
         MigrationRecorder.Migration.objects.bulk_create(
             MigrationRecorder.Migration(app=m.app_label, name=m.name) for m, _b in plan
         )
+    if empty_copy:
+        source = connection.settings_dict["NAME"]
+        connection.close()  # a template database must have no session
+        with pg_connect() as conn:
+            conn.execute(f'CREATE DATABASE "{empty_copy}" TEMPLATE "{source}"')
+    with transaction.atomic():
         if kind == "demo":
             from xuanpei.orgs import demo as orgs_demo
 
@@ -144,6 +156,7 @@ class Side:
     out: Path
     backup_stdout: str = ""
     restore_stdout: str = ""
+    failed: tuple = ()  # (exit code, stdout, stderr) of the backup run without pg_dump
 
     def env(self, which: str, **extra) -> dict:
         url, var = (
@@ -154,13 +167,19 @@ class Side:
         return app_env(url, XUANPEI_VAR_DIR=str(var), **extra)
 
 
-def _recreate_pg(*names: str) -> None:
+def _drop_pg() -> None:
     with pg_connect() as conn:
-        for name in names:
+        for name in (SRC_DB, DST_DB):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-            # Throwaway databases: a commit need not wait for the disk (the builder's DDL).
-            conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+
+
+def _create_pg_source() -> None:
+    """An empty source; the target is made from it by the builder (`empty_copy`)."""
+    _drop_pg()  # left over by an interrupted run
+    with pg_connect() as conn:
+        conn.execute(f'CREATE DATABASE "{SRC_DB}"')
+        # A throwaway database: a commit need not wait for the disk (the builder's DDL).
+        conn.execute(f'ALTER DATABASE "{SRC_DB}" SET synchronous_commit = off')
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +198,7 @@ def round_trips(tmp_path_factory):
     }
     have_pg = pg_available()
     if have_pg:
-        _recreate_pg(SRC_DB, DST_DB)
+        _create_pg_source()
         sides["postgresql"] = Side(
             "postgresql",
             pg_url(SRC_DB),
@@ -189,22 +208,29 @@ def round_trips(tmp_path_factory):
             base / "backup-pg",
         )
     try:
-        kinds = {"sqlite": "demo", "postgresql": "personas"}
-        code = "from xuanpei.core.tests.test_backup import build_source; build_source({!r})"
+        # SQLite: the target has no file yet; PostgreSQL: it is migrated but empty.
+        calls = {"sqlite": "'demo'", "postgresql": f"'personas', {DST_DB!r}"}
+        code = "from xuanpei.core.tests.test_backup import build_source; build_source({})"
         built = _wait(
-            {v: _run(["-c", code.format(kinds[v])], s.env("source")) for v, s in sides.items()}
+            {v: _run(["-c", code.format(calls[v])], s.env("source")) for v, s in sides.items()}
         )
         for vendor, result in built.items():
             _ok(result, f"building the {vendor} source")
         cli = ["-m", "xuanpei.cli"]
-        backed = _wait(
-            {
-                v: _run([*cli, "backup", "--out", str(s.out)], s.env("source"))
-                for v, s in sides.items()
-            }
-        )
+        procs = {
+            v: _run([*cli, "backup", "--out", str(s.out)], s.env("source"))
+            for v, s in sides.items()
+        }
+        if have_pg:
+            # Beside them, a backup that fails half-way: no pg_dump on PATH.
+            pg = sides["postgresql"]
+            no_tools = pg.env("source", PATH=str(base / "empty-bin"))
+            procs["failing"] = _run([*cli, "backup", "--out", str(base / "nightly")], no_tools)
+        backed = _wait(procs)
         for vendor, side in sides.items():
             side.backup_stdout = _ok(backed[vendor], f"{vendor} backup")
+        if have_pg:
+            sides["postgresql"].failed = backed["failing"]
         restored = _wait(
             {v: _run([*cli, "restore", str(s.out)], s.env("target")) for v, s in sides.items()}
         )
@@ -213,9 +239,7 @@ def round_trips(tmp_path_factory):
         yield sides
     finally:
         if have_pg:
-            with pg_connect() as conn:
-                for name in (SRC_DB, DST_DB):
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _drop_pg()
 
 
 # Reading a database and a media tree without the app -------------------------------------
@@ -312,16 +336,15 @@ def test_the_restored_photo_is_the_uploaded_one(round_trips):
         ).read_bytes()
 
 
-def test_a_failed_backup_leaves_nothing_behind(round_trips, tmp_path):
+def test_a_failed_backup_leaves_nothing_behind(round_trips):
     side = _side(round_trips, "postgresql")
-    out = tmp_path / "nightly"
-    env = side.env("source", PATH=str(tmp_path / "empty-bin"))  # no pg_dump on PATH
+    out = side.out.parent / "nightly"
 
-    code, _out, err = _wait({0: _run(["-m", "xuanpei.cli", "backup", "--out", str(out)], env)})[0]
+    code, _out, err = side.failed
 
     assert code == 2
     assert "找不到 pg_dump" in err and "postgresql-client" in err
-    assert not out.exists() and not (tmp_path / "nightly.partial").exists()
+    assert not out.exists() and not out.with_name("nightly.partial").exists()
 
 
 # Refusals (in-process: each comes before the target is touched) ----------------------------
