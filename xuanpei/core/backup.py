@@ -334,7 +334,9 @@ def create_backup(out: Path) -> Summary:
         raise BackupError(f"不支持备份 {vendor} 数据库（仅支持 PostgreSQL 和 SQLite）")
     out = Path(out)
     partial = _check_out_dir(out)
-    partial.mkdir(parents=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Owner only: the backup holds personal data (ID numbers, phones) and password hashes.
+    partial.mkdir(mode=0o700)
     try:
         dump = partial / DUMP_NAMES[vendor]
         dumper = _dump_postgresql if vendor == "postgresql" else _dump_sqlite
@@ -393,8 +395,12 @@ def read_manifest(src: Path) -> dict:
         raise BackupError(f"备份目录 {src} 中没有 {MANIFEST}：这不是一份完整的宣培通备份")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BackupError(f"{path} 已损坏，无法解析：{exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise BackupError(
+            f"{path} 已损坏，无法解析（第 {exc.lineno} 行第 {exc.colno} 列）"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise BackupError(f"{path} 已损坏：不是 UTF-8 文本") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{path} 不是宣培通的备份清单")
     if manifest.get("format_version") != FORMAT_VERSION:
@@ -612,7 +618,13 @@ def restore_backup(src: Path) -> Summary:
         _restore_postgresql(dump, manifest, existing)
     else:
         _restore_sqlite(dump)
-    file_bytes = _copy_media(src, manifest, media_root)
+    try:
+        file_bytes = _copy_media(src, manifest, media_root)
+    except OSError as exc:
+        raise BackupError(
+            f"数据库已恢复，但复制上传文件失败（{exc.filename or ''}：{exc.strerror or exc}）："
+            "请清空目标数据库和上传文件目录后重新恢复"
+        ) from exc
     counts, files = verify_restored(manifest)
     loader = MigrationLoader(connection, ignore_no_migrations=True)
     pending = [

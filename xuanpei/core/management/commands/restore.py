@@ -19,7 +19,9 @@ class Command(BaseCommand):
     help = "把 xuanpei backup 生成的备份恢复到空实例（先校验，恢复后逐表逐文件核对）"
 
     def add_arguments(self, parser):
-        parser.add_argument("directory", type=Path, help="备份目录")
+        parser.add_argument(
+            "directory", type=Path, metavar="备份目录", help="xuanpei backup 生成的目录"
+        )
 
     def handle(self, *args, directory: Path, **options):
         try:
