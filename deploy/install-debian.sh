@@ -470,6 +470,10 @@ if [[ $MODE == systemd ]]; then
 else
   step "直接启动进程（无 systemd）：日志在 $LOG_DIR，停止：$0 --stop（加同样的目录参数）"
   stop_direct
+  # Another server on the app port would answer nginx's requests (and /readyz) instead.
+  if (exec 3<>"/dev/tcp/127.0.0.1/$APP_PORT") 2>/dev/null; then
+    die "应用端口 127.0.0.1:$APP_PORT 已被其他程序占用：请换一个端口（--app-port）或先停止它"
+  fi
   for unit in "${UNITS[@]}"; do
     read -r -a cmd <<<"$(exec_start "$unit")"
     (cd "$PREFIX" && setsid setpriv --reuid="$APP_USER" --regid="$APP_USER" --init-groups \
@@ -511,14 +515,26 @@ step "检查 https://$DOMAIN:$HTTPS_PORT/readyz（经 nginx，最多等待 $READ
 curl_local() {
   curl -sk --max-time 10 --resolve "$DOMAIN:$HTTPS_PORT:127.0.0.1" "https://$DOMAIN:$HTTPS_PORT$1" "${@:2}"
 }
+# Every process this script started is still running (direct mode; systemd restarts its own).
+all_alive() {
+  local name
+  [[ $MODE == systemd ]] && return 0
+  for name in "${UNITS[@]}" nginx; do
+    if ! pid_alive "$RUN_DIR/$name.pid"; then
+      echo "进程 $name 已退出" >&2
+      return 1
+    fi
+  done
+}
 deadline=$((SECONDS + READY_TIMEOUT))
 status=000
 while ((SECONDS < deadline)); do
   status=$(curl_local /readyz -o "$RUN_DIR/readyz.out" -w '%{http_code}' || true)
   [[ $status == 200 ]] && break
+  all_alive || break
   sleep 2
 done
-if [[ $status != 200 ]]; then
+if [[ $status != 200 ]] || ! all_alive; then
   echo "未就绪：/readyz 返回 $status" >&2
   cat "$RUN_DIR/readyz.out" >&2 2>/dev/null || true
   echo >&2
