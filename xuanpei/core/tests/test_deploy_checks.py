@@ -38,3 +38,35 @@ def test_deploy_check_warns_when_the_rate_limit_counts_per_process(settings):
         }
     }
     assert shared_cache(None) == []
+
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "test-only-production-key-" + "q" * 40,
+    "ALLOWED_HOSTS": "xuanpei.example.gov.cn",
+    "CSRF_TRUSTED_ORIGINS": "https://xuanpei.example.gov.cn",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+}
+
+
+def test_the_production_settings_pass_every_deploy_check(settings, monkeypatch, tmp_path):
+    """Issue #14: `xuanpei check --deploy` is clean under the production settings —
+    Django's security checks, ours and drf-spectacular's schema check, warnings included."""
+    import runpy
+
+    import xuanpei.settings
+
+    for name, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("XUANPEI_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE")  # conftest's, for browser tests only
+    production = runpy.run_path(xuanpei.settings.__file__)
+    # Everything the production environment decides, except the database (the test one).
+    for name, value in production.items():
+        if name.isupper() and name != "DATABASES":
+            setattr(settings, name, value)
+    (tmp_path / "staticfiles").mkdir()
+    (tmp_path / "staticfiles" / "staticfiles.json").write_text('{"paths": {}}')
+    assert settings.DEBUG is False and settings.SECURE_SSL_REDIRECT is True
+
+    call_command("check", "--deploy", "--fail-level", "WARNING")
