@@ -476,9 +476,14 @@ else
   fi
   for unit in "${UNITS[@]}"; do
     read -r -a cmd <<<"$(exec_start "$unit")"
-    (cd "$PREFIX" && setsid setpriv --reuid="$APP_USER" --regid="$APP_USER" --init-groups \
-      env -i "${APP_ENV[@]}" "${cmd[@]}" >>"$LOG_DIR/$unit.log" 2>&1 </dev/null &
-      echo $! >"$RUN_DIR/$unit.pid")
+    # In a session of its own (setsid), whose leader writes its pid and then becomes the
+    # program (exec all the way down): the pid file names the program and its process
+    # group, whether setsid had to fork or not.
+    # shellcheck disable=SC2016 # $$ and $0 belong to the inner sh
+    (cd "$PREFIX" && setsid sh -c 'echo $$ >"$0"; exec "$@"' "$RUN_DIR/$unit.pid" \
+      setpriv --reuid="$APP_USER" --regid="$APP_USER" --init-groups \
+      env -i "${APP_ENV[@]}" "${cmd[@]}" >>"$LOG_DIR/$unit.log" 2>&1 </dev/null &)
+    for _ in $(seq 1 50); do [[ -s $RUN_DIR/$unit.pid ]] && break; sleep 0.1; done
     note "$unit 已启动（进程 $(cat "$RUN_DIR/$unit.pid")）"
   done
   # A private nginx master with only this site: nothing else of the machine's nginx
