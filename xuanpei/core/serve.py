@@ -16,9 +16,10 @@ DEFAULT_BIND = "127.0.0.1:8000"
 # app (~150 MB) and, with the pool, up to DB_POOL_MAX_SIZE PostgreSQL connections.
 MAX_WORKERS = 8
 DEFAULT_THREADS = 4
-# A request may run this long before its worker is killed and restarted: an export or a
-# bulletin rendered inline must finish (the big ones run as jobs). nginx buffers uploads,
-# so the body arrives at once and the timeout is not spent on a slow client.
+# A worker whose main loop is silent this long (stuck, not merely busy: with gthread a long
+# request does not silence it) is killed and replaced. A request's own limit is nginx's
+# proxy_read_timeout, set to the same 120 s: an export or a bulletin rendered inline must
+# finish (the big ones run as jobs). nginx buffers uploads, so a slow client holds no thread.
 TIMEOUT_SECONDS = 120
 # On SIGTERM (systemctl stop/restart) running requests get this long to finish.
 GRACEFUL_TIMEOUT_SECONDS = 30

@@ -68,7 +68,7 @@ def test_the_argv_runs_threaded_workers_with_long_timeouts_and_logs_to_stdout():
     assert cfg.workers == 5
     assert cfg.worker_class_str == "gthread"
     assert cfg.threads == 4
-    assert cfg.timeout == 120  # an export rendered inline finishes
+    assert cfg.timeout == 120  # nginx's proxy_read_timeout, the same
     assert cfg.graceful_timeout == 30
     assert cfg.keepalive == 5
     assert cfg.max_requests == 2000
