@@ -72,6 +72,7 @@ def _run(server, *, users=50, think=2.0, minutes=10.0, rps=25.0, p95=120.0, erro
     hits += [load.Hit(20.0, "district", "/", 500, 50.0, "http_500") for _ in range(errors)]
     steady = load.stats(hits, len(hits) / rps)
     return {
+        "all": steady,
         "server": server,
         "users": users,
         "think_s": think,
@@ -97,6 +98,13 @@ def test_summarize_checks_the_issues_targets_only_on_the_issues_run():
     assert load.summarize({"scale": 10, "runs": [_run("serve", peak=41)]})[0]["pass"] is False
     assert load.summarize({"scale": 10, "runs": [_run("serve", errors=1)]})[0]["pass"] is False
     assert load.summarize({"scale": 10, "runs": [_run("serve", p95=301)]})[0]["pass"] is False
+    # a login that failed during the ramp counts, though the steady figures are clean
+    ramp_failure = _run("serve")
+    ramp_failure["all"] = load.stats(
+        [load.Hit(0.5, "viewer", "/accounts/login/", 0, 0, "login")], 1
+    )
+    [row] = load.summarize({"scale": 10, "runs": [ramp_failure]})
+    assert row["pass"] is False and "errors 1 (login 1)" in row["ours"]
     # another size or server: for information
     small = load.summarize({"scale": 1, "runs": [_run("runserver", users=5, minutes=1)]})[0]
     assert small["pass"] is None and small["target"].startswith("(info")
