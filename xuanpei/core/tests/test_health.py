@@ -60,6 +60,8 @@ def test_a_local_probe_is_answered_whatever_its_host_and_scheme(client, settings
     # probe of 127.0.0.1:8000 from the machine itself must get the real answer.
     settings.ALLOWED_HOSTS = ["xuanpei.example.gov.cn"]
     settings.SECURE_SSL_REDIRECT = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.JOB_RUNNER = "thread"
 
     assert client.get("/healthz", HTTP_HOST="127.0.0.1:8000").status_code == 200
     ready = client.get("/readyz", HTTP_HOST="127.0.0.1:8000")

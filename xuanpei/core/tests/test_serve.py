@@ -133,6 +133,7 @@ def test_the_pool_is_on_with_a_size_and_persistent_connections_off(monkeypatch):
     monkeypatch.setenv("DB_POOL_MAX_SIZE", "4")
     monkeypatch.delenv("DB_POOL_MIN_SIZE", raising=False)
     monkeypatch.delenv("DB_POOL_TIMEOUT", raising=False)
+    monkeypatch.delenv("PG_JIT", raising=False)
 
     db = runpy.run_path(SETTINGS)["DATABASES"]["default"]
 
