@@ -237,3 +237,41 @@ def test_the_real_server_starts_and_answers_healthz(tmp_path):
     assert "Using worker: gthread" in output
     assert '"GET /healthz HTTP/1.1" 200' in output  # the access log on stdout
     assert server.returncode == 0
+
+
+def test_a_login_session_is_read_from_redis_and_kept_in_the_database(client, settings, db):
+    import uuid
+
+    import redis
+    from django.contrib.sessions.models import Session
+
+    from xuanpei.accounts.factories import UserFactory
+
+    url = os.environ.get("XUANPEI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis does not answer at {url}")
+        pytest.skip(f"no Redis at {url}")
+    prefix = f"xuanpei-test-sessions-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    server = redis.Redis.from_url(url)
+    try:
+        client.force_login(UserFactory())
+        key = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+        assert server.exists(f"{prefix}:1:django.contrib.sessions.cached_db{key}") == 1
+        assert Session.objects.filter(session_key=key).exists()  # survives a Redis restart
+        assert client.get("/accounts/profile/").status_code == 200
+    finally:
+        keys = list(server.scan_iter(f"{prefix}:*"))
+        if keys:
+            server.delete(*keys)
