@@ -32,7 +32,10 @@ MAX_REQUESTS_JITTER = 200
 
 def default_workers(cores: int | None = None) -> int:
     """2 × cores + 1, at most MAX_WORKERS (5 on the 2-core box)."""
-    cores = cores if cores is not None else (os.cpu_count() or 1)
+    if cores is None:
+        # The cores this process may run on (a container's or taskset's share), not the host's.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = cores or 1
     return max(1, min(2 * cores + 1, MAX_WORKERS))
 
 
