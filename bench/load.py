@@ -75,6 +75,7 @@ P95_TARGET_MS = 300.0
 RATIO_TARGET = 2.0
 # The issue's runs: 50 users, 2 s think, 10 min; 20 users without think; demo at scale 10.
 ISSUE_STEADY = {"users": 50, "think": 2.0, "minutes": 10.0, "scale": 10}
+ISSUE_COMPARE = {"users": 20, "think": 0.0, "scale": 10}  # for as long as it is run
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) xuanpei-bench-load"
 
 # The servers, as their owners start them. `{port}` and `{workers}` are filled in; an
@@ -700,6 +701,13 @@ def summarize(result: dict) -> list[dict]:
         dev, prod = by_server["runserver"], by_server["serve"]
         base = dev["steady"]["rps"]
         ratio = prod["steady"]["rps"] / base if base else None
+        target, ok = (
+            f"≥ {RATIO_TARGET:g}× runserver",
+            None if ratio is None else ratio >= RATIO_TARGET,
+        )
+        shape = {"users": prod["users"], "think": prod["think_s"], "scale": scale}
+        if shape != ISSUE_COMPARE:
+            target, ok = f"(info; the issue's target, {target}, is for {ISSUE_COMPARE})", None
         rows.append(
             {
                 "measure": _label(prod, scale).replace("xuanpei serve", "throughput, serve")
@@ -709,8 +717,8 @@ def summarize(result: dict) -> list[dict]:
                 "ours": f"{prod['steady']['rps']:.1f} requests/s (xuanpei serve; p95 "
                 f"{prod['steady']['p95_ms']:,.0f} ms, errors {prod['all']['errors']})",
                 "ratio": ratio,
-                "target": f"≥ {RATIO_TARGET:g}× runserver",
-                "pass": None if ratio is None else ratio >= RATIO_TARGET,
+                "target": target,
+                "pass": ok,
             }
         )
     return rows

@@ -129,6 +129,10 @@ def test_summarize_compares_throughput_when_both_servers_ran():
     assert len({r["measure"] for r in rows}) == 3
     slow = result | {"runs": [result["runs"][0], _run("serve", think=0, users=20, rps=50.0)]}
     assert load.summarize(slow)[2]["pass"] is False  # 50 / 28 < 2
+    # another size than the 20 users without think time: for information
+    few = result | {"runs": [_run(s, users=5, think=0, minutes=1) for s in ("runserver", "serve")]}
+    assert load.summarize(few)[2]["pass"] is None
+    assert load.summarize(few)[2]["target"].startswith("(info")
 
 
 def test_pool_bound_is_the_pool_size_times_the_workers_under_serve():
