@@ -161,12 +161,40 @@ def test_run_due_with_nothing_due_says_so(district, state):
     assert "已完成" in out or "没有到时间的任务" in out
 
 
+def _reset_producers(app) -> None:
+    amqp = app.amqp
+    for cached in ("queues", "default_queue", "router"):
+        amqp.__dict__.pop(cached, None)
+    amqp._producer_pool = None
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def _clean_app_after_module(_test_broker):  # noqa: F811 - the imported fixture
+    """After the last test's queue purge (which builds the queues again), before the next
+    module's broker fixture: that module starts with nothing of this one's queue."""
+    yield
+    _reset_producers(_test_broker)
+
+
+@pytest.fixture
+def fresh_producers(_clean_app_after_module, celery_app):  # noqa: F811 - the imported fixture
+    """The app's queues, router and producers made for this module's queue and key prefix.
+
+    `_test_broker` (test_celery_runner's module fixture, imported here) gives each module
+    its own queue and prefix, but the app keeps the queues, router and producers it built
+    first, for another module's queue: its worker would never see this module's messages.
+    """
+    _reset_producers(celery_app)
+    return celery_app
+
+
 @pytest.mark.django_db(transaction=True)
-def test_beat_s_message_is_run_by_a_real_celery_worker(staffed, celery_app):  # noqa: F811
+def test_beat_s_message_is_run_by_a_real_celery_worker(staffed, fresh_producers):  # noqa: F811
     from xuanpei.core.tasks import run_daily_job_task
 
     today = timezone.localdate()
-    with celery_worker(celery_app):
+    with celery_worker(fresh_producers):
         run_daily_job_task.delay("refresh-compliance")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
