@@ -19,7 +19,7 @@ DATA_RE = re.compile(r"<!-- bench-data\n(.*?)\n-->", re.S)
 MAX_LOG = 30
 
 INTRO = """\
-# Benchmarks (issues #3, #10, #11, #12 and #13, Performance)
+# Benchmarks (issues #3, #10, #11, #12, #13 and #14, Performance)
 
 Written by `python -m bench.run` (`make bench`); do not edit by hand — rerun the
 command in the table instead. Every figure is a ratio against a reference measured
@@ -44,6 +44,8 @@ command in the table instead. Every figure is a ratio against a reference measur
 | QR sign-in burst (issue #12) | — | 300 phones against `xuanpei runserver` (SQLite default and PostgreSQL) within 60 s (`bench/training_signin.py`, below) | 0 errors, 0 lost or doubled attendances, p95 ≤ 300 ms |
 | scoring a quarter (issue #13) | one hand-written SQL statement per indicator, each grouping its rows by the unit's branch at the 新城/部门 and 镇街 depths (`bench/assessment.py`, `HAND`), same numbers asserted | `assessment.formulas` for the same indicators (publicity activities and reach, campaign coverage, sessions and 人次, grid training, new media, manual entries) over every assessed unit; the whole default set (plan statuses, 持证率) and `compute_run` for information | ≤ 2 × the SQL |
 | quarterly bulletin (issue #13) | — | `xuanpei bulletin YYYYQn --out F.docx --pdf F.pdf -v 2` in a fresh process on the demo district at `--scale 30` (`seed-demo`, plus a year of activities, media posts, sessions and attendance at scale: `bench/bulletin.py`, below) from a quarter with no run and no bulletin, the earlier quarters published; time by stage (scoring, charts, document, PDF) | ≤ 15 s |
+| loopback load (issue #14) | — | `python -m bench.load` (`bench/load.py`, or `python -m bench.run load`): a fresh PostgreSQL database with `xuanpei seed-demo --scale 10` (or `--reuse-db`); the server started on a free loopback port with the argv of `load.SERVERS` (`xuanpei serve`, production settings, its pool at serve's defaults; or `xuanpei runserver --noreload` as `make run` starts it); N users, user i a session of demo persona i mod 6 (district, new town, 镇街, department, enterprise, read-only leader), each logged in through the login form (CSRF) with its own cookie jar and one keep-alive connection, cycling through its role's pages and API lists (`load.URLS`, every one answering it 200; the shortfall report and exports are left to their own benches) with 0.5–1.5 × the think time between clicks; p50/p95/p99/max over the requests after the ramp, errors by kind (HTTP status, reset, disconnected, timeout; a GET re-sent once on a kept-alive connection the server had closed is counted apart, as browsers do it), PostgreSQL connections to the database sampled during the load (most seen) against the pool's bound (DB_POOL_MAX_SIZE × workers) | 50 users, 2 s think, 10 min, `xuanpei serve`: 0 errors, 0 resets, p95 ≤ 300 ms, connections ≤ the pool's bound |
+| load throughput, serve vs runserver (issue #14) | the same load — 20 users, no think time — against `xuanpei runserver`, same run, same database (`--compare`) | the load against `xuanpei serve` | ≥ 2 × runserver's requests/s |
 
 A query of the 持证率 benchmark that runs past the statement timeout (`--timeout`,
 120 s) is reported as timed out instead of being waited for.

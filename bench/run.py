@@ -1,4 +1,4 @@
-"""Entry point: `python -m bench.run [roster|compliance|publicity|activities|all] [--rows N] …`.
+"""Entry point: `python -m bench.run [roster|compliance|publicity|activities|load|all] [--rows N] …`.
 
 Defaults reproduce the issue's sizes (1,000,000 roster rows; 1,000,000 people and
 50,000 enterprises) and take several minutes; develop with `--rows 100k`.
@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
             "shortfall",
             "signin",
             "bulletin",
+            "load",
             "all",
         ),
         default="all",
@@ -108,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
         default=120.0,
         help="compliance: statement timeout in seconds (a query past it is reported, not waited)",
     )
+    from bench import load
+
+    load.add_arguments(p)  # load: --users --think --minutes --server --compare --workers …
     p.add_argument("--no-report", action="store_true", help="do not touch docs/benchmarks.md")
     p.add_argument("--report", type=Path, default=report.DOC, help="document to update")
     return p
@@ -210,6 +214,14 @@ def run_bulletin(args) -> tuple[list[dict], list[dict], list[str]]:
     )
     _echo(result)
     return [result], bulletin.summarize(result), []
+
+
+def run_load(args) -> tuple[list[dict], list[dict], list[str]]:
+    """The loopback load (issue #14): the demo personas against runserver and/or serve."""
+    from bench import load
+
+    result = load.run_args(args)
+    return [result], load.summarize(result), load.notes(result)
 
 
 def _setup_django(database_url: str) -> None:
@@ -334,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
         raw, lines, notes = raw + r, lines + li, notes + n
     if args.what == "bulletin":  # not in "all": seed-demo --scale 30 alone takes minutes
         r, li, n = run_bulletin(args)
+        raw, lines, notes = raw + r, lines + li, notes + n
+    if args.what == "load":  # not in "all": a server under minutes of load
+        r, li, n = run_load(args)
         raw, lines, notes = raw + r, lines + li, notes + n
     if args.what == "activities":  # not in "all": its --rows is the file's, not the roster's
         r, li, n = run_activities(args)
