@@ -344,6 +344,8 @@ if [[ -f $PREFIX/.venv/pyvenv.cfg ]] && ! grep -qx "home = /usr/bin" "$PREFIX/.v
   rm -rf "$PREFIX/.venv"
 fi
 make -C "$PREFIX" install PYTHON="$PYTHON"
+# Bytecode now, as root: the services cannot write __pycache__ under a read-only /opt.
+"$PREFIX/.venv/bin/python" -m compileall -q "$PREFIX/xuanpei" >/dev/null || true
 
 # ----------------------------------------------------------------------------- 5. env file
 step "配置文件 $ENV_FILE"
