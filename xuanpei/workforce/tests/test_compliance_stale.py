@@ -164,3 +164,15 @@ def test_a_page_summary_without_a_source_reads_the_last_day(yesterday_snapshot):
     assert (summary.on, summary.as_of, summary.rate) == (TODAY, YESTERDAY, 70.0)
     assert not ComplianceSnapshot.objects.filter(on=TODAY).exists()
     assert refresh_jobs().count() == 1
+
+
+def test_under_the_sync_runner_the_queued_refresh_runs_at_once(staffed, client, settings):
+    """JOB_RUNNER=sync (tests that want the old effect): the page's job makes the days."""
+    settings.JOB_RUNNER = "sync"
+
+    dashboard(client, staffed.district)
+
+    days = set(ComplianceSnapshot.objects.values_list("on", flat=True))
+    assert TODAY in days and LAST_MONTH_END in days
+    assert all(d == TODAY or compliance.is_month_end(d) for d in days)
+    assert refresh_jobs().get().status == Job.Status.DONE
