@@ -153,7 +153,8 @@ def key_figures(user, quarter: Quarter, unit: Unit | None = None) -> list[Figure
     )
     # 持证率 today while the quarter runs, on its last day once it has ended.
     on = min(timezone.localdate(), end)
-    rate = compliance_summary(user, on, unit=unit).rate
+    # A page: never computes a snapshot day in the request (the last one, refresh queued).
+    rate = compliance_summary(user, on, unit=unit, inline=False).rate
     act_url = activity_list_url(
         status=ReviewStatus.ACCEPTED.value,
         start=start.isoformat(),
