@@ -491,6 +491,10 @@ else
   # A private nginx master with only this site: nothing else of the machine's nginx
   # (its default site on port 80) starts, and --stop ends exactly this one.
   nginx_conf=$ETC_DIR/nginx-standalone.conf
+  # Request bodies (uploads) are buffered here by nginx's workers (www-data), not in the
+  # app user's run directory, which www-data cannot enter.
+  nginx_tmp=$VAR_DIR/nginx-tmp
+  install -d -m 0700 -o www-data -g www-data "$nginx_tmp"
   cat >"$nginx_conf" <<EOF
 # Written by install-debian.sh (no-systemd mode): a private nginx serving only this site.
 user www-data;
@@ -503,11 +507,11 @@ http {
     default_type application/octet-stream;
     sendfile on;
     access_log $LOG_DIR/nginx-access.log;
-    client_body_temp_path $RUN_DIR/nginx-body;
-    proxy_temp_path $RUN_DIR/nginx-proxy;
-    fastcgi_temp_path $RUN_DIR/nginx-fastcgi;
-    uwsgi_temp_path $RUN_DIR/nginx-uwsgi;
-    scgi_temp_path $RUN_DIR/nginx-scgi;
+    client_body_temp_path $nginx_tmp/body;
+    proxy_temp_path $nginx_tmp/proxy;
+    fastcgi_temp_path $nginx_tmp/fastcgi;
+    uwsgi_temp_path $nginx_tmp/uwsgi;
+    scgi_temp_path $nginx_tmp/scgi;
     include /etc/nginx/sites-available/$SITE_NAME;
 }
 EOF
