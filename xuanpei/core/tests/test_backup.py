@@ -1,7 +1,7 @@
 """`xuanpei backup` / `xuanpei restore` (issue #14 item 5).
 
 The round trips run the commands as a person does: `python -m xuanpei.cli backup|restore`
-subprocesses against throwaway databases (an SQLite file; `xp_h3backup_src`/`_dst` on
+subprocesses against throwaway databases (an SQLite file; `xp_backup_<pid>_src`/`_dst` on
 the machine's PostgreSQL) with their own DATABASE_URL and XUANPEI_VAR_DIR (media =
 XUANPEI_VAR_DIR/media). The restored target is then read by this test itself — sqlite3
 or psycopg, hashlib — not through the restore command's own check.
@@ -37,7 +37,10 @@ from django.db import connection
 from bench.measure import ROOT, app_env, pg_available, pg_connect, pg_url, python
 from xuanpei.core import backup
 
-SRC_DB, DST_DB = "xp_h3backup_src", "xp_h3backup_dst"
+# One worker runs the module (its round trips are a module fixture); the names carry the
+# process id so that two suites on one server (SQLite's and PostgreSQL's) never share them.
+pytestmark = pytest.mark.xdist_group("backup")
+SRC_DB, DST_DB = f"xp_backup_{os.getpid()}_src", f"xp_backup_{os.getpid()}_dst"
 PHOTO_NAME, PDF_NAME = "现场照片.jpg", "活动方案.pdf"
 
 
