@@ -16,9 +16,7 @@ from xuanpei.orgs.choices import UnitKind
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_scores_the_year_and_issues_the_previous_quarters_bulletin(
-    monkeypatch, capsys
-):
+def test_seed_demo_scores_the_year_and_issues_the_previous_quarters_bulletin(monkeypatch, capsys):
     monkeypatch.setattr(orgs_demo, "BASE_ENTERPRISES", 20)
     call_command("seed_demo")
     year, last = last_ended_quarter(timezone.localdate())
