@@ -117,12 +117,18 @@ def _beat_forever() -> None:
                 )
         except OperationalError:  # SQLite busy with an import commit: beat next time
             pass
+        except Exception:  # noqa: BLE001 - the beat must outlive one bad write
+            logger.exception("job heartbeat failed; beating again next time")
         finally:
             connections.close_all()
-        time.sleep(_heartbeat_seconds())
+        # Sleep until the next beat, or until a job starts (`_alive` wakes the thread: the
+        # new job's progress must not wait out an interval set for the jobs before it).
+        _wake.wait(_heartbeat_seconds())
+        _wake.clear()
 
 
 _beater: list[threading.Thread | None] = [None]
+_wake = threading.Event()
 
 
 def _after_fork() -> None:
@@ -145,9 +151,14 @@ def _alive(job_pk: int):
     """Mark the job active in this process (and keep the heartbeat thread going)."""
     with _active_lock:
         _active.add(job_pk)
-        if _beater[0] is None and getattr(settings, "JOB_RUNNER", "thread") != "sync":
+        beater = _beater[0]
+        # A heartbeat thread that died (it never should) is replaced, not trusted.
+        running = beater is not None and getattr(beater, "is_alive", lambda: True)()
+        if not running and getattr(settings, "JOB_RUNNER", "thread") != "sync":
             _beater[0] = threading.Thread(target=_beat_forever, name="job-heartbeat", daemon=True)
             _beater[0].start()
+        elif running:
+            _wake.set()
     try:
         yield
     finally:
