@@ -76,12 +76,16 @@ def entry_errors(
     return errors
 
 
+def published_quarters() -> set[tuple[int, int]]:
+    """(year, quarter) of the district's published (frozen) runs: one query for a list."""
+    root = Unit.objects.get_first_root_node()
+    runs = QuarterRun.objects.filter(unit=root, status=QuarterRun.Status.PUBLISHED)
+    return set(runs.values_list("year", "quarter"))
+
+
 def quarter_published(year: int, quarter: int) -> bool:
     """Is the district's run of the quarter published (its scores frozen)?"""
-    root = Unit.objects.get_first_root_node()
-    return QuarterRun.objects.filter(
-        unit=root, year=year, quarter=quarter, status=QuarterRun.Status.PUBLISHED
-    ).exists()
+    return (year, quarter) in published_quarters()
 
 
 def _check_open(year: int, quarter: int) -> None:

@@ -33,6 +33,11 @@ class EntryListView(ObjectListView):
         ctx = super().get_context_data(**kwargs)
         # Add, edit and delete are the district's: nobody else is shown the links.
         ctx["can_add"] = ctx["can_change"] = is_district_admin(self.request.user)
+        if ctx["can_change"]:
+            # A published quarter's entries are frozen: no link the pages would refuse.
+            frozen = services_entries.published_quarters()
+            for entry in ctx["object_list"]:
+                entry.frozen = (entry.year, entry.quarter) in frozen
         return ctx
 
 

@@ -258,6 +258,11 @@ def test_a_published_quarter_entry_is_not_deleted_by_the_page(client, district):
     response = client.post(url, follow=True)
     assert "考核已发布" in response.content.decode()
     assert ManualEntry.objects.filter(pk=entry.pk).exists()
+    # The list offers no edit or delete the pages would refuse.
+    listing = client.get(reverse("assessment:entry_list")).content.decode()
+    assert "已发布" in listing
+    assert reverse("assessment:entry_edit", args=[entry.pk]) not in listing
+    assert url not in listing
 
 
 def test_a_town_gets_no_links_and_is_refused(client, district):
