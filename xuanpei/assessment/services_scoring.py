@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -262,6 +263,10 @@ def run_compute_job(job, progress) -> dict:
         "scores": run.scores.count(),
         "quarter_ended": run.quarter_ended,
         "message": _("已计算%(run)s考核") % {"run": run},
+        # The job page forwards to the ranking (core.views_jobs.JobStatusView).
+        "url": reverse("assessment:score_list") + f"?quarter={year}Q{quarter}",
+        "link": _("查看考核得分"),
+        "forward": True,
     }
 
 

@@ -5,7 +5,6 @@ it names (`Bulletin.SCOPE_ADDRESSED` in the scoping mechanism), drafts by the di
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -18,7 +17,7 @@ from xuanpei.assessment import services_bulletins as services
 from xuanpei.assessment.forms import add_errors
 from xuanpei.assessment.forms_bulletins import BulletinAddForm, BulletinEditForm, BulletinIssueForm
 from xuanpei.assessment.models import Bulletin
-from xuanpei.core import jobs
+from xuanpei.core import views_jobs
 from xuanpei.core.views import ObjectDetailView, ObjectListView, ObjectUpdateView, ScopedViewMixin
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -32,17 +31,11 @@ class VisibleMixin:
 
 
 def follow_job(request, kind: str, params: dict, *, label: str = "") -> HttpResponseRedirect:
-    """Start a background job; its page shows the progress and forwards to the bulletin.
-    A job already finished (the synchronous runner) goes straight to its result."""
+    """A bulletin job through the one job-page flow (`core.views_jobs.follow_job`)."""
     ui = {"label": label or _("正在生成通报草稿…"), "unit": _("步")}
-    job = jobs.start_job(kind=kind, user=request.user, params={**params, "ui": ui})
-    if job.status == job.Status.DONE and job.result.get("url"):
-        messages.success(request, job.result["message"])
-        return HttpResponseRedirect(job.result["url"])
-    if job.status == job.Status.FAILED:
-        messages.error(request, job.error)
-        return HttpResponseRedirect(reverse("assessment:bulletin_list"))
-    return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
+    return views_jobs.follow_job(
+        request, kind, params, ui=ui, back=reverse("assessment:bulletin_list")
+    )
 
 
 class BulletinListView(ObjectListView):

@@ -26,6 +26,7 @@ from xuanpei.assessment.querysets import change_of, lost_points
 from xuanpei.core import jobs
 from xuanpei.core.permissions import has_action, is_district_admin
 from xuanpei.core.views import ObjectDetailView, ScopedViewMixin
+from xuanpei.core.views_jobs import follow_job
 
 COMPUTE_JOB = "assessment_compute"
 
@@ -175,10 +176,9 @@ class RunComputeView(ScopedViewMixin, generic.View):
             return HttpResponseRedirect(back)
         back += f"?quarter={quarter_label(year, quarter)}"
         if COMPUTE_JOB in jobs.HANDLERS:
-            job = jobs.start_job(
-                kind=COMPUTE_JOB, user=request.user, params={"year": year, "quarter": quarter}
-            )
-            return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
+            ui = {"label": _("正在计算考核得分…"), "unit": _("步")}
+            params = {"year": year, "quarter": quarter}
+            return follow_job(request, COMPUTE_JOB, params, ui=ui, back=back)
         from xuanpei.assessment import services_scoring
 
         try:

@@ -4,17 +4,19 @@ for an import, the pages of its bad rows and field changes.
 A Job is its starter's own: anyone else gets a 404.
 """
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from xuanpei.core.exports import XLSX_CONTENT_TYPE
-from xuanpei.core.jobs import fail_stale_jobs, is_stale, live_progress
+from xuanpei.core.jobs import fail_stale_jobs, is_stale, live_progress, start_job
 from xuanpei.core.models import Job
 
 # Job kind → partial that shows its finished state; running jobs show job_progress.html.
@@ -27,6 +29,21 @@ PAGE_TEMPLATES = {
     "errors": "core/partials/import_error_rows.html",
     "changes": "core/partials/import_changes.html",
 }
+
+
+def follow_job(request, kind: str, params: dict, *, ui: dict, back: str) -> HttpResponseRedirect:
+    """Start a background job for a page: its job page shows the progress (`ui`: label and
+    unit) and forwards to what the job made (a result with `url` + `forward`). A job
+    already finished (the synchronous runner) goes straight there; one that failed at
+    once goes `back` with its message."""
+    job = start_job(kind=kind, user=request.user, params={**params, "ui": ui})
+    if job.status == Job.Status.DONE and job.result.get("url"):
+        messages.success(request, job.result.get("message") or _("任务已完成"))
+        return HttpResponseRedirect(job.result["url"])
+    if job.status == Job.Status.FAILED:
+        messages.error(request, job.error)
+        return HttpResponseRedirect(back)
+    return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
 
 
 def import_page(job: Job, what: str, number=1, detail: dict | None = None) -> dict:
