@@ -273,28 +273,41 @@ def run_job(job_id: int, *, only_pending: bool = False) -> None:
     pending (failed by fail_stale_jobs while queued, a second delivery) is not run.
     """
     if only_pending:
-        claimed = Job.objects.filter(pk=job_id, status=Job.Status.PENDING).update(
-            status=Job.Status.RUNNING, worker=WORKER, heartbeat_at=timezone.now()
+        claimed = _update(
+            job_id,
+            only_status=Job.Status.PENDING,
+            status=Job.Status.RUNNING,
+            worker=WORKER,
+            heartbeat_at=timezone.now(),
         )
         if not claimed:
             logger.warning("job %s is no longer pending: not run", job_id)
             return
-    job = Job.objects.get(pk=job_id)
+    job = _retrying(lambda: Job.objects.get(pk=job_id))
     with _alive(job.pk), _queued(job):
         _run(job)
 
 
-def _update(job_pk: int, **fields) -> None:
-    """Write the job's row; a busy SQLite (the heartbeat thread or another import
-    writing) is retried, never left to fail the job or leave it "进行中" for ever."""
+def _update(job_pk: int, *, only_status: str | None = None, **fields) -> int:
+    """Write the job's row (only while it has `only_status`, if given); the number of rows
+    written. A busy or locked SQLite (the heartbeat thread or another import writing) is
+    retried, never left to fail the job or leave it "进行中"/"排队中" for ever."""
+    rows = Job.objects.filter(pk=job_pk)
+    if only_status is not None:
+        rows = rows.filter(status=only_status)
+    return _retrying(lambda: rows.update(**fields))
+
+
+def _retrying(query):
+    """`query()`, retried while SQLite reports the database busy or the table locked (an
+    in-memory test database's shared cache locks a table without waiting)."""
     for attempt in range(5):
         try:
-            Job.objects.filter(pk=job_pk).update(**fields)
-            return
+            return query()
         except OperationalError:
             if attempt == 4:
                 raise
-            time.sleep(1 + attempt)
+            time.sleep(0.2 + attempt)
 
 
 def _run(job: Job) -> None:
