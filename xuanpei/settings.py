@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from xuanpei.core.env import env_bool, env_int, env_list, env_secret, env_str
 
@@ -221,9 +222,10 @@ AXES_CLIENT_IP_CALLABLE = "xuanpei.accounts.lockout.client_ip"
 LOGIN_DELAY_AFTER_FAILURES = env_int("LOGIN_DELAY_AFTER_FAILURES", 10)
 LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 60)
 
-# Sessions expire after 30 minutes idle: every request renews the cookie.
+# Sessions expire after 30 minutes idle: a request renews them (the session row's expiry).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed by core.middleware.SessionMiddleware at most once a minute, not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
@@ -249,14 +251,26 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-# Front-end libraries come from npm (package.json) into node_modules; only their
-# dist/ files are exposed, under /static/vendor/<package>/.
+# Front-end libraries come from npm (package.json) into node_modules; only the files the
+# templates load (with the source maps they name) are exposed, under
+# /static/vendor/<package>/ (xuanpei/core/staticfinders.py says why).
 NODE_MODULES = Path(env_str("XUANPEI_NODE_MODULES", str(BASE_DIR / "node_modules")))
-STATICFILES_DIRS = [
-    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+VENDOR_STATIC = {
+    "vendor/bootstrap": (
+        NODE_MODULES / "bootstrap" / "dist",
+        ["css/bootstrap.min.css", "css/bootstrap.min.css.map", "js/bootstrap.bundle.min.js*"],
+    ),
+    "vendor/bootstrap-icons": (
+        NODE_MODULES / "bootstrap-icons" / "font",
+        ["bootstrap-icons.min.css", "fonts/bootstrap-icons.woff*"],
+    ),
+    "vendor/echarts": (NODE_MODULES / "echarts" / "dist", ["echarts.min.js"]),
+    "vendor/htmx": (NODE_MODULES / "htmx.org" / "dist", ["htmx.min.js"]),
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "xuanpei.core.staticfinders.VendorFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -269,6 +283,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Pages name static files through {% static %}, which gives the hashed name: the unhashed
+# copies and compressed source maps (the API docs' are 20 MB) would only slow
+# `collectstatic` down at every deployment.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 # Uploads live outside the web root and are served only through scoped views.
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -44,6 +44,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 
+from xuanpei.core.database import refresh_planner_statistics
+
 FORMAT = "xuanpei-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -618,6 +620,7 @@ def restore_backup(src: Path) -> Summary:
         _restore_postgresql(dump, manifest, existing)
     else:
         _restore_sqlite(dump)
+    refresh_planner_statistics()  # a restored database has no statistics yet
     try:
         file_bytes = _copy_media(src, manifest, media_root)
     except OSError as exc:

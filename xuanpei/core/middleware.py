@@ -1,10 +1,12 @@
 """Two middlewares for a busy or idle platform (issue #9 items 7 and 8).
 
-`SessionMiddleware` replaces Django's: a request a view marks as a poll
-(`request.session_poll = True`, the job page's progress refresh) does not renew
-the idle session — a forgotten progress page must not keep a session alive for
-ever; and a session renewal that meets a locked SQLite database is skipped
-rather than answered with a 400 (the page itself was read fine).
+`SessionMiddleware` replaces Django's: a signed-in session's idle expiry is pushed
+back by the first request after RENEW_SECONDS, not by every request (a session write
+per click was a database write on every page, the heaviest part of the cheapest pages
+under load — issue #14); a request a view marks as a poll (`request.session_poll = True`,
+the job page's progress refresh) never renews it — a forgotten progress page must not
+keep a session alive for ever; and a session renewal that meets a locked SQLite
+database is skipped rather than answered with a 400 (the page itself was read fine).
 
 `BusyMiddleware` answers "database is locked" — SQLite's one writer held longer
 than the busy timeout, e.g. by a long import commit — with the Chinese
@@ -14,6 +16,7 @@ than the busy timeout, e.g. by a long import commit — with the Chinese
 from __future__ import annotations
 
 import logging
+import time
 
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
@@ -24,6 +27,10 @@ from django.utils.cache import patch_vary_headers
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 10
+# A session idle for SESSION_COOKIE_AGE expires; it may do so up to this much earlier
+# (its last renewal was at most this long before the last request).
+RENEW_SECONDS = 60
+RENEWED_KEY = "_renewed_at"
 
 
 def is_locked(exc: BaseException | None) -> bool:
@@ -59,6 +66,10 @@ class SessionMiddleware(DjangoSessionMiddleware):
             if session.accessed:
                 patch_vary_headers(response, ("Cookie",))
             return response
+        if session is not None and not session.modified and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(RENEWED_KEY, 0) >= RENEW_SECONDS:
+                session[RENEWED_KEY] = now  # modified: saved with a new expiry below
         try:
             return super().process_response(request, response)
         except SessionInterrupted as exc:

@@ -166,3 +166,28 @@ def test_the_deploy_check_is_clean_under_production_settings(tmp_path):
     assert result.returncode == 0, output
     assert "System check identified no issues" in output, output
     assert "WARNING" not in output and "?: (" not in output, output
+
+
+def test_a_session_is_renewed_at_most_once_a_minute_not_written_on_every_click(district, client):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from xuanpei.core.middleware import RENEWED_KEY
+
+    attempt(client, "town_a", TEST_PASSWORD)
+    client.get(reverse("core:home"))
+    key = client.session.session_key
+    earlier = timezone.now() + timedelta(minutes=5)
+    Session.objects.filter(session_key=key).update(expire_date=earlier)
+
+    client.get(reverse("core:home"))  # seconds after the last renewal: not written
+    assert Session.objects.get(session_key=key).expire_date == earlier
+
+    session = client.session
+    session[RENEWED_KEY] -= 61  # the last renewal was a minute ago
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=earlier)
+    client.get(reverse("core:home"))
+    assert Session.objects.get(session_key=key).expire_date > timezone.now() + timedelta(minutes=29)

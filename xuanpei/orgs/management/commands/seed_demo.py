@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from xuanpei.assessment import demo as assessment_demo
+from xuanpei.core.database import refresh_planner_statistics
 from xuanpei.orgs import demo
 from xuanpei.plans import demo as plans_demo
 from xuanpei.publicity import demo as publicity_demo
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             publicity = publicity_demo.seed_publicity()
             training = training_demo.seed_training(seed=seed)
             assessment = assessment_demo.seed_assessment()
+        refresh_planner_statistics()  # the first pages after a bulk load must not guess
         self.stdout.write(
             self.style.SUCCESS(
                 f"已载入演示数据：单位 {result.units} 个（其中行业部门 {result.departments} 个），"
