@@ -58,6 +58,15 @@ def district(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_compliance_readings():
+    """No 持证率 reading cached by an earlier test (its rows are rolled back, its cache
+    entries are not; factories write snapshots without telling the cache)."""
+    from xuanpei.workforce.compliance_cache import _new_generation
+
+    _new_generation()
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashing(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"

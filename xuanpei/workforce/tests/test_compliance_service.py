@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from xuanpei.orgs.services import close_enterprise
@@ -85,8 +86,9 @@ def test_today_reads_the_snapshot_which_is_made_once(roster, district, django_as
     summary = compliance.compliance_summary(district.district, TODAY)
     assert summary.source == "snapshot"
     assert ComplianceSnapshot.objects.filter(on=TODAY).count() == 4
-    # Now: the snapshot-day check and one aggregate.
-    with django_assert_num_queries(2):
+    # Now: the snapshot-day check; the aggregate is the reading cached by the first call
+    # (test_compliance_cache.py: when it is made again).
+    with django_assert_num_queries(1):
         again = compliance.compliance_summary(district.district, TODAY)
     assert (again.required, again.compliant) == (summary.required, summary.compliant) == (7, 4)
 
@@ -284,3 +286,68 @@ def test_certificate_numbers_holding_an_id_are_masked():
     # One rule for every page (workforce.privacy); the due list and reminders use it.
     assert mask_certificate_number("T61019919900101001X") == "T610***********001X"
     assert mask_certificate_number("AQ00000001") == "AQ00000001"
+
+
+# Cached readings (compliance_cache): reused while nothing changed, made again after any
+# change they depend on, never shared between scopes.
+
+
+def aggregate_queries(call) -> int:
+    """Queries other than the snapshot-day check (`MIN(on)` probes)."""
+    with CaptureQueriesContext(connection) as ctx:
+        call()
+    return sum("MIN(" not in q["sql"].upper() for q in ctx.captured_queries)
+
+
+def test_a_second_reader_of_the_same_scope_gets_the_cached_reading(roster, district):
+    assert totals(district.town_a) == (4, 2)
+    # town_a_viewer reads the same new town: the same reading, no aggregate query.
+    assert aggregate_queries(lambda: totals(district.town_a_viewer)) == 0
+    assert totals(district.town_a_viewer) == (4, 2)
+
+
+def test_readers_of_other_scopes_never_get_each_others_reading(roster, district):
+    assert totals(district.district) == (7, 4)
+    assert totals(district.town_a) == (4, 2)
+    assert totals(district.town_b) == (3, 2)
+    assert totals(district.department) == (2, 1)
+    assert totals(district.enterprise) == (3, 2)
+
+
+def test_a_new_post_is_counted_at_once_not_after_the_cache_expires(
+    roster, district, django_capture_on_commit_callbacks
+):
+    assert totals(district.district) == (7, 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        covered_post(district.ent_b1)  # on commit: today's snapshot of ent_b1 made again
+    assert totals(district.district) == (8, 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        PostFactory(enterprise=district.ent_b1)  # uncovered
+    assert totals(district.district) == (9, 5)
+
+
+def test_closing_an_enterprise_takes_it_out_of_the_cached_reading(roster, district):
+    assert totals(district.town_a) == (4, 2)
+    close_enterprise(district.ent_a2, actor=district.district, closed_at=TODAY, reason="注销")
+    assert totals(district.town_a) == (3, 2)  # ent_a2's uncovered post is gone
+
+
+def test_the_trend_is_cached_and_made_again_after_a_refresh(
+    roster, district, django_capture_on_commit_callbacks
+):
+    user = district.district
+    first = compliance.trend(user, TODAY, inline=True)
+    assert aggregate_queries(lambda: compliance.trend(user, TODAY, inline=True)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        covered_post(district.ent_b1)
+    latest = compliance.trend(user, TODAY, inline=True)[-1]
+    assert (latest.required, latest.compliant) == (first[-1].required + 1, first[-1].compliant + 1)
+
+
+@pytest.mark.parametrize("day", [date(2024, 5, 10)])
+def test_a_live_day_is_never_cached(roster, district, day):
+    user = district.district
+    compliance.compliance_summary(user, day)
+    assert aggregate_queries(lambda: compliance.compliance_summary(user, day)) == 1
+    compliance.compliance_summary(user, TODAY)  # a snapshot day: made, then cached
+    assert aggregate_queries(lambda: compliance.compliance_summary(user, TODAY)) == 0
