@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widget templates, for FORM_RENDERER below
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -97,6 +98,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through the project's template engine, so that xuanpei/templates can
+# override a widget template (django/forms/widgets/select.html: why).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -311,7 +316,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "xuanpei.core.pagination.CountCachingPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "xuanpei.core.api_schema.ContractAutoSchema",
     "EXCEPTION_HANDLER": "xuanpei.core.api.exception_handler",

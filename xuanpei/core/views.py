@@ -21,6 +21,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from xuanpei.core.pagination import CountCachingPaginator
 from xuanpei.core.permissions import has_action
 from xuanpei.core.scoping import reaches
 
@@ -98,6 +99,7 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
 
     filterset_class = None
     paginate_by = 25
+    paginator_class = CountCachingPaginator
     partial_template_name = None
     # Sort key → field name, or an expression (a name in pinyin order: core/ordering.py).
     ordering_fields: dict = {}

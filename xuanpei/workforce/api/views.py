@@ -12,6 +12,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 
 from xuanpei.audit.context import request_address
 from xuanpei.core.api import ScopedReadOnlyViewSet
+from xuanpei.core.ordering import name_order
 from xuanpei.core.validators import normalize_code
 from xuanpei.workforce.api.serializers import (
     CertificateSerializer,
@@ -51,7 +52,10 @@ class PersonViewSet(AuditedRevealMixin, ScopedReadOnlyViewSet):
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
     ordering_fields = ["name", "updated_at"]
-    ordering = ["name", "pk"]
+    # Pinyin, as the roster page: the order the (name COLLATE "zh-x-icu", id) index serves.
+    # By plain `name`, PostgreSQL sorted a new town's whole roster for each page (0.4 s
+    # at scale 10 against 7 ms).
+    ordering = [name_order(), "pk"]
 
 
 class PostFilterSet(django_filters.FilterSet):
