@@ -98,6 +98,9 @@ SERVERS: dict[str, dict] = {
             "DEBUG": "0",
             "SECRET_KEY": "bench-load-only-not-a-secret-0123456789abcdefghijklmnop",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # As deployed (.env.production.example): cache and sessions shared by the
+            # workers in Redis (db 13: apart from the tests' 15 and a deployment's 0/1).
+            "REDIS_URL": "redis://127.0.0.1:6379/13",
         },
         # DEBUG=0 serves static files from the manifest: serve refuses to start without it.
         "before": [["collectstatic", "--noinput"]],
@@ -598,6 +601,9 @@ def run_one(
             path: stats([h for h in hits if h.path == path], wall)["p95_ms"]
             for path in sorted({h.path for h in hits})
         },
+        # The server's own time per request (gunicorn's access log): client p95 far above it
+        # is time spent waiting for a free worker thread, not working.
+        "server_ms": server_times(server_log),
         "load_after": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(result, ensure_ascii=False), flush=True)
@@ -671,6 +677,22 @@ def _ours(r: dict) -> str:
         f"(bound {bound if bound else 'unknown'}; the server's "
         f"{peak.get('all')}/{peak.get('max_connections')})"
     )
+
+
+ACCESS_TIME_RE = re.compile(r'"[A-Z]+ (\S+) HTTP/[\d.]+" \d{3} .* (\d+)ms$', re.M)
+
+
+def server_times(log_text: str) -> dict:
+    """p50/p95 of the ms the access log records per request (`xuanpei serve`'s format)."""
+    times = [float(ms) for _path, ms in ACCESS_TIME_RE.findall(log_text)]
+    if not times:
+        return {}
+    return {
+        "requests": len(times),
+        "p50_ms": percentile(times, 0.5),
+        "p95_ms": percentile(times, 0.95),
+        "mean_ms": round(sum(times) / len(times), 1),
+    }
 
 
 def summarize(result: dict) -> list[dict]:

@@ -240,3 +240,19 @@ def test_each_persona_opens_each_of_its_urls(district):
         for path in load.URLS[persona]:
             response = client.get(path)
             assert response.status_code == 200, f"{persona} {path} → {response.status_code}"
+
+
+def test_the_servers_own_times_are_read_from_its_access_log():
+    log = (
+        '127.0.0.1 - - [03/Dec/2026:01:56:14 +0800] "GET /plans/ HTTP/1.1" 200 512 "-" "x" 40ms\n'
+        "[INFO] Booting worker with pid: 1\n"
+        '127.0.0.1 - - [03/Dec/2026:01:56:15 +0800] "GET /api/v1/people/?page=2 HTTP/1.1" 200'
+        ' 9 "-" "python" 120ms\n'
+    )
+    assert load.server_times(log) == {
+        "requests": 2,
+        "p50_ms": 40.0,
+        "p95_ms": 120.0,
+        "mean_ms": 80.0,
+    }
+    assert load.server_times("no access lines") == {}

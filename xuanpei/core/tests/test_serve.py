@@ -8,6 +8,7 @@ SQLite in a subprocess and asks it for /healthz.
 from __future__ import annotations
 
 import os
+import re
 import runpy
 import signal
 import socket
@@ -73,6 +74,7 @@ def test_the_argv_runs_threaded_workers_with_long_timeouts_and_logs_to_stdout():
     assert cfg.keepalive == 5
     assert cfg.max_requests == 2000
     assert cfg.accesslog == "-"  # one line per request on stdout (journald, docker logs)
+    assert cfg.access_log_format.endswith("%(M)sms")  # with the time it took
     assert cfg.errorlog == "-"
     assert cfg.control_socket_disable is True
     assert cfg.preload_app is False  # each worker opens its own pool after the fork
@@ -236,6 +238,7 @@ def test_the_real_server_starts_and_answers_healthz(tmp_path):
     assert f"监听 http://127.0.0.1:{port}，1 个进程 × 4 个线程" in output
     assert "Using worker: gthread" in output
     assert '"GET /healthz HTTP/1.1" 200' in output  # the access log on stdout
+    assert re.search(r'"GET /healthz HTTP/1.1" 200 .* \d+ms$', output, re.M)  # and its time
     assert server.returncode == 0
 
 
