@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install and start 宣培通 on a Debian 12 machine: PostgreSQL, Redis, the app under
-# /opt/xuanpei (venv by `make install`), its web server, Celery worker and beat, a nightly
-# backup timer and nginx with TLS in front; then check /readyz through nginx.
+# /opt/xuanpei (a venv with the packages it runs on, the npm front-end libraries), its web
+# server, Celery worker and beat, a nightly backup timer and nginx with TLS in front; then
+# check /readyz through nginx.
 #
 #   sudo deploy/install-debian.sh --domain xuanpei.example.gov.cn \
 #        [--cert fullchain.pem --key privkey.pem]
@@ -217,10 +218,28 @@ exec_start() {
   render "$SCRIPT_DIR/systemd/$1.service" | sed -n 's/^ExecStart=//p'
 }
 
-pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# The private nginx of the no-systemd mode: its configuration names this instance.
+NGINX_CONF=$ETC_DIR/nginx-standalone.conf
 
+# A pid file's process is running and is still the one this script started: the pid files
+# outlive a reboot (they are under the data directory), and a pid reused since by another
+# program must not be stopped. Each program's command line names this instance's venv or
+# nginx configuration.
+pid_alive() {
+  local pid
+  [[ -f $1 ]] || return 1
+  pid=$(cat "$1")
+  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  local expected=$PREFIX/.venv/
+  [[ $(basename "$1") == nginx.pid ]] && expected=$NGINX_CONF
+  [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"$expected"* ]]
+}
+
+# Stops every process this script started, all at once (like `systemctl stop` of the
+# units), waiting up to 30 seconds before killing what is left.
 stop_direct() {
-  local name pidfile
+  local name pidfile pid
+  local -a pids=()
   for name in "${UNITS[@]}" nginx; do
     pidfile=$RUN_DIR/$name.pid
     if pid_alive "$pidfile"; then
@@ -232,11 +251,23 @@ stop_direct() {
         # Each was started in its own session (setsid): the group holds its children too.
         kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
       fi
-      for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-      if kill -0 "$pid" 2>/dev/null; then kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true; fi
+      pids+=("$pid")
     fi
-    rm -f "$pidfile"
   done
+  for _ in $(seq 1 300); do
+    local -a left=()
+    for pid in "${pids[@]}"; do
+      if kill -0 "$pid" 2>/dev/null; then left+=("$pid"); fi
+    done
+    pids=("${left[@]}")
+    ((${#pids[@]})) || break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do
+    note "进程 $pid 30 秒内未退出，强制结束"
+    kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
+  done
+  for name in "${UNITS[@]}" nginx; do rm -f "$RUN_DIR/$name.pid"; done
 }
 
 if [[ $ACTION == stop ]]; then
@@ -338,12 +369,26 @@ if [[ $SOURCE_DIR != "$(cd "$PREFIX" && pwd)" ]]; then
 else
   note "就地安装（脚本位于程序目录内）"
 fi
-step "Python 虚拟环境与前端库（make install）"
-if [[ -f $PREFIX/.venv/pyvenv.cfg ]] && ! grep -qx "home = /usr/bin" "$PREFIX/.venv/pyvenv.cfg"; then
+step "Python 虚拟环境（运行所需的包）与前端库"
+VENV=$PREFIX/.venv
+if [[ -f $VENV/pyvenv.cfg ]] && ! grep -qx "home = /usr/bin" "$VENV/pyvenv.cfg"; then
   note "现有虚拟环境不是用 $PYTHON 建的，重新创建"
-  rm -rf "$PREFIX/.venv"
+  rm -rf "$VENV"
 fi
-make -C "$PREFIX" install PYTHON="$PYTHON"
+# The packages the app runs on, pinned by requirements.lock; not `make install`, which adds
+# the test tools (the [dev] extra: pytest, Playwright, Schemathesis …: 280 MB, a third of
+# the install time) that a server never runs. Skipped while pyproject.toml and
+# requirements.lock are those of the last successful install.
+[[ -x $VENV/bin/python ]] || "$PYTHON" -m venv "$VENV"
+python_stamp=$VENV/.installed-production
+python_wanted=$(cd "$PREFIX" && sha256sum pyproject.toml requirements.lock)
+if [[ ! -f $python_stamp || $(cat "$python_stamp") != "$python_wanted" ]]; then
+  (cd "$PREFIX" && "$VENV/bin/pip" install -q -c requirements.lock -e .)
+  printf '%s\n' "$python_wanted" >"$python_stamp"
+else
+  note "Python 依赖未变（pyproject.toml、requirements.lock），不重新安装"
+fi
+make -C "$PREFIX" node_modules/.installed
 # Bytecode now, as root: the services cannot write __pycache__ under a read-only /opt.
 "$PREFIX/.venv/bin/python" -m compileall -q "$PREFIX/xuanpei" >/dev/null || true
 
@@ -480,22 +525,23 @@ else
     read -r -a cmd <<<"$(exec_start "$unit")"
     # In a session of its own (setsid), whose leader writes its pid and then becomes the
     # program (exec all the way down): the pid file names the program and its process
-    # group, whether setsid had to fork or not.
+    # group, whether setsid had to fork or not. The background subshell execs too: a shell
+    # left waiting for the program would hold this script's output open (an `ssh host
+    # install-debian.sh` would never return) and print "Terminated" when it is stopped.
     # shellcheck disable=SC2016 # $$ and $0 belong to the inner sh
-    (cd "$PREFIX" && setsid sh -c 'echo $$ >"$0"; exec "$@"' "$RUN_DIR/$unit.pid" \
+    (cd "$PREFIX" && exec setsid sh -c 'echo $$ >"$0"; exec "$@"' "$RUN_DIR/$unit.pid" \
       setpriv --reuid="$APP_USER" --regid="$APP_USER" --init-groups \
-      env -i "${APP_ENV[@]}" "${cmd[@]}" >>"$LOG_DIR/$unit.log" 2>&1 </dev/null &)
+      env -i "${APP_ENV[@]}" "${cmd[@]}" >>"$LOG_DIR/$unit.log" 2>&1 </dev/null) &
     for _ in $(seq 1 50); do [[ -s $RUN_DIR/$unit.pid ]] && break; sleep 0.1; done
     note "$unit 已启动（进程 $(cat "$RUN_DIR/$unit.pid")）"
   done
   # A private nginx master with only this site: nothing else of the machine's nginx
   # (its default site on port 80) starts, and --stop ends exactly this one.
-  nginx_conf=$ETC_DIR/nginx-standalone.conf
   # Request bodies (uploads) are buffered here by nginx's workers (www-data), not in the
   # app user's run directory, which www-data cannot enter.
   nginx_tmp=$VAR_DIR/nginx-tmp
   install -d -m 0700 -o www-data -g www-data "$nginx_tmp"
-  cat >"$nginx_conf" <<EOF
+  cat >"$NGINX_CONF" <<EOF
 # Written by install-debian.sh (no-systemd mode): a private nginx serving only this site.
 user www-data;
 worker_processes auto;
@@ -515,8 +561,8 @@ http {
     include /etc/nginx/sites-available/$SITE_NAME;
 }
 EOF
-  nginx -t -q -c "$nginx_conf" || die "nginx 配置有误（见上）"
-  nginx -c "$nginx_conf"
+  nginx -t -q -c "$NGINX_CONF" || die "nginx 配置有误（见上）"
+  nginx -c "$NGINX_CONF"
   note "nginx 已启动（进程 $(cat "$RUN_DIR/nginx.pid")）"
 fi
 
