@@ -283,7 +283,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "xuanpei.core.staticstorage.GzipManifestStaticFilesStorage"
         )
     },
 }

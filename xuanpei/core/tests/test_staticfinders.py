@@ -35,3 +35,10 @@ def test_a_pattern_that_matches_no_file_is_a_start_up_error(tmp_path: Path):
         errors = VendorFinder().check()
     assert [e.id for e in errors] == ["xuanpei.E020"]
     assert "vendor/lib/lib.min.css" in errors[0].msg and "make install" in errors[0].msg
+
+
+def test_production_static_files_are_gzipped_not_brotli_compressed(settings):
+    from xuanpei.core.staticstorage import GzipManifestStaticFilesStorage
+
+    compressor = GzipManifestStaticFilesStorage().create_compressor(quiet=True)
+    assert compressor.use_gzip and not compressor.use_brotli
