@@ -58,12 +58,12 @@ def district(db):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_compliance_readings():
-    """No 持证率 reading cached by an earlier test (its rows are rolled back, its cache
-    entries are not; factories write snapshots without telling the cache)."""
-    from xuanpei.workforce.compliance_cache import _new_generation
+def _fresh_readings():
+    """No dashboard reading (core.readings) cached by an earlier test: its rows are rolled
+    back, its cache entries are not; factories write snapshots without telling the cache."""
+    from xuanpei.core.readings import forget_all
 
-    _new_generation()
+    forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -13,3 +13,7 @@ class OrgsConfig(AppConfig):
         register(Unit)
         register(Sector, m2m_fields={"default_departments"})
         register(Enterprise, m2m_fields={"departments"})
+
+        from xuanpei.orgs.readings import connect_signals
+
+        connect_signals()

@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xuanpei.core.readings import scope_reader
 from xuanpei.core.scoping import UserScope
 from xuanpei.orgs.choices import RiskLevel, UnitKind
 from xuanpei.orgs.models import Enterprise, Unit
+from xuanpei.orgs.readings import ORGS
 
 # Bootstrap colours for the four levels of domain.md §9: 红/橙/黄/蓝.
 RISK_COLOURS = {
@@ -50,7 +52,13 @@ def _group_depth(user) -> int | None:
 
 
 def enterprise_dashboard(user) -> dict:
-    """Totals, risk levels, counts per unit (with chart data), sectors and departments."""
+    """Totals, risk levels, counts per unit (with chart data), sectors and departments:
+    made once per scope until an enterprise or unit changes (orgs.readings)."""
+    reader = f"{scope_reader(user, Enterprise)}/{scope_reader(user, Unit)}"
+    return ORGS.cached("home-enterprises", reader, (), lambda: _enterprise_dashboard(user))
+
+
+def _enterprise_dashboard(user) -> dict:
     enterprises = Enterprise.objects.for_user(user)
     rows = list(
         enterprises.order_by()

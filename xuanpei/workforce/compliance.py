@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import (
     Count,
@@ -336,6 +337,9 @@ def note_change(*, enterprise_ids: Iterable[int] = (), holder_ids: Iterable[int]
         queue = _pending.queue = {"enterprises": set(), "holders": set()}
     queue["enterprises"].update(i for i in enterprise_ids if i)
     queue["holders"].update(i for i in holder_ids if i)
+    # The cached readings (certificates due, rankings) are stale for this transaction
+    # now, and for everyone once the flush below has run after the commit.
+    compliance_cache.COMPLIANCE.new_generation()
     # One callback per change: the first to run empties the queue, the others find
     # nothing to do. (Registering only once would lose the queue when the savepoint
     # that registered it rolls back.) Outside a transaction it runs at once.
@@ -347,6 +351,7 @@ def _flush_changes() -> None:
     _pending.queue = None
     if not queue:
         return
+    compliance_cache.snapshots_changed()  # even when no snapshot day is rewritten
     ids = set(queue["enterprises"])
     if queue["holders"]:
         # A certificate covers its holder's posts wherever they work, not only at
@@ -374,8 +379,6 @@ def on_certificate_change(sender, instance, **kwargs) -> None:
 def connect_signals() -> None:
     """Called from WorkforceConfig.ready()."""
     from django.db.models.signals import post_delete, post_save
-
-    compliance_cache.connect_signals()
 
     for signal in (post_save, post_delete):
         signal.connect(on_post_change, sender=Post, dispatch_uid=f"compliance-post-{signal}")
@@ -717,6 +720,22 @@ def enterprise_ranking(
     return rows.annotate(rate=rate).order_by("rate", "-required", "enterprise_id")
 
 
+def ranking_page(user, on: date, *, unit: Unit | None, source: str, number, per_page: int) -> Page:
+    """One page of `enterprise_ranking`; of a snapshot day, its count and rows are read
+    once per scope (compliance_cache) instead of sorting the scope's snapshots per view."""
+    rows = enterprise_ranking(user, on, unit=unit, source=source)
+    paginator = Paginator(rows, per_page)
+    if source != "snapshot":
+        return paginator.get_page(number)
+    parts = (on, unit.pk if unit is not None else None)
+    paginator.count = compliance_cache.cached("ranking-count", user, parts, rows.count)
+    page = paginator.get_page(number)
+    page.object_list = compliance_cache.cached(
+        "ranking-page", user, (*parts, page.number, per_page), lambda: list(page.object_list)
+    )
+    return page
+
+
 def attach_enterprises(rows: Iterable[dict]) -> list[dict]:
     """Add `enterprise` (with its unit) to ranking rows of one page (one query)."""
     rows = list(rows)
@@ -804,8 +823,16 @@ def due_certificates(user, on: date | None = None, days: int = DEFAULT_WINDOW_DA
 def due_counts(
     user, on: date | None = None, days: int = DEFAULT_WINDOW_DAYS, *, unit=None, enterprise=None
 ) -> dict:
-    """{"review": n, "expiring": m} — both in one query over the partial indexes."""
+    """{"review": n, "expiring": m} — both in one query over the partial indexes, once
+    per scope until a certificate, post or enterprise changes (compliance_cache)."""
     on = on or timezone.localdate()
+    parts = (on, days, getattr(unit, "pk", None), getattr(enterprise, "pk", None))
+    return compliance_cache.cached(
+        "due-counts", user, parts, lambda: _due_counts(user, on, days, unit, enterprise)
+    )
+
+
+def _due_counts(user, on: date, days: int, unit, enterprise) -> dict:
     end = on + timedelta(days=days)
     qs = due_certificates(user, on, days)
     if unit is not None:

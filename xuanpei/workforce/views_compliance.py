@@ -109,9 +109,14 @@ class ComplianceContextMixin:
             departments = compliance.compliance_summary(user, day, "department", source=source).rows
         trend = compliance.trend(user, on, unit=unit, inline=False)
         due = compliance.due_counts(user, unit=unit)  # from today: what the list shows
-        ranking = Paginator(
-            compliance.enterprise_ranking(user, day, unit=unit, source=source), RANKING_PER_PAGE
-        ).get_page(request.GET.get("page"))
+        ranking = compliance.ranking_page(
+            user,
+            day,
+            unit=unit,
+            source=source,
+            number=request.GET.get("page"),
+            per_page=RANKING_PER_PAGE,
+        )
         ranked = compliance.attach_enterprises(ranking.object_list)
         q = _on_query(on)
         for r in ranked:

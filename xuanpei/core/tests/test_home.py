@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from xuanpei.orgs.choices import RiskLevel
@@ -145,3 +147,22 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(14):
         response = client.get(HOME)
     assert response.status_code == 200
+
+
+def enterprise_queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(HOME).status_code == 200
+    return sum('FROM "orgs_enterprise"' in q["sql"] for q in ctx.captured_queries)
+
+
+def test_the_counts_are_made_once_per_scope_and_again_after_an_enterprise_changes(
+    client, district
+):
+    assert dashboard(client, district.district).context["orgs"]["total"] == 4
+    assert enterprise_queries(client) == 0  # the same scope's reading, from the cache
+    EnterpriseFactory(unit=district.street_a, sector=district.sector)  # post_save
+    assert dashboard(client, district.district).context["orgs"]["total"] == 5
+    # Another scope never gets the district's reading.
+    assert dashboard(client, district.town_b).context["orgs"]["total"] == 2
+    district.ent_a1.departments.add(district.department.unit)  # m2m_changed
+    assert dashboard(client, district.department).context["orgs"]["total"] == 2

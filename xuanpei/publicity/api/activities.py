@@ -16,7 +16,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from xuanpei.core.api import ScopedModelSerializer, ScopedModelViewSet
+from xuanpei.core.api import ScopedModelSerializer, ScopedModelViewSet, ids_only
 from xuanpei.orgs.models import Unit
 from xuanpei.plans.models import Task
 from xuanpei.publicity import services_activities as svc
@@ -160,12 +160,24 @@ class ReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+_LINKED = (
+    ("campaigns", Campaign),
+    ("tasks", Task),
+    ("audiences", Audience),
+    ("forms", ActivityForm),
+)
+
+
 class ActivityViewSet(ScopedModelViewSet):
     """宣传活动台账：活动名称、日期、地点、五进、对象、形式、人数；提交、审核通过、退回。"""
 
     queryset = (
         Activity.objects.select_related("unit", "enterprise")
-        .prefetch_related("campaigns", "tasks", "audiences", "forms", "files")
+        # The list shows only the related rows' ids: build them without their other columns.
+        .prefetch_related(
+            *(ids_only(name, model) for name, model in _LINKED),
+            "files",
+        )
         .order_by("-held_on", "-pk")
     )
     serializer_class = ActivitySerializer

@@ -351,3 +351,47 @@ def test_a_live_day_is_never_cached(roster, district, day):
     assert aggregate_queries(lambda: compliance.compliance_summary(user, day)) == 1
     compliance.compliance_summary(user, TODAY)  # a snapshot day: made, then cached
     assert aggregate_queries(lambda: compliance.compliance_summary(user, TODAY)) == 0
+
+
+def test_the_certificates_due_are_cached_and_counted_again_after_a_new_certificate(district, today):
+    ent = district.ent_a1
+    CertificateFactory(enterprise=ent, issue_date=TODAY - timedelta(days=3 * 365 - 30))
+    assert compliance.due_counts(district.town_a) == {"review": 0, "expiring": 1}
+    assert aggregate_queries(lambda: compliance.due_counts(district.town_a)) == 0
+    # Saved without a commit (the test's transaction): counted at once all the same.
+    CertificateFactory(enterprise=ent, issue_date=TODAY - timedelta(days=3 * 365 - 10))
+    assert compliance.due_counts(district.town_a) == {"review": 0, "expiring": 2}
+    assert compliance.due_counts(district.town_b) == {"review": 0, "expiring": 0}
+
+
+def test_a_page_of_the_ranking_is_cached_and_made_again_after_a_new_post(
+    roster, district, django_capture_on_commit_callbacks
+):
+    def page(user):
+        p = compliance.ranking_page(
+            user, TODAY, unit=None, source="snapshot", number=1, per_page=20
+        )
+        return p.paginator.count, [(r["enterprise_id"], r["compliant"], r["required"]) for r in p]
+
+    compliance.ensure_snapshots([TODAY])
+    first = page(district.district)
+    # Lowest rate first: ent_a2 0 of 1, the supervised one 1 of 2, ent_a1 2 of 3, ent_b1 1 of 1.
+    assert first == (
+        4,
+        [
+            (district.ent_a2.pk, 0, 1),
+            (district.supervised.pk, 1, 2),
+            (district.ent_a1.pk, 2, 3),
+            (district.ent_b1.pk, 1, 1),
+        ],
+    )
+    assert aggregate_queries(lambda: page(district.district)) == 0
+    # Another scope: its own reading (西新城 holds ent_b1 and the supervised one).
+    assert page(district.town_b) == (
+        2,
+        [(district.supervised.pk, 1, 2), (district.ent_b1.pk, 1, 1)],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        PostFactory(enterprise=district.ent_b1)  # uncovered: ent_b1 now 1 of 2
+    after = dict((e, (c, r)) for e, c, r in page(district.district)[1])
+    assert after[district.ent_b1.pk] == (1, 2)
