@@ -155,9 +155,7 @@ def enterprise_queries(client) -> int:
     return sum('FROM "orgs_enterprise"' in q["sql"] for q in ctx.captured_queries)
 
 
-def test_the_counts_are_made_once_per_scope_and_again_after_an_enterprise_changes(
-    client, district
-):
+def test_the_counts_are_made_once_per_scope_and_again_after_an_enterprise_changes(client, district):
     assert dashboard(client, district.district).context["orgs"]["total"] == 4
     assert enterprise_queries(client) == 0  # the same scope's reading, from the cache
     EnterpriseFactory(unit=district.street_a, sector=district.sector)  # post_save
