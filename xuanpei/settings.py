@@ -121,10 +121,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # request's own writes; past it the page says 系统繁忙 (core/middleware.py).
     DATABASES["default"]["OPTIONS"]["timeout"] = env_int("SQLITE_BUSY_TIMEOUT", 30)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool("PG_JIT", False):
-    # JIT compiling adds ~1 s to the big 持证率 aggregates and gains nothing on
-    # them (docs/decisions.md, "PostgreSQL JIT off"). PG_JIT=1 turns it back on.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _pg_options = []
+    if not env_bool("PG_JIT", False):
+        # JIT compiling adds ~1 s to the big 持证率 aggregates and gains nothing on
+        # them (docs/decisions.md, "PostgreSQL JIT off"). PG_JIT=1 turns it back on.
+        _pg_options.append("-c jit=off")
+    # Parallel workers per query of this process's sessions (PostgreSQL's default 2 when
+    # unset). `xuanpei serve` sets 0: a page's query on a busy 2-core box is faster without
+    # starting helpers (docs/decisions.md, "Pages under load"); jobs and commands keep them.
+    _parallel = env_int("PG_PARALLEL_WORKERS", -1)
+    if _parallel >= 0:
+        _pg_options.append(f"-c max_parallel_workers_per_gather={_parallel}")
+    if _pg_options:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(_pg_options)
 # PostgreSQL connections from a pool per server process (psycopg-pool, Django 5.2), at most
 # DB_POOL_MAX_SIZE each: the server holds ≤ workers × DB_POOL_MAX_SIZE connections whatever
 # the load (issue #14: without a bound, 50 users exhausted max_connections). `xuanpei serve`

@@ -87,6 +87,13 @@ def test_the_server_environment_bounds_connections_by_the_threads():
     assert serve.server_environ({}, threads=4)["DJANGO_SETTINGS_MODULE"] == "xuanpei.settings"
 
 
+def test_the_server_runs_queries_without_parallel_helpers_unless_told_otherwise():
+    assert serve.server_environ({}, threads=4)["PG_PARALLEL_WORKERS"] == "0"
+    assert (
+        serve.server_environ({"PG_PARALLEL_WORKERS": "2"}, threads=4)["PG_PARALLEL_WORKERS"] == "2"
+    )
+
+
 def test_it_says_where_it_listens_in_chinese():
     line = serve.listening_line(bind="0.0.0.0:8000", workers=5, threads=4)
 
@@ -136,12 +143,26 @@ def test_the_pool_is_on_with_a_size_and_persistent_connections_off(monkeypatch):
     monkeypatch.delenv("DB_POOL_MIN_SIZE", raising=False)
     monkeypatch.delenv("DB_POOL_TIMEOUT", raising=False)
     monkeypatch.delenv("PG_JIT", raising=False)
+    monkeypatch.delenv("PG_PARALLEL_WORKERS", raising=False)
 
     db = runpy.run_path(SETTINGS)["DATABASES"]["default"]
 
     assert db["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 10}
     assert db["CONN_MAX_AGE"] == 0  # Django refuses a pool with persistent connections
     assert db["OPTIONS"]["options"] == "-c jit=off"  # passed to every pooled connection
+
+
+def test_the_parallel_workers_setting_reaches_every_connection(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", PG_URL)
+    monkeypatch.setenv("PG_PARALLEL_WORKERS", "0")
+    monkeypatch.delenv("PG_JIT", raising=False)
+
+    db = runpy.run_path(SETTINGS)["DATABASES"]["default"]
+
+    assert db["OPTIONS"]["options"] == "-c jit=off -c max_parallel_workers_per_gather=0"
+    monkeypatch.setenv("PG_JIT", "1")
+    db = runpy.run_path(SETTINGS)["DATABASES"]["default"]
+    assert db["OPTIONS"]["options"] == "-c max_parallel_workers_per_gather=0"
 
 
 def test_without_the_variable_there_is_no_pool(monkeypatch):
