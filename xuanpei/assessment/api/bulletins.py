@@ -6,12 +6,12 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from xuanpei.assessment.models import Bulletin
-from xuanpei.core.api import ScopedReadOnlyViewSet
+from xuanpei.core.api import DisplayField, ScopedReadOnlyViewSet
 
 
 class BulletinSerializer(serializers.ModelSerializer):
     doc_code = serializers.CharField(read_only=True, help_text="发文字号，如 东安委办〔2026〕3号")
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField("status")
     docx_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
 

@@ -22,7 +22,12 @@ from xuanpei.assessment.models import (
     UnitScore,
 )
 from xuanpei.core import uploads
-from xuanpei.core.api import ScopedModelSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
+from xuanpei.core.api import (
+    DisplayField,
+    ScopedModelSerializer,
+    ScopedModelViewSet,
+    ScopedReadOnlyViewSet,
+)
 from xuanpei.core.permissions import is_district_admin
 
 
@@ -31,7 +36,7 @@ def _refused(exc: DjangoValidationError):
 
 
 class QuarterRunSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField("status")
     indicator_set_title = serializers.CharField(source="indicator_set.title", read_only=True)
 
     class Meta:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from xuanpei.core.api import ScopedModelSerializer
+from xuanpei.core.api import DisplayField, ScopedModelSerializer
 from xuanpei.core.privacy import display_phone
 from xuanpei.core.validators import normalize_code, normalize_phones, validate_uscc
 from xuanpei.orgs import services
@@ -67,7 +67,7 @@ class UnitSerializer(ScopedModelSerializer):
         required=False,
         label=gettext_lazy("上级单位"),
     )
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
 
     class Meta:
         model = Unit
@@ -152,8 +152,8 @@ class EnterpriseSerializer(ScopedModelSerializer):
         required=False,
         label=gettext_lazy("行业主管部门"),
     )
-    scale_display = serializers.CharField(source="get_scale_display", read_only=True)
-    risk_level_display = serializers.CharField(source="get_risk_level_display", read_only=True)
+    scale_display = DisplayField("scale")
+    risk_level_display = DisplayField("risk_level")
 
     class Meta:
         model = Enterprise

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from xuanpei.core.api import ScopedModelSerializer
+from xuanpei.core.api import DisplayField, ScopedModelSerializer
 from xuanpei.orgs.api.serializers import UnitBriefSerializer
 from xuanpei.plans import services
 from xuanpei.plans.models import (
@@ -41,8 +41,8 @@ class TaskBriefSerializer(serializers.ModelSerializer):
 
 class PlanSerializer(serializers.ModelSerializer):
     unit = UnitBriefSerializer(read_only=True, help_text=gettext_lazy("制定单位"))
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    kind_display = DisplayField("kind")
+    status_display = DisplayField("status")
 
     class Meta:
         model = Plan
@@ -69,7 +69,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class TargetSerializer(serializers.ModelSerializer):
-    comparator_display = serializers.CharField(source="get_comparator_display", read_only=True)
+    comparator_display = DisplayField("comparator")
     text = serializers.SerializerMethodField(help_text=gettext_lazy("如 网格员培训≥1次（每季度）"))
 
     class Meta:
@@ -104,10 +104,10 @@ class PeriodSerializer(serializers.Serializer):
 
 class TaskSerializer(serializers.ModelSerializer):
     plan = PlanBriefSerializer(read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
     lead_units = UnitBriefSerializer(many=True, read_only=True)
     cooperating_units = UnitBriefSerializer(many=True, read_only=True)
-    timeframe_display = serializers.CharField(source="get_timeframe_display", read_only=True)
+    timeframe_display = DisplayField("timeframe")
     timeframe_text = serializers.SerializerMethodField(
         help_text=gettext_lazy("完成时限，如 2022年6月1日至6月30日、每季度（至少一次）")
     )
@@ -159,8 +159,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
     task = TaskBriefSerializer(read_only=True)
     plan = serializers.IntegerField(source="task.plan_id", read_only=True)
     unit = UnitBriefSerializer(read_only=True, help_text=gettext_lazy("责任单位"))
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    role_display = DisplayField("role")
+    status_display = DisplayField("status")
     exception_by = serializers.StringRelatedField(help_text=gettext_lazy("例外验收人"))
     parent = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text=gettext_lazy("分解自：上级单位的任务分解 id（区级下达的为 null）")
@@ -206,7 +206,7 @@ class EvidenceBriefSerializer(serializers.ModelSerializer):
 
 
 class ReportEventSerializer(serializers.ModelSerializer):
-    action_display = serializers.CharField(source="get_action_display", read_only=True)
+    action_display = DisplayField("action")
     actor = serializers.StringRelatedField()
 
     class Meta:
@@ -224,7 +224,7 @@ class ProgressReportSerializer(ScopedModelSerializer):
     task = TaskBriefSerializer(source="assignment.task", read_only=True)
     unit = UnitBriefSerializer(source="assignment.unit", read_only=True)
     period_label = serializers.CharField(read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField("status")
     submitted_by = serializers.StringRelatedField()
     reviewed_by = serializers.StringRelatedField()
     quantities = QuantitySerializer(many=True, required=False)

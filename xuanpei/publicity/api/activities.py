@@ -16,7 +16,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from xuanpei.core.api import ScopedModelSerializer, ScopedModelViewSet, ids_only
+from xuanpei.core.api import DisplayField, ScopedModelSerializer, ScopedModelViewSet, ids_only
 from xuanpei.orgs.models import Unit
 from xuanpei.plans.models import Task
 from xuanpei.publicity import services_activities as svc
@@ -49,7 +49,7 @@ class ActivitySerializer(ScopedModelSerializer):
     enterprise_name = serializers.CharField(
         source="enterprise.name", read_only=True, allow_null=True
     )
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField("status")
     campaign_ids = serializers.PrimaryKeyRelatedField(
         source="campaigns", many=True, queryset=Campaign.objects.all(), required=False
     )
@@ -173,11 +173,7 @@ class ActivityViewSet(ScopedModelViewSet):
 
     queryset = (
         Activity.objects.select_related("unit", "enterprise")
-        # The list shows only the related rows' ids: build them without their other columns.
-        .prefetch_related(
-            *(ids_only(name, model) for name, model in _LINKED),
-            "files",
-        )
+        .prefetch_related(*(name for name, _model in _LINKED), "files")
         .order_by("-held_on", "-pk")
     )
     serializer_class = ActivitySerializer
@@ -185,6 +181,15 @@ class ActivityViewSet(ScopedModelViewSet):
     ordering_fields = ["held_on", "participants"]
     ordering = ["-held_on", "-pk"]
     stamp_created_by = False
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action == "list":
+            # The list shows only the linked rows' ids: build them without their other
+            # columns (a write keeps the whole rows: the services read their fields).
+            linked = (ids_only(name, model) for name, model in _LINKED)
+            qs = qs.prefetch_related(None).prefetch_related(*linked, "files")
+        return qs
 
     def perform_destroy(self, instance):
         try:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from xuanpei.core.api import ScopedModelSerializer, ScopedModelViewSet
+from xuanpei.core.api import DisplayField, ScopedModelSerializer, ScopedModelViewSet
 from xuanpei.orgs.models import Unit
 from xuanpei.publicity.forms_media import MediaPostFilterSet
 from xuanpei.publicity.models import Campaign
@@ -29,8 +29,8 @@ class MediaPostSerializer(ScopedModelSerializer):
     enterprise_name = serializers.CharField(
         source="enterprise.name", read_only=True, allow_null=True
     )
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    channel_display = DisplayField("channel")
+    kind_display = DisplayField("kind")
     campaign_ids = serializers.PrimaryKeyRelatedField(
         source="campaigns",
         many=True,

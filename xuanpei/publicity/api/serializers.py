@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from xuanpei.core.api import ScopedModelSerializer
+from xuanpei.core.api import DisplayField, ScopedModelSerializer
 from xuanpei.orgs.models import Unit
 from xuanpei.plans.models import Task
 from xuanpei.publicity import calendar, services
@@ -31,7 +31,7 @@ SPEC_FIELDS = (
 
 
 class ThemedDayRuleSerializer(ScopedModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
     description = serializers.CharField(
         source="describe", read_only=True, help_text=gettext_lazy("如 每年3月最后一个星期一")
     )

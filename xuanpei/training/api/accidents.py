@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
 
-from xuanpei.core.api import ScopedModelSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
+from xuanpei.core.api import (
+    DisplayField,
+    ScopedModelSerializer,
+    ScopedModelViewSet,
+    ScopedReadOnlyViewSet,
+)
 from xuanpei.orgs.models import Enterprise
 from xuanpei.training import obligations
 from xuanpei.training.forms_accidents import AccidentFilterSet, ObligationFilterSet
@@ -34,7 +39,7 @@ class AccidentSerializer(ScopedModelSerializer):
     kind = serializers.ChoiceField(
         choices=[(k, k) for k in ACCIDENT_KINDS], help_text=gettext_lazy("GB 6441 事故类别")
     )
-    severity_display = serializers.CharField(source="get_severity_display", read_only=True)
+    severity_display = DisplayField("severity")
 
     class Meta:
         model = Accident
@@ -98,7 +103,7 @@ class AccidentViewSet(ScopedModelViewSet):
 class ObligationSerializer(serializers.ModelSerializer):
     enterprise = serializers.IntegerField(source="accident.enterprise_id", read_only=True)
     enterprise_name = serializers.CharField(source="accident.enterprise.name", read_only=True)
-    audience_display = serializers.CharField(source="get_audience_display", read_only=True)
+    audience_display = DisplayField("audience")
     status = serializers.SerializerMethodField(help_text=gettext_lazy("open / overdue / fulfilled"))
 
     class Meta:
@@ -132,7 +137,7 @@ class ObligationViewSet(ScopedReadOnlyViewSet):
 
 class InstitutionSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
 
     class Meta:
         model = Institution

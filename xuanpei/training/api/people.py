@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from xuanpei.core.api import ScopedModelSerializer, ScopedModelViewSet
+from xuanpei.core.api import DisplayField, ScopedModelSerializer, ScopedModelViewSet
 from xuanpei.core.privacy import can_see_personal_data, display_phone, mask_phones
 from xuanpei.core.validators import mask_id_number
 from xuanpei.orgs.models import Unit
@@ -28,7 +28,7 @@ class UnitPostSerializer(ScopedModelSerializer):
         queryset=Unit.objects.all(), help_text=gettext_lazy("所在单位或网格")
     )
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = DisplayField("role")
     name = serializers.CharField(
         source="person.name", max_length=services_people.NAME_LENGTH, help_text="姓名"
     )

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from xuanpei.core.api import ScopedModelSerializer
+from xuanpei.core.api import DisplayField, ScopedModelSerializer
 from xuanpei.orgs.models import Unit
 from xuanpei.plans.models import Task
 from xuanpei.training import services_sessions as svc
@@ -38,8 +38,8 @@ class SessionSerializer(ScopedModelSerializer):
     institution = serializers.PrimaryKeyRelatedField(
         queryset=Institution.objects.all(), required=False, allow_null=True
     )
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    kind_display = DisplayField("kind")
+    status_display = DisplayField("status")
     # Validated by the service (its message names the session's length).
     hours = serializers.DecimalField(max_digits=5, decimal_places=1)
 
@@ -108,7 +108,7 @@ class SessionSerializer(ScopedModelSerializer):
 
 class AttendanceSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
-    method_display = serializers.CharField(source="get_method_display", read_only=True)
+    method_display = DisplayField("method")
 
     class Meta:
         model = Attendance
@@ -131,7 +131,7 @@ class EnrolmentSerializer(ScopedModelSerializer):
     session = serializers.PrimaryKeyRelatedField(queryset=TrainingSession.objects.all())
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
     person_name = serializers.CharField(source="person.name", read_only=True)
-    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    source_display = DisplayField("source")
 
     class Meta:
         model = Enrolment

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from xuanpei.core.api import DisplayField
 from xuanpei.core.validators import mask_id_number
 from xuanpei.orgs.api.serializers import EnterpriseBriefSerializer
 from xuanpei.workforce.models import Certificate, OperationItem, Person, Post
@@ -59,7 +60,7 @@ class PersonSerializer(PersonalDataMixin, serializers.ModelSerializer):
     birth_date = serializers.SerializerMethodField(
         help_text=_("出生日期（取自身份证号）；无权查看的角色为 null")
     )
-    gender_display = serializers.CharField(source="get_gender_display", read_only=True)
+    gender_display = DisplayField("gender")
 
     class Meta:
         model = Person
@@ -136,8 +137,8 @@ class CertificateSerializer(PersonalDataMixin, serializers.ModelSerializer):
     )
     status = serializers.SerializerMethodField(help_text=_("今天的证书状态"))
     status_display = serializers.SerializerMethodField()
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
-    origin_display = serializers.CharField(source="get_origin_display", read_only=True)
+    state_display = DisplayField("state")
+    origin_display = DisplayField("origin")
 
     class Meta:
         model = Certificate
