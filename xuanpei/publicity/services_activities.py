@@ -27,6 +27,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -383,16 +384,34 @@ def _normalise(title: str) -> str:
 def likely_duplicates(activity: Activity) -> list[Activity]:
     """Other activities of the same unit on the same day with a similar title (same
     normalised title, or difflib ratio ≥ DUPLICATE_RATIO)."""
-    mine = _normalise(activity.title)
-    others = Activity.objects.filter(unit_id=activity.unit_id, held_on=activity.held_on).exclude(
-        pk=activity.pk
-    )
-    found = []
+    return likely_duplicates_of([activity])[activity.pk]
+
+
+def likely_duplicates_of(activities: Iterable[Activity]) -> dict[int, list[Activity]]:
+    """`likely_duplicates` of each activity (a page of the review queue) in one query."""
+    activities = list(activities)
+    if not activities:
+        return {}
+    same_day = Q()
+    for a in activities:
+        same_day |= Q(unit_id=a.unit_id, held_on=a.held_on)
+    candidates = defaultdict(list)
+    others = Activity.objects.filter(same_day).order_by("-held_on", "-pk")
     for other in others.only("pk", "title", "status", "held_on", "unit_id"):
-        theirs = _normalise(other.title)
-        if theirs == mine or difflib.SequenceMatcher(None, mine, theirs).ratio() >= DUPLICATE_RATIO:
-            found.append(other)
+        candidates[(other.unit_id, other.held_on)].append(other)
+    found = {}
+    for a in activities:
+        mine = _normalise(a.title)
+        found[a.pk] = [
+            other
+            for other in candidates[(a.unit_id, a.held_on)]
+            if other.pk != a.pk and _similar(mine, _normalise(other.title))
+        ]
     return found
+
+
+def _similar(mine: str, theirs: str) -> bool:
+    return theirs == mine or difflib.SequenceMatcher(None, mine, theirs).ratio() >= DUPLICATE_RATIO
 
 
 def established_error(unit: Unit | None, held_on: date | None) -> str:

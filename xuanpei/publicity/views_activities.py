@@ -82,8 +82,9 @@ class ActivityQueueView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        duplicates = svc.likely_duplicates_of(ctx["object_list"])
         for activity in ctx["object_list"]:
-            activity.duplicates = svc.likely_duplicates(activity)
+            activity.duplicates = duplicates[activity.pk]
         return ctx
 
 

@@ -232,6 +232,38 @@ def test_a_likely_duplicate_is_flagged_on_the_submit_page_and_to_the_reviewer(
     assert "疑似重复" in client.get(reverse("publicity:activity_queue")).content.decode()
 
 
+def test_the_queue_finds_the_duplicates_of_a_whole_page_in_one_query(
+    district, street_user, client, django_assert_max_num_queries
+):
+    # Two days of the same street: each submitted activity has one look-alike that day.
+    for day in (date(2024, 6, 16), date(2024, 6, 17)):
+        ActivityFactory(unit=district.street_a, held_on=day, title="安全生产月 宣传咨询日活动")
+        ActivityFactory(unit=district.street_a, held_on=day, title="消防演练")  # not similar
+        submitted = svc.create_activity(new(district.street_a, held_on=day), actor=street_user)
+        svc.submit_activity(submitted, actor=street_user)
+    for i in range(8):  # more submitted activities, none alike: no more queries
+        other = svc.create_activity(
+            new(district.street_a, title="应急科普讲座", held_on=date(2024, 3, 1 + i)),
+            actor=street_user,
+        )
+        svc.submit_activity(other, actor=street_user)
+    found = svc.likely_duplicates_of(svc.reviewable_activities(district.town_a))
+    by_day = {
+        a.held_on: [d.title for d in found[a.pk]]
+        for a in svc.reviewable_activities(district.town_a)
+        if a.title == "安全生产月宣传咨询日"
+    }
+    assert by_day == {
+        date(2024, 6, 16): ["安全生产月 宣传咨询日活动"],
+        date(2024, 6, 17): ["安全生产月 宣传咨询日活动"],
+    }
+    client.force_login(district.town_a)
+    client.get(reverse("publicity:activity_queue"))  # the session renewed once
+    with django_assert_max_num_queries(8):
+        body = client.get(reverse("publicity:activity_queue")).content.decode()
+    assert body.count("疑似重复") == 2
+
+
 # Pages, the public page and stored XSS ----------------------------------------------------
 
 
