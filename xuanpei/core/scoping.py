@@ -86,8 +86,21 @@ def scope_filter(model, scope: UserScope) -> Q | None:
     for lookup in unit_lookups:
         q |= Q(**{lookup: scope.unit_path})
     if scope.department_id and ent_path is not None:
-        q |= Q(**{_lookup(ent_path, "departments"): scope.department_id})
+        q |= Q(**{_lookup(ent_path, "pk__in"): supervised_enterprises(scope.department_id)})
     return q
+
+
+def supervised_enterprises(department_id: int):
+    """The ids of the enterprises a department supervises, as a subquery.
+
+    A subquery rather than a join across `departments`: the join is to-many (an
+    enterprise has several departments), which would repeat rows and need a pk-subquery
+    around the whole filter — a second scan of the table on every department's list.
+    """
+    from django.apps import apps
+
+    through = apps.get_model("orgs", "Enterprise").departments.through
+    return through.objects.filter(unit_id=department_id).values("enterprise_id")
 
 
 def ancestor_paths(unit_path: str) -> list[str]:
@@ -179,10 +192,9 @@ class ScopedQuerySet(models.QuerySet):
             q = shared if q is None else q | shared
         if q is None:
             return self.none()
-        if scope.department_id or crosses_to_many(self.model):
-            # The supervision lookup (or the model's own scope path) crosses a
-            # to-many join: filter through a pk subquery so a row never appears
-            # twice in a list or a count.
+        if crosses_to_many(self.model):
+            # The model's own scope path crosses a to-many join: filter through a pk
+            # subquery so a row never appears twice in a list or a count.
             inner = self.model._default_manager.filter(q).values("pk")
             return self.filter(pk__in=inner)
         return self.filter(q)
