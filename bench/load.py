@@ -65,6 +65,7 @@ from bench.measure import (
     create_db,
     drop_db,
     machine,
+    pg_connect,
     pg_url,
     run_measured,
     xuanpei_cmd,
@@ -392,6 +393,25 @@ def demo_accounts(database_url: str) -> dict[str, list[tuple[str, str]]]:
     return accounts
 
 
+# xuanpei/orgs/demo.py: seed-demo --scale N makes N × BASE_ENTERPRISES enterprises.
+DEMO_BASE_ENTERPRISES = 2000
+
+
+def demo_scale(name: str) -> int | None:
+    """The --scale a reused demo database was seeded at (`scale_of` its enterprises)."""
+    with pg_connect(name) as conn:
+        (n,) = conn.execute("SELECT count(*) FROM orgs_enterprise").fetchone()
+    return scale_of(n)
+
+
+def scale_of(enterprises: int) -> int | None:
+    """seed-demo's --scale that makes this many enterprises; None when the count is not a
+    whole multiple of the demo's base (not the demo, or edited since)."""
+    if enterprises and enterprises % DEMO_BASE_ENTERPRISES == 0:
+        return enterprises // DEMO_BASE_ENTERPRISES
+    return None
+
+
 def build_db(name: str, scale: int) -> dict:
     """A fresh database with the demo district at `scale` (the build's times for the record)."""
     create_db(name)
@@ -649,7 +669,8 @@ def run(
             drop_db(name)
         else:
             print(f"kept database {name} (load it again with --reuse-db {name})", flush=True)
-    return {"db": name, "scale": None if reuse_db else scale, "built": built, "runs": runs}
+    scale = demo_scale(name) if reuse_db else scale
+    return {"db": name, "scale": scale, "built": built, "runs": runs}
 
 
 # Rows for docs/benchmarks.md ----------------------------------------------------------------

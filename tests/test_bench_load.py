@@ -256,3 +256,12 @@ def test_the_servers_own_times_are_read_from_its_access_log():
         "mean_ms": 80.0,
     }
     assert load.server_times("no access lines") == {}
+
+
+def test_a_reused_databases_scale_is_read_from_its_enterprises():
+    # The bench's own copy of the demo's base count, kept equal to the seed's.
+    assert load.DEMO_BASE_ENTERPRISES == demo.BASE_ENTERPRISES
+    assert load.scale_of(20000) == 10
+    assert load.scale_of(2000) == 1
+    assert load.scale_of(20001) is None  # an enterprise added since: not a demo scale
+    assert load.scale_of(0) is None
