@@ -828,7 +828,11 @@ def due_counts(
     on = on or timezone.localdate()
     parts = (on, days, getattr(unit, "pk", None), getattr(enterprise, "pk", None))
     return compliance_cache.cached(
-        "due-counts", user, parts, lambda: _due_counts(user, on, days, unit, enterprise)
+        "due-counts",
+        user,
+        parts,
+        lambda: _due_counts(user, on, days, unit, enterprise),
+        model=Certificate,
     )
 
 

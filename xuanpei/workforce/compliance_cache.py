@@ -30,8 +30,10 @@ def snapshots_changed(*args, **kwargs) -> None:
     COMPLIANCE.changed()
 
 
-def cached(kind: str, user, parts: tuple, compute: Callable[[], T]) -> T:
-    """`compute()`, or the reading already made by a reader of the same scope."""
+def cached(kind: str, user, parts: tuple, compute: Callable[[], T], *, model=None) -> T:
+    """`compute()`, or the reading already made by a reader of the same scope and the same
+    grant on `model` (what the reading counts: the snapshots unless told)."""
     from xuanpei.workforce.models import ComplianceSnapshot
 
-    return COMPLIANCE.cached(kind, scope_reader(user, ComplianceSnapshot), parts, compute)
+    reader = scope_reader(user, model or ComplianceSnapshot)
+    return COMPLIANCE.cached(kind, reader, parts, compute)
