@@ -85,3 +85,7 @@ urlpatterns = [
     # Last: any other /api/ URL is a JSON 404 (not the HTML page), as the schema documents.
     re_path(r"^api/", api_not_found, name="api-not-found"),
 ]
+
+# A database that cannot serve now (pool exhausted, server restarting) is a Chinese 503
+# even when a middleware before the view met it; everything else is the 500 page.
+handler500 = "xuanpei.core.middleware.server_error"

@@ -8,14 +8,19 @@ the job page's progress refresh) never renews it — a forgotten progress page m
 keep a session alive for ever; and a session renewal that meets a locked SQLite
 database is skipped rather than answered with a 400 (the page itself was read fine).
 
-`BusyMiddleware` answers "database is locked" — SQLite's one writer held longer
-than the busy timeout, e.g. by a long import commit — with the Chinese
-"系统繁忙，请稍后再试" page (503, Retry-After), never a 500.
+`BusyMiddleware` answers a database that cannot serve this request now with a Chinese
+page (503, Retry-After), never a 500: SQLite's "database is locked" (its one writer held
+longer than the busy timeout, e.g. by a long import commit); under `xuanpei serve` on
+PostgreSQL, no free pooled connection within DB_POOL_TIMEOUT or the server's connection
+limit reached (系统繁忙), and the server unreachable or restarting (数据库暂时无法连接).
+`server_error` (the URLconf's handler500) gives the same answer when the failure came
+from a middleware before the view, where `process_exception` does not see it.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 from django.contrib.sessions.exceptions import SessionInterrupted
@@ -24,6 +29,8 @@ from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 10
@@ -44,18 +51,79 @@ def is_locked(exc: BaseException | None) -> bool:
     return False
 
 
-def busy_response(request) -> HttpResponse:
+# Why a database could not serve a request (`unavailable_reason`), and what the user reads.
+LOCKED, BUSY, DOWN = "locked", "busy", "down"
+HEADINGS = {
+    LOCKED: _("系统繁忙，请稍后再试"),
+    BUSY: _("系统繁忙，请稍后再试"),
+    DOWN: _("数据库暂时无法连接，请稍后再试"),
+}
+MESSAGES = {
+    LOCKED: _("系统正在处理大批量数据（如导入），暂时无法保存您的操作。"),
+    BUSY: _("当前访问人数较多，系统暂时无法处理您的请求。"),
+    DOWN: _("系统的数据库暂时无法连接（可能正在重启或维护）。"),
+}
+# SQLSTATEs of a server that refuses or drops connections: class 08 (connection exception),
+# 53300 too_many_connections, 57P01–57P03 (admin/crash shutdown, cannot connect now).
+_DOWN_SQLSTATE_PREFIXES = ("08", "57P01", "57P02", "57P03")
+# psycopg's own words (never localized) for a connection it could not open or lost; a
+# server's FATAL at connect time carries no SQLSTATE, only these.
+_DOWN_TEXTS = ("connection failed", "connection is lost", "server closed the connection")
+
+
+def _psycopg_reason(exc: BaseException) -> str | None:
+    try:
+        import psycopg
+        from psycopg_pool import PoolTimeout
+    except ImportError:  # an SQLite-only installation
+        return None
+    if isinstance(exc, PoolTimeout):
+        return BUSY  # every pooled connection of this process busy for DB_POOL_TIMEOUT
+    if not isinstance(exc, psycopg.OperationalError):
+        return None
+    sqlstate = exc.sqlstate or ""
+    text = str(exc).lower()
+    if sqlstate == "53300" or "too many clients" in text or "too many connections" in text:
+        return BUSY
+    if sqlstate.startswith(_DOWN_SQLSTATE_PREFIXES) or any(t in text for t in _DOWN_TEXTS):
+        return DOWN
+    return None
+
+
+def unavailable_reason(exc: BaseException | None) -> str | None:
+    """LOCKED, BUSY or DOWN when `exc` (or what caused it) means the database cannot
+    serve this request now — a state that passes, not a bug; None for anything else."""
+    if is_locked(exc):
+        return LOCKED
+    while exc is not None:
+        reason = _psycopg_reason(exc)
+        if reason:
+            return reason
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def busy_response(request, reason: str = LOCKED) -> HttpResponse:
+    heading = str(HEADINGS[reason])
     if request.path.startswith("/api/"):
         response = JsonResponse(
-            {"detail": "系统繁忙，请稍后再试"},
-            status=503,
-            json_dumps_params={"ensure_ascii": False},
+            {"detail": heading}, status=503, json_dumps_params={"ensure_ascii": False}
         )
     else:
-        # Standalone (no context processors, no database): the database is what is busy.
-        response = HttpResponse(render_to_string("503.html"), status=503)
+        # Standalone (no context processors, no database): the database is what failed.
+        context = {"heading": heading, "message": MESSAGES[reason]}
+        response = HttpResponse(render_to_string("503.html", context), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def server_error(request, *args, **kwargs) -> HttpResponse:
+    """handler500: a database that cannot serve now is a 503 wherever it failed (a
+    middleware before the view included); anything else is Django's 500 page."""
+    reason = unavailable_reason(sys.exc_info()[1])
+    if reason:
+        return busy_response(request, reason)
+    return defaults.server_error(request, *args, **kwargs)
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
@@ -89,7 +157,8 @@ class BusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if is_locked(exception):
-            logger.warning("answered 503: database is locked (%s)", request.path)
-            return busy_response(request)
+        reason = unavailable_reason(exception)
+        if reason:
+            logger.warning("answered 503: database %s (%s): %s", reason, request.path, exception)
+            return busy_response(request, reason)
         return None

@@ -98,7 +98,7 @@ class Unit(MP_Node, TimeStampedModel):
     @property
     def full_name(self) -> str:
         """Names from below the district down to this unit, e.g. 东新城/沣东街道."""
-        ancestors = self.get_ancestors() if self.depth > 1 else []
+        ancestors = Unit.objects.get_ancestors(self) if self.depth > 1 else []
         names = [a.name for a in ancestors if a.depth > 1] + [self.name]
         return "/".join(names)
 

@@ -37,7 +37,7 @@ def issuer_unit(user) -> Unit | None:
     if getattr(user, "unit_id", None):
         return user.unit
     if getattr(user, "is_superuser", False):
-        return Unit.get_first_root_node()
+        return Unit.objects.get_first_root_node()
     return None
 
 

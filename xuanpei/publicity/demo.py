@@ -21,6 +21,7 @@ from django.utils import timezone
 from xuanpei.accounts.models import User
 from xuanpei.core.permissions import Role
 from xuanpei.orgs.choices import UnitKind
+from xuanpei.orgs.models import Unit
 from xuanpei.plans.choices import PlanKind
 from xuanpei.plans.models import Task
 from xuanpei.publicity import services
@@ -71,7 +72,7 @@ def seed_publicity(*, today: date | None = None) -> PublicityDemoResult:
     ensure_national_rules()
     root = services.district_root()
     admin = User.objects.filter(unit=root, role=Role.DISTRICT_ADMIN).order_by("pk").first()
-    town = root.get_children().filter(kind=UnitKind.NEW_TOWN).order_by("path").first()
+    town = Unit.objects.get_children(root).filter(kind=UnitKind.NEW_TOWN).order_by("path").first()
     local_rules = []
     for name, _number in LOCAL:
         rule, _ = ThemedDayRule.objects.get_or_create(

@@ -93,7 +93,9 @@ def seed_ledger(*, today: date | None = None, seed: int = SEED) -> LedgerDemoRes
     ensure_ledger_dictionaries()
     year = today.year
     start, end = date(year, 1, 1), min(today, date(year, 12, 31))
-    new_towns = list(root.get_children().filter(kind=UnitKind.NEW_TOWN).order_by("path"))
+    new_towns = list(
+        Unit.objects.get_children(root).filter(kind=UnitKind.NEW_TOWN).order_by("path")
+    )
     if not new_towns:
         return result
     silent = new_towns[-1]

@@ -156,7 +156,7 @@ class MediaTally:
             )
         # Only the units the user may see (an enterprise sees its 属地's total, not its villages).
         visible = Unit.objects.for_user(self.user, "view").values("pk")
-        for child in self.unit.get_children().filter(pk__in=visible):
+        for child in Unit.objects.get_children(self.unit).filter(pk__in=visible):
             cells = grouped.get(child.path, self._cells({}))
             rows.append({"label": child.name, "unit": child, **cells, "params": {"unit": child.pk}})
         for row in rows:
@@ -215,7 +215,7 @@ def tally_root(request) -> Unit:
     own = user.unit if user.unit_id else getattr(user.enterprise, "unit", None)
     if own is not None:
         return own
-    return Unit.get_first_root_node()
+    return Unit.objects.get_first_root_node()
 
 
 TALLY_HEADERS = [_("分组"), _("名称"), _("发布条数"), _("阅读量"), _("点赞数"), _("转发数")]
@@ -239,7 +239,7 @@ class MediaTallyView(ScopedViewMixin, generic.TemplateView):
             by_month=months,
             total=tally.total(),
             years=range(timezone.localdate().year, timezone.localdate().year - 6, -1),
-            ancestors=[u for u in unit.get_ancestors() if self._visible(u)],
+            ancestors=[u for u in Unit.objects.get_ancestors(unit) if self._visible(u)],
             chart={
                 "months": [r["label"] for r in months],
                 "counts": [r["n"] for r in months],
