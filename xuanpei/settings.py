@@ -151,6 +151,11 @@ if DB_POOL_MAX_SIZE > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"
         "max_size": DB_POOL_MAX_SIZE,
         "timeout": env_int("DB_POOL_TIMEOUT", 10),
     }
+    # With a pool, Django turns this into the pool's check on each checkout (an empty
+    # statement, one round trip): a connection PostgreSQL dropped (a restart) is replaced,
+    # not handed to a request that would then fail (docs/decisions.md, "A database that
+    # cannot serve now").
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Django refuses persistent connections with a pool: the pool keeps them instead.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DB_POOL_MAX_SIZE < 0:

@@ -103,7 +103,10 @@ def unavailable_reason(exc: BaseException | None) -> str | None:
     return None
 
 
-def busy_response(request, reason: str = LOCKED) -> HttpResponse:
+def busy_response(request, reason: str = LOCKED, cause: BaseException | None = None):
+    """The 503 for `reason`, logged here as one WARNING line: a state that passes is not
+    an error, and a pool exhausted under load must not fill the log with tracebacks."""
+    logger.warning("answered 503: database %s (%s): %s", reason, request.path, cause or "")
     heading = str(HEADINGS[reason])
     if request.path.startswith("/api/"):
         response = JsonResponse(
@@ -114,15 +117,17 @@ def busy_response(request, reason: str = LOCKED) -> HttpResponse:
         context = {"heading": heading, "message": MESSAGES[reason]}
         response = HttpResponse(render_to_string("503.html", context), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response._has_been_logged = True  # Django's own ERROR record (with traceback): not again
     return response
 
 
 def server_error(request, *args, **kwargs) -> HttpResponse:
     """handler500: a database that cannot serve now is a 503 wherever it failed (a
     middleware before the view included); anything else is Django's 500 page."""
-    reason = unavailable_reason(sys.exc_info()[1])
+    exc = sys.exc_info()[1]
+    reason = unavailable_reason(exc)
     if reason:
-        return busy_response(request, reason)
+        return busy_response(request, reason, exc)
     return defaults.server_error(request, *args, **kwargs)
 
 
@@ -144,7 +149,7 @@ class SessionMiddleware(DjangoSessionMiddleware):
             if not is_locked(exc):
                 raise
             if session is not None and session.modified:
-                return busy_response(request)  # a login or a change that must not be lost
+                return busy_response(request, LOCKED, exc)  # a change that must not be lost
             logger.warning("session renewal skipped: database is locked")
             return response
 
@@ -159,6 +164,5 @@ class BusyMiddleware:
     def process_exception(self, request, exception):
         reason = unavailable_reason(exception)
         if reason:
-            logger.warning("answered 503: database %s (%s): %s", reason, request.path, exception)
-            return busy_response(request, reason)
+            return busy_response(request, reason, exception)
         return None

@@ -169,6 +169,38 @@ def test_no_free_pooled_connection_answers_busy(client, district, url):
         assert "当前访问人数较多" in response.content.decode()
 
 
+def backend_pid(db) -> int:
+    with db.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@on_postgresql
+@pytest.mark.parametrize("checked", [True, False])
+def test_a_pooled_connection_the_server_dropped_is_not_lent_to_a_request(db, checked):
+    # What a PostgreSQL restart does to every idle pooled connection, done to one.
+    conf = {"OPTIONS": {"pool": {"min_size": 1, "max_size": 1}}, "CONN_HEALTH_CHECKS": checked}
+    alias = f"dropped_{checked}"
+    first = postgresql(alias, **conf)
+    pid = backend_pid(first)
+    first.close()  # back to the pool, idle
+    admin = postgresql("admin")
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    admin.close()
+    second = postgresql(alias, **conf)
+    try:
+        if checked:  # as the production settings have it with a pool (settings.py)
+            assert backend_pid(second) != pid  # a fresh connection, no error
+        else:
+            with pytest.raises(OperationalError) as caught:
+                backend_pid(second)
+            assert unavailable_reason(caught.value) == DOWN  # still a 503, not a 500
+    finally:
+        second.close()
+        second.close_pool()
+
+
 @pytest.mark.urls("xuanpei.core.tests.test_database_unavailable")
 @pytest.mark.parametrize("url", ["/unreachable/", "/api/v1/unreachable/"])
 def test_an_unreachable_database_answers_503_not_500(client, district, url):
@@ -177,8 +209,9 @@ def test_an_unreachable_database_answers_503_not_500(client, district, url):
     assert_503(response, "数据库暂时无法连接，请稍后再试")
 
 
-def test_a_failure_before_the_view_is_a_503_too(db, settings):
-    # The platform's own URLconf and its handler500; the failure comes before any view.
+def test_a_failure_before_the_view_is_a_503_too(db, settings, caplog):
+    # The platform's own URLconf and its handler500; the failure comes before any view (as
+    # under load: the audit middleware's user lookup is the request's first query).
     settings.MIDDLEWARE = [
         *settings.MIDDLEWARE[:3],
         "xuanpei.core.tests.test_database_unavailable.FailingBeforeTheView",
@@ -186,6 +219,9 @@ def test_a_failure_before_the_view_is_a_503_too(db, settings):
     ]
     response = Client(raise_request_exception=False).get("/accounts/login/")
     assert_503(response, "系统的数据库暂时无法连接")
+    # One WARNING line, no ERROR record with a traceback (a busy hour would fill the log).
+    logged = [(r.levelname, r.exc_info is not None) for r in caplog.records]
+    assert logged == [("WARNING", False)], caplog.text
 
 
 def test_any_other_failure_before_the_view_is_still_the_500_page(db, settings):

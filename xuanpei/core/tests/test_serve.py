@@ -149,6 +149,7 @@ def test_the_pool_is_on_with_a_size_and_persistent_connections_off(monkeypatch):
 
     assert db["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 10}
     assert db["CONN_MAX_AGE"] == 0  # Django refuses a pool with persistent connections
+    assert db["CONN_HEALTH_CHECKS"] is True  # the pool checks a connection before lending it
     assert db["OPTIONS"]["options"] == "-c jit=off"  # passed to every pooled connection
 
 
