@@ -14,7 +14,9 @@ longer than the busy timeout, e.g. by a long import commit); under `xuanpei serv
 PostgreSQL, no free pooled connection within DB_POOL_TIMEOUT or the server's connection
 limit reached (系统繁忙), and the server unreachable or restarting (数据库暂时无法连接).
 `server_error` (the URLconf's handler500) gives the same answer when the failure came
-from a middleware before the view, where `process_exception` does not see it.
+from a middleware before the view, where `process_exception` does not see it — under load
+the first query is the audit middleware's user lookup. Both are needed: with DEBUG on
+(`make run`) Django shows its debug page instead of calling handler500.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import logging
 import sys
 import time
 
+import psycopg
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import OperationalError
@@ -31,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
+from psycopg_pool import PoolTimeout
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 10
@@ -40,49 +44,38 @@ RENEW_SECONDS = 60
 RENEWED_KEY = "_renewed_at"
 
 
-def is_locked(exc: BaseException | None) -> bool:
-    """Whether `exc` (or what caused it) is SQLite's "database is locked"/"busy"."""
-    while exc is not None:
-        if isinstance(exc, OperationalError) and (
-            "locked" in str(exc).lower() or "busy" in str(exc).lower()
-        ):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
-# Why a database could not serve a request (`unavailable_reason`), and what the user reads.
+# Why a database could not serve a request (`unavailable_reason`), and what the user reads:
+# (heading, message) of the 503 page; the heading alone is the API's `detail`.
 LOCKED, BUSY, DOWN = "locked", "busy", "down"
-HEADINGS = {
-    LOCKED: _("系统繁忙，请稍后再试"),
-    BUSY: _("系统繁忙，请稍后再试"),
-    DOWN: _("数据库暂时无法连接，请稍后再试"),
-}
-MESSAGES = {
-    LOCKED: _("系统正在处理大批量数据（如导入），暂时无法保存您的操作。"),
-    BUSY: _("当前访问人数较多，系统暂时无法处理您的请求。"),
-    DOWN: _("系统的数据库暂时无法连接（可能正在重启或维护）。"),
+ANSWERS = {
+    LOCKED: (
+        _("系统繁忙，请稍后再试"),
+        _("系统正在处理大批量数据（如导入），暂时无法保存您的操作。"),
+    ),
+    BUSY: (_("系统繁忙，请稍后再试"), _("当前访问人数较多，系统暂时无法处理您的请求。")),
+    DOWN: (
+        _("数据库暂时无法连接，请稍后再试"),
+        _("系统的数据库暂时无法连接（可能正在重启或维护）。"),
+    ),
 }
 # SQLSTATEs of a server that refuses or drops connections: class 08 (connection exception),
-# 53300 too_many_connections, 57P01–57P03 (admin/crash shutdown, cannot connect now).
+# 57P01–57P03 (admin/crash shutdown, cannot connect now); 53300 is too_many_connections.
 _DOWN_SQLSTATE_PREFIXES = ("08", "57P01", "57P02", "57P03")
 # psycopg's own words (never localized) for a connection it could not open or lost; a
 # server's FATAL at connect time carries no SQLSTATE, only these.
 _DOWN_TEXTS = ("connection failed", "connection is lost", "server closed the connection")
 
 
-def _psycopg_reason(exc: BaseException) -> str | None:
-    try:
-        import psycopg
-        from psycopg_pool import PoolTimeout
-    except ImportError:  # an SQLite-only installation
-        return None
+def _reason_of(exc: BaseException) -> str | None:
+    """The reason of one exception of a chain (`unavailable_reason` walks the chain)."""
+    text = str(exc).lower()
+    if isinstance(exc, OperationalError) and ("locked" in text or "busy" in text):
+        return LOCKED  # SQLite's one writer held past the busy timeout
     if isinstance(exc, PoolTimeout):
         return BUSY  # every pooled connection of this process busy for DB_POOL_TIMEOUT
     if not isinstance(exc, psycopg.OperationalError):
         return None
     sqlstate = exc.sqlstate or ""
-    text = str(exc).lower()
     if sqlstate == "53300" or "too many clients" in text or "too many connections" in text:
         return BUSY
     if sqlstate.startswith(_DOWN_SQLSTATE_PREFIXES) or any(t in text for t in _DOWN_TEXTS):
@@ -93,28 +86,31 @@ def _psycopg_reason(exc: BaseException) -> str | None:
 def unavailable_reason(exc: BaseException | None) -> str | None:
     """LOCKED, BUSY or DOWN when `exc` (or what caused it) means the database cannot
     serve this request now — a state that passes, not a bug; None for anything else."""
-    if is_locked(exc):
-        return LOCKED
     while exc is not None:
-        reason = _psycopg_reason(exc)
+        reason = _reason_of(exc)
         if reason:
             return reason
         exc = exc.__cause__ or exc.__context__
     return None
 
 
+def is_locked(exc: BaseException | None) -> bool:
+    """Whether `exc` (or what caused it) is SQLite's "database is locked"/"busy"."""
+    return unavailable_reason(exc) == LOCKED
+
+
 def busy_response(request, reason: str = LOCKED, cause: BaseException | None = None):
     """The 503 for `reason`, logged here as one WARNING line: a state that passes is not
     an error, and a pool exhausted under load must not fill the log with tracebacks."""
     logger.warning("answered 503: database %s (%s): %s", reason, request.path, cause or "")
-    heading = str(HEADINGS[reason])
+    heading, message = ANSWERS[reason]
     if request.path.startswith("/api/"):
         response = JsonResponse(
-            {"detail": heading}, status=503, json_dumps_params={"ensure_ascii": False}
+            {"detail": str(heading)}, status=503, json_dumps_params={"ensure_ascii": False}
         )
     else:
         # Standalone (no context processors, no database): the database is what failed.
-        context = {"heading": heading, "message": MESSAGES[reason]}
+        context = {"heading": heading, "message": message}
         response = HttpResponse(render_to_string("503.html", context), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response._has_been_logged = True  # Django's own ERROR record (with traceback): not again

@@ -14,6 +14,7 @@ import threading
 
 import pytest
 from django.db import OperationalError, connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import ConnectionHandler
 from django.http import HttpResponse
 from django.test import Client
@@ -26,7 +27,7 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
-def postgresql(alias: str = "other", **settings) -> object:
+def postgresql(alias: str = "other", **settings) -> BaseDatabaseWrapper:
     """A Django connection of its own to the test server (not the test's connection)."""
     base = connection.settings_dict if connection.vendor == "postgresql" else {}
     conf = {
@@ -47,13 +48,13 @@ def failure_of(db) -> OperationalError:
     return caught.value
 
 
-def unreachable() -> OperationalError:
-    """What Django raises when the server is not listening (restart, crash, wrong host)."""
-    return failure_of(postgresql(PORT="1"))
+def unreachable_db() -> BaseDatabaseWrapper:
+    """A server that is not listening (restart, crash, wrong host): a closed port."""
+    return postgresql("down", PORT="1")
 
 
 def test_a_server_that_refuses_the_connection_is_down(db):
-    assert unavailable_reason(unreachable()) == DOWN
+    assert unavailable_reason(failure_of(unreachable_db())) == DOWN
 
 
 def test_an_sqlite_lock_is_still_told_apart():
@@ -104,8 +105,7 @@ def pooled_read(request):
 
 
 def unreachable_read(request):
-    unreachable_db = postgresql("down", PORT="1")
-    with unreachable_db.cursor() as cursor:
+    with unreachable_db().cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("read")
 
@@ -117,7 +117,7 @@ class FailingBeforeTheView:
         self.get_response = get_response
 
     def __call__(self, request):
-        postgresql("down", PORT="1").ensure_connection()
+        unreachable_db().ensure_connection()
         return self.get_response(request)
 
 
