@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 from docx import Document
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.plan_world import DESKTOP, PHONE, switch_user
 from xuanpei.assessment.factories import QuarterRunFactory, UnitScoreFactory
@@ -22,6 +23,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NO_SIDEWAYS_SCROLL = "document.scrollingElement.scrollWidth - window.innerWidth"
 NEXT_STEPS = "东新城于下季度首月内完成网格员补训，持证率须达到100%。"
+BULLETIN_PAGE = re.compile(r"/assessment/bulletins/\d+/$")
+# A background job (scoring, charts, the document) on a loaded 2-core CI machine: Playwright's
+# 30 s ran out once (CI rehearsal of 2026-12-03); the whole flow took 14 s in the run before.
+JOB_MS = 120_000
+
+
+def wait_for_the_job_to_forward(page) -> None:
+    """The job page polls every second and forwards to the bulletin when the job is done;
+    a job that failed stays on its page, whose text is the failure's message."""
+    try:
+        page.wait_for_url(BULLETIN_PAGE, timeout=JOB_MS)
+    except PlaywrightTimeoutError:
+        text = page.inner_text("main")
+        raise AssertionError(f"the job did not forward ({page.url}): {text}") from None
 
 
 def test_district_issues_the_q2_bulletin_and_a_new_town_downloads_it(
@@ -59,7 +74,7 @@ def test_district_issues_the_q2_bulletin_and_a_new_town_downloads_it(
     with page.expect_navigation():
         page.click("#bulletin-generate")
     # A background job: its page polls, then forwards to the draft.
-    page.wait_for_url(re.compile(r"/assessment/bulletins/\d+/$"))
+    wait_for_the_job_to_forward(page)
     assert "第二季度全区应急管理宣传教育培训工作情况的通报" in page.inner_text("#bulletin-title")
     preview = page.inner_text("#bulletin-preview")
     assert "三项岗位持证率未达标（1个单位）：东新城" in preview
@@ -80,7 +95,7 @@ def test_district_issues_the_q2_bulletin_and_a_new_town_downloads_it(
     assert f"〔{today.year}〕1号" in code
     with page.expect_navigation():
         page.click("#bulletin-issue-confirm")
-    page.wait_for_url(re.compile(r"/assessment/bulletins/\d+/$"))
+    wait_for_the_job_to_forward(page)
     assert page.inner_text("#bulletin-status").strip() == "已印发"
     page.set_viewport_size(DESKTOP)
     shot("bulletin-issued-1280")
